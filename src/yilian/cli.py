@@ -1,0 +1,135 @@
+"""The ``yilian`` command: one entry point for every process and tool (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django(embedded_migrate: bool = True) -> None:
+    """Set Django up; on the embedded default, bring the data dir's database up to date
+    so every command works on a fresh machine with nothing run before."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yilian.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if embedded_migrate and settings.EMBEDDED_DATABASE:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ["YILIAN_DEMO"] = "1"
+    if args.data_dir:
+        os.environ["YILIAN_DATA_DIR"] = args.data_dir
+    _django()
+    from yilian.runner import run_demo
+
+    return run_demo(host="127.0.0.1", port=args.port)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.runner import run_server
+
+    return run_server(host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.runner import run_worker
+
+    return run_worker(concurrency=args.concurrency, beat=args.beat)
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django(embedded_migrate=False)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["yilian manage", *args.args])
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.accounts.demo import seed_demo
+
+    for line in seed_demo():
+        print(line)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from yilian.codes.cli import check
+
+    return check(args.kind, args.value)
+
+
+def cmd_verify_license(args: argparse.Namespace) -> int:
+    from yilian.licenses.cli import verify_license_file
+
+    return verify_license_file(args.file)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from yilian import conf
+
+    print(conf.describe())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yilian", description="Yilian (一链) — "
+                                     "one form, one chain: start a company in one go.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="demo data + web + embedded worker on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data-dir", default="")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="production web server (gunicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=0,
+                   help="web processes (default: 2 x cores + 1; 1 on the embedded database)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="production chain worker (Celery)")
+    p.add_argument("--concurrency", type=int, default=2)
+    p.add_argument("--beat", action="store_true",
+                   help="also run the periodic sweeper (run it in exactly one worker)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("manage", help="Django management commands")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+
+    p = sub.add_parser("seed-demo", help="load demo data and accounts into the database")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("check", help="check a code: uscc CODE | id NUMBER")
+    p.add_argument("kind", choices=["uscc", "id"])
+    p.add_argument("value")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("verify-license", help="verify a signed license JSON offline")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_verify_license)
+
+    p = sub.add_parser("config", help="list every YILIAN_* setting")
+    p.set_defaults(func=cmd_config)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

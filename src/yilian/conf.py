@@ -1,0 +1,90 @@
+"""Every ``YILIAN_*`` environment variable, read through one helper.
+
+Settings come from the environment with embedded defaults, so a fresh clone runs with
+nothing configured (SQLite file, in-process worker). ``yilian config`` prints this table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    help: str
+
+
+VARIABLES: dict[str, Variable] = {}
+
+
+def _declare(name: str, default: str, help: str) -> None:
+    VARIABLES[name] = Variable(name, default, help)
+
+
+_declare("YILIAN_DATA_DIR", "./.yilian", "Embedded database, signing key and generated files.")
+_declare("YILIAN_DATABASE_URL", "", "postgres://user:pass@host:5432/db for production; "
+         "empty means the SQLite file in the data dir.")
+_declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Celery workers; "
+         "empty means the in-process (embedded) worker.")
+_declare("YILIAN_SECRET_KEY", "", "Django secret key; generated into the data dir when empty.")
+_declare("YILIAN_DEBUG", "0", "1 turns on Django debug pages (never in production).")
+_declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
+         "Comma-separated host names this server answers to.")
+_declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
+         "empty means <data dir>/keys/license-signing.pem, made on first use.")
+_declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "
+         "look for an installed one, else ReportLab's built-in CID font.")
+_declare("YILIAN_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL printed in license QR codes.")
+_declare("YILIAN_SIM_LATENCY_MS", "0", "Department simulators: latency per call (ms), "
+         "or 'min-max' for a uniform range.")
+_declare("YILIAN_SIM_FAILURE_RATE", "0", "Department simulators: probability (0..1) that a "
+         "call fails with a transient error.")
+_declare("YILIAN_SIM_OUTAGES", "", "Department simulators: outage windows, e.g. "
+         "'tax@02:00-03:30;seals@*' (department@HH:MM-HH:MM, or @* for always down).")
+_declare("YILIAN_SIM_SEED", "", "Seed for the simulators' random numbers (reproducible runs).")
+_declare("YILIAN_EMBEDDED_WORKERS", "2", "Threads of the embedded worker.")
+_declare("YILIAN_STEP_LEASE_SECONDS", "60", "How long a claimed step may run before the "
+         "sweeper takes it back.")
+_declare("YILIAN_SWEEP_SECONDS", "5", "How often the sweeper looks for ready or abandoned steps.")
+_declare("YILIAN_MAX_AUTO_ATTEMPTS", "12", "Automatic tries of a step before it waits for a "
+         "person (status failed).")
+_declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (one hour).")
+_declare("YILIAN_DEMO", "0", "1 when running `yilian demo` (demo accounts exist only then).")
+
+
+def get(name: str) -> str:
+    """The value of a declared variable, or its default."""
+    var = VARIABLES[name]
+    return os.environ.get(name, var.default)
+
+
+def get_bool(name: str) -> bool:
+    return get(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_int(name: str) -> int:
+    return int(get(name))
+
+
+def get_float(name: str) -> float:
+    return float(get(name))
+
+
+def data_dir() -> Path:
+    path = Path(get("YILIAN_DATA_DIR")).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def describe() -> str:
+    """A table of every variable, its current value and help, for ``yilian config``."""
+    lines = []
+    for var in VARIABLES.values():
+        value = os.environ.get(var.name)
+        shown = "(default)" if value is None else ("***" if "SECRET" in var.name else value)
+        lines.append(f"{var.name}={shown}\n    {var.help} Default: {var.default!r}")
+    return "\n".join(lines)

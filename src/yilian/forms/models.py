@@ -1,0 +1,161 @@
+"""The one form (一表填报): everything every department needs, filled in once.
+
+An :class:`Application` holds the enterprise's particulars and choices; its parties are
+rows of :class:`Investor` (出资人), :class:`Person` (legal representative, directors,
+supervisors, manager, financial officer, tax handler, contact) and :class:`Employee`
+(the staff to enrol in social security). Drafts may be incomplete; submission checks
+everything at once (:mod:`yilian.forms.validation`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class OrgForm(models.TextChoices):
+    """组织形式 — the legal forms Yilian registers."""
+
+    LLC_SINGLE_NATURAL = "llc_single_natural", "有限责任公司（自然人独资）"
+    LLC_MULTI = "llc_multi", "有限责任公司（自然人投资或控股）"
+    SOLE_PROPRIETORSHIP = "sole_proprietorship", "个人独资企业"
+
+
+class Status(models.TextChoices):
+    """Where the application stands. ``processing`` and ``completed`` are derived from
+    the chain's steps (see :meth:`Application.public_status`), never stored."""
+
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    IN_REVIEW = "in_review", "人工审查中"
+    RETURNED = "returned", "退回补正"
+    ACCEPTED = "accepted", "已受理"
+    REJECTED = "rejected", "不予受理"
+
+
+class Application(models.Model):
+    """设立登记申请 — one company's application, from draft to accepted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    form_version = models.PositiveSmallIntegerField(default=1)
+
+    # The enterprise.
+    name = models.CharField("企业名称 name", max_length=100, blank=True)
+    org_form = models.CharField(
+        "组织形式 organization form", max_length=32, choices=OrgForm.choices, blank=True
+    )
+    registered_capital = models.DecimalField(
+        "注册资本（认缴，元） registered capital (subscribed, CNY)",
+        max_digits=16, decimal_places=2, null=True, blank=True,
+    )
+    domicile = models.CharField("住所 domicile", max_length=200, blank=True)
+    division_code = models.CharField("行政区划代码 division", max_length=6, blank=True)
+    industry_code = models.CharField("行业代码 GB/T 4754", max_length=5, blank=True)
+    business_scope = models.JSONField("经营范围 business scope", default=list, blank=True)
+    operating_term_years = models.PositiveSmallIntegerField(
+        "营业期限（年，空为长期） operating term", null=True, blank=True
+    )
+
+    # The choices every department after registration acts on.
+    seals = models.JSONField("印章 seals", default=list, blank=True)
+    invoices = models.JSONField("发票 invoices", default=dict, blank=True)
+    bank_appointment = models.JSONField("银行开户预约 bank", null=True, blank=True)
+
+    # Filled in as the application moves on.
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+    review_comment = models.TextField("审查意见 review comment", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间 accepted", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name or f"draft {self.pk}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in {Status.DRAFT, Status.RETURNED}
+
+    def public_status(self) -> str:
+        """The status the API shows: stored until acceptance, derived from the chain after."""
+        if self.status != Status.ACCEPTED:
+            return self.status
+        chain = getattr(self, "chain", None)
+        return chain.status if chain is not None else "processing"
+
+
+class InvestorKind(models.TextChoices):
+    NATURAL = "natural", "自然人"
+    CORPORATE = "corporate", "企业法人"
+
+
+class Investor(models.Model):
+    """出资人 / 股东 — a natural person (resident ID) or a company (USCC)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="investors")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=16, choices=InvestorKind.choices,
+                            default=InvestorKind.NATURAL)
+    name = models.CharField(max_length=100, blank=True)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    amount = models.DecimalField("认缴出资额（元）", max_digits=16, decimal_places=2,
+                                 null=True, blank=True)
+    contribution_date = models.DateField("出资期限", null=True, blank=True)
+    contribution_method = models.CharField("出资方式", max_length=16, default="货币")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Role(models.TextChoices):
+    """The people on the form besides investors, each with a role."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative", "法定代表人"
+    DIRECTOR = "director", "董事/执行董事"
+    SUPERVISOR = "supervisor", "监事"
+    MANAGER = "manager", "经理"
+    FINANCIAL_OFFICER = "financial_officer", "财务负责人"
+    TAX_HANDLER = "tax_handler", "办税人"
+    CONTACT = "contact", "联络员"
+
+
+class Person(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="people")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=50, blank=True)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["role", "position", "id"]
+
+
+class Employee(models.Model):
+    """参保职工 — a member of staff to enrol in social and medical insurance."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="employees")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=50, blank=True)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    monthly_wage = models.DecimalField("缴费基数（元/月）", max_digits=12, decimal_places=2,
+                                       null=True, blank=True)
+    start_date = models.DateField("参保日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]

@@ -1,0 +1,172 @@
+"""Django settings, all from the environment through :mod:`yilian.conf`."""
+
+from __future__ import annotations
+
+import secrets
+
+import dj_database_url
+
+from yilian import conf
+
+DATA_DIR = conf.data_dir()
+
+
+def _secret_key() -> str:
+    configured = conf.get("YILIAN_SECRET_KEY")
+    if configured:
+        return configured
+    # A key made once per data dir keeps sessions valid across restarts of the demo.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = conf.get_bool("YILIAN_DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in conf.get("YILIAN_ALLOWED_HOSTS").split(",") if h.strip()]
+DEMO_MODE = conf.get_bool("YILIAN_DEMO")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "yilian.accounts",
+    "yilian.audit",
+    "yilian.forms",
+    "yilian.registry",
+    "yilian.chain",
+    "yilian.departments",
+    "yilian.licenses",
+    "yilian.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "yilian.urls"
+WSGI_APPLICATION = "yilian.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_database_url = conf.get("YILIAN_DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    EMBEDDED_DATABASE = False
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "yilian.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
+                # busy timeout instead of failing when a read lock is upgraded.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=30000;"
+                ),
+            },
+        }
+    }
+    EMBEDDED_DATABASE = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "files"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "yilian.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "yilian.api.errors.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Yilian (一链) API",
+    "DESCRIPTION": "One form, one chain: start a company online in one go.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Chain engine and departments.
+BROKER_URL = conf.get("YILIAN_BROKER_URL")
+EMBEDDED_WORKER = not BROKER_URL
+EMBEDDED_WORKERS = conf.get_int("YILIAN_EMBEDDED_WORKERS")
+STEP_LEASE_SECONDS = conf.get_int("YILIAN_STEP_LEASE_SECONDS")
+SWEEP_SECONDS = conf.get_float("YILIAN_SWEEP_SECONDS")
+MAX_AUTO_ATTEMPTS = conf.get_int("YILIAN_MAX_AUTO_ATTEMPTS")
+SLA_SECONDS = conf.get_int("YILIAN_SLA_SECONDS")
+PUBLIC_URL = conf.get("YILIAN_PUBLIC_URL").rstrip("/")
+
+SIMULATOR = {
+    "latency_ms": conf.get("YILIAN_SIM_LATENCY_MS"),
+    "failure_rate": conf.get_float("YILIAN_SIM_FAILURE_RATE"),
+    "outages": conf.get("YILIAN_SIM_OUTAGES"),
+    "seed": conf.get("YILIAN_SIM_SEED"),
+}
+
+LICENSE_SIGNING_KEY = conf.get("YILIAN_SIGNING_KEY")
+CJK_FONT = conf.get("YILIAN_CJK_FONT")
+
+CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    "sweep-steps": {"task": "yilian.chain.tasks.sweep", "schedule": SWEEP_SECONDS},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"yilian": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
