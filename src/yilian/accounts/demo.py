@@ -1,0 +1,65 @@
+"""Demo accounts and demo data (only ever created by ``yilian demo`` / ``seed-demo``).
+
+Every demo account has the password ``yilian-demo``. The demo applicant gets the example
+application (docs/examples/application.json), submitted, so a fresh demo shows a chain.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from yilian.accounts import roles
+from yilian.departments import registry
+
+DEMO_PASSWORD = "yilian-demo"
+
+
+def _accounts() -> list[tuple[str, str, str, bool]]:
+    """(username, role, description, is_staff)."""
+    rows = [
+        ("demo-applicant", roles.APPLICANT, "申请人 applicant", False),
+        ("demo-clerk", roles.CLERK, "窗口人员 window clerk", True),
+        ("demo-examiner", roles.EXAMINER, "审查员 examiner", True),
+        ("demo-admin", roles.ADMIN, "园区管理员 zone administrator", True),
+    ]
+    for code, department in registry.departments().items():
+        rows.append((f"demo-officer-{code}", roles.officer_group(code),
+                     f"{department.name_zh} officer", True))
+    return rows
+
+
+def example_application() -> dict:
+    text = resources.files("yilian.accounts").joinpath("example_application.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def seed_demo() -> list[str]:
+    """Create (or reset the passwords of) the demo accounts and the demo application;
+    return the lines to print. Safe to run again."""
+    User = get_user_model()
+    lines = [f"Demo accounts (password: {DEMO_PASSWORD}):"]
+    with transaction.atomic():
+        for username, role, description, is_staff in _accounts():
+            user, _ = User.objects.get_or_create(username=username)
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = is_staff
+            user.is_superuser = role == roles.ADMIN
+            user.save()
+            roles.grant(user, role)
+            lines.append(f"  {username:<34} {description}")
+        applicant = User.objects.get(username="demo-applicant")
+        if not applicant.applications.exists():
+            _submit_example(applicant)
+    return lines
+
+
+def _submit_example(user) -> None:
+    from yilian.forms import services
+
+    application = services.create_draft(user, example_application())
+    services.submit_application(application, user)

@@ -1,0 +1,26 @@
+"""银行开户预约 — an optional appointment to open the basic bank account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yilian.departments.base import StepRequest
+from yilian.departments.simulator import SimulatedDepartment, local_today
+
+
+class BankStep(SimulatedDepartment):
+    """银行开户预约 — bank account appointment (only when the applicant asked for one)."""
+
+    code = "bank"
+    name_zh = "银行开户预约"
+    name_en = "Bank appointment"
+
+    def applies_to(self, application) -> bool:
+        return bool(application.bank_appointment)
+
+    def build_payload(self, application) -> dict[str, Any]:
+        return dict(application.bank_appointment or {})
+
+    def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        reference = f"YY{local_today():%Y%m%d}{serial:06d}"
+        return reference, {**request.payload, "appointment_no": reference}

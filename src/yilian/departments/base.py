@@ -1,0 +1,67 @@
+"""The one protocol every department adapter follows (部门接口).
+
+The chain engine knows departments only through :class:`Department` and the registry
+(:mod:`yilian.departments.registry`). An adapter turns the one form into what its
+department needs (:meth:`Department.build_payload`) and asks the department to act
+(:meth:`Department.submit`), passing the step's idempotency key so that asking twice
+never acts twice. A simulator and a real HTTP adapter are interchangeable behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from yilian.chain.models import Step
+    from yilian.forms.models import Application
+
+
+class TransientError(Exception):
+    """The department could not answer now (timeout, outage, 5xx): try again later."""
+
+
+class PermanentError(Exception):
+    """The department refused the request: retrying will not help, a person must look."""
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    department: str
+    idempotency_key: str
+    application_id: str
+    uscc: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a department answered: its reference number and the details it issued."""
+
+    reference: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Department:
+    """Base class of every department adapter; subclasses set the class attributes."""
+
+    code: ClassVar[str]
+    name_zh: ClassVar[str]
+    name_en: ClassVar[str]
+    #: Steps that must be done before this one may start (registration gives the USCC).
+    after: ClassVar[tuple[str, ...]] = ("registration",)
+
+    def applies_to(self, application: Application) -> bool:
+        """Whether this application needs this department at all."""
+        return True
+
+    def build_payload(self, application: Application) -> dict[str, Any]:
+        """The part of the one form this department needs, as plain JSON."""
+        raise NotImplementedError
+
+    def submit(self, request: StepRequest) -> Outcome:
+        """Ask the department to act. Must be idempotent on ``request.idempotency_key``."""
+        raise NotImplementedError
+
+    def finish(self, step: Step, outcome: Outcome) -> None:
+        """Hook run inside the transaction that marks the step done (default: nothing)."""

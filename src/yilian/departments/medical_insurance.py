@@ -1,0 +1,23 @@
+"""医保登记 — healthcare security: the unit's medical-insurance number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yilian.departments.base import StepRequest
+from yilian.departments.simulator import SimulatedDepartment
+
+
+class MedicalInsuranceStep(SimulatedDepartment):
+    """医保登记 — medical-insurance registration of the unit."""
+
+    code = "medical_insurance"
+    name_zh = "医保登记"
+    name_en = "Medical insurance"
+
+    def build_payload(self, application) -> dict[str, Any]:
+        return {"name": application.name, "employees": application.employees.count()}
+
+    def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        unit = f"H{request.uscc[2:8]}{serial:08d}"
+        return unit, {"unit_no": unit, "insured": request.payload["employees"]}

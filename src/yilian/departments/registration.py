@@ -1,0 +1,60 @@
+"""设立登记 — registration by market regulation (市场监管).
+
+Registration comes first: it allocates the unified social credit code that every other
+department keys on, enters the enterprise in the register, and issues the electronic
+business license. The USCC's serial is the ledger row's own serial, allocated in the same
+transaction that records the registration; ``Enterprise.uscc`` is unique, so parallel
+registrations can never share a code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yilian.codes import uscc
+from yilian.departments.base import Outcome, StepRequest
+from yilian.departments.simulator import SimulatedDepartment, local_today
+from yilian.registry.models import Enterprise
+
+
+class RegistrationStep(SimulatedDepartment):
+    """设立登记 — company registration; returns the USCC and enters the register."""
+
+    code = "registration"
+    name_zh = "设立登记"
+    name_en = "Registration"
+    after = ()
+
+    def build_payload(self, application) -> dict[str, Any]:
+        legal_rep = application.people.filter(role="legal_representative").first()
+        return {
+            "name": application.name,
+            "org_form": application.org_form,
+            "division_code": application.division_code,
+            "industry_code": application.industry_code,
+            "registered_capital": str(application.registered_capital),
+            "legal_representative": legal_rep.name if legal_rep else "",
+        }
+
+    def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        payload = request.payload
+        code = uscc.make(payload["division_code"], serial)
+        enterprise = Enterprise.objects.create(
+            uscc=code,
+            name=payload["name"],
+            org_form=payload["org_form"],
+            division_code=payload["division_code"],
+            industry_code=payload["industry_code"],
+            established=local_today(),
+            application_id=request.application_id,
+        )
+        return code, {"uscc": code, "enterprise_id": enterprise.pk,
+                      "established": enterprise.established.isoformat()}
+
+    def finish(self, step, outcome: Outcome) -> None:
+        from yilian.licenses.services import issue_license
+
+        application = step.chain.application
+        application.uscc = outcome.data["uscc"]
+        application.save(update_fields=["uscc", "updated_at"])
+        issue_license(application, application.enterprise)

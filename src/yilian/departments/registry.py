@@ -1,0 +1,39 @@
+"""The registry of department adapters — the only thing the chain engine knows.
+
+``settings.DEPARTMENTS`` (optional) maps a step code to a dotted class path, so a real
+deployment swaps a simulator for an HTTP adapter by configuration. Adding a department is
+one new module and one line in :data:`DEFAULT`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from yilian.departments.base import Department
+
+DEFAULT = {
+    "registration": "yilian.departments.registration.RegistrationStep",
+    "seals": "yilian.departments.seals.SealStep",
+    "tax": "yilian.departments.tax.TaxStep",
+    "social_security": "yilian.departments.social_security.SocialSecurityStep",
+    "medical_insurance": "yilian.departments.medical_insurance.MedicalInsuranceStep",
+    "housing_fund": "yilian.departments.housing_fund.HousingFundStep",
+    "bank": "yilian.departments.bank.BankStep",
+}
+
+
+@cache
+def departments() -> dict[str, Department]:
+    paths = {**DEFAULT, **getattr(settings, "DEPARTMENTS", {})}
+    return {code: import_string(path)() for code, path in paths.items()}
+
+
+def get(code: str) -> Department:
+    return departments()[code]
+
+
+def for_application(application) -> list[Department]:
+    return [d for d in departments().values() if d.applies_to(application)]

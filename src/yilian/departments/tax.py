@@ -1,0 +1,38 @@
+"""涉税事项 — the tax bureau: taxpayer registration (the USCC is the taxpayer number),
+invoice types approved, and the first invoices issued (数电发票)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yilian.departments.base import StepRequest
+from yilian.departments.simulator import SimulatedDepartment, local_today
+
+
+class TaxStep(SimulatedDepartment):
+    """涉税事项 — tax registration and invoices (申领发票)."""
+
+    code = "tax"
+    name_zh = "涉税事项"
+    name_en = "Tax and invoices"
+
+    def build_payload(self, application) -> dict[str, Any]:
+        handler = application.people.filter(role="tax_handler").first()
+        officer = application.people.filter(role="financial_officer").first()
+        invoices = application.invoices or {}
+        return {
+            "name": application.name,
+            "tax_handler": handler.name if handler else "",
+            "financial_officer": officer.name if officer else "",
+            "invoice_types": list(invoices.get("types", [])),
+            "monthly_quantity": int(invoices.get("monthly_quantity", 0) or 0),
+        }
+
+    def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        payload = request.payload
+        return f"SW{local_today():%Y%m%d}{serial:08d}", {
+            "taxpayer_id": request.uscc,
+            "taxpayer_type": "小规模纳税人",
+            "invoice_types": payload["invoice_types"],
+            "monthly_quantity": payload["monthly_quantity"],
+        }

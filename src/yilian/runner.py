@@ -1,0 +1,148 @@
+"""Processes: the embedded worker (threads beside the web server), the web server
+(gunicorn) and the production worker (Celery).
+
+The embedded worker runs the same :func:`yilian.chain.engine.advance` as Celery; it reads
+step ids from an in-process inbox and a sweeper thread refills the inbox with every step
+that is ready or abandoned, so nothing depends on a message being delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from yilian.chain import dispatch, engine
+
+log = logging.getLogger("yilian.runner")
+
+
+class EmbeddedWorker:
+    def __init__(self, threads: int, sweep_seconds: float) -> None:
+        self.threads = max(1, threads)
+        self.sweep_seconds = sweep_seconds
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        dispatch.activate_embedded()
+        for i in range(self.threads):
+            threading.Thread(target=self._work, name=f"yilian-worker-{i}", daemon=True).start()
+        threading.Thread(target=self._sweep, name="yilian-sweeper", daemon=True).start()
+        log.info("embedded worker: %d threads, sweep every %ss", self.threads,
+                 self.sweep_seconds)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            try:
+                step_id = dispatch.inbox.get(timeout=1.0)
+            except queue.Empty:
+                continue
+            try:
+                engine.advance(step_id)
+            except Exception:  # keep the thread alive; the sweeper retries the step
+                log.exception("embedded worker: step %s", step_id)
+            finally:
+                close_old_connections()
+
+    def _sweep(self) -> None:
+        while not self._stop.wait(self.sweep_seconds):
+            try:
+                engine.sweep()
+            except Exception:
+                log.exception("embedded sweeper")
+            finally:
+                close_old_connections()
+
+
+def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from yilian.wsgi import application
+
+    def post_worker_init(worker) -> None:
+        if embedded:
+            EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS).start()
+
+    def when_ready(server) -> None:
+        if on_ready:
+            on_ready()
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 8,
+        "post_worker_init": post_worker_init,
+        "when_ready": when_ready,
+        "accesslog": "-" if settings.DEBUG else None,
+        "timeout": 60,
+    }
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    Server().run()
+    return 0
+
+
+def _collectstatic() -> None:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def run_server(host: str, port: int, workers: int = 0) -> int:
+    """``yilian serve``: gunicorn; on the embedded database one process with the
+    embedded worker (SQLite has one writer), else ``workers`` processes."""
+    _collectstatic()
+    embedded = settings.EMBEDDED_WORKER
+    if settings.EMBEDDED_DATABASE:
+        workers = 1
+    workers = workers or (2 * (os.cpu_count() or 1) + 1)
+    return _gunicorn(host, port, workers, embedded)
+
+
+def run_demo(host: str, port: int) -> int:
+    """``yilian demo``: demo data and accounts, then web + embedded worker."""
+    from yilian.accounts.demo import seed_demo
+
+    lines = seed_demo()
+    _collectstatic()
+
+    def announce() -> None:
+        print(f"\nYilian (一链) demo is running at http://{host}:{port}/", flush=True)
+        print(f"API: http://{host}:{port}/api/v1/  ·  schema: /api/v1/schema/", flush=True)
+        for line in lines:
+            print(line, flush=True)
+        print(f"Data dir: {settings.DATA_DIR}   (Ctrl-C stops)\n", flush=True)
+
+    return _gunicorn(host, port, 1, settings.EMBEDDED_WORKER, on_ready=announce)
+
+
+def run_worker(concurrency: int, beat: bool) -> int:
+    """``yilian worker``: a Celery worker (and the sweeper schedule with ``--beat``)."""
+    if settings.EMBEDDED_WORKER:
+        raise SystemExit("yilian worker needs YILIAN_BROKER_URL (redis://...); without it "
+                         "`yilian serve` runs the embedded worker")
+    from yilian.celery import app
+
+    argv = ["worker", f"--concurrency={concurrency}", "--loglevel=INFO",
+            "--without-gossip", "--without-mingle"]
+    if beat:
+        argv.append("--beat")
+        argv.append(f"--schedule={settings.DATA_DIR / 'celerybeat-schedule'}")
+    app.worker_main(argv)
+    return 0
