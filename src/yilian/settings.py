@@ -87,6 +87,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "yilian.sqlite3",
+            # A file, not shared-cache memory: threads in tests then meet the same
+            # locking (WAL + busy timeout) as the embedded worker does in production.
+            "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
                 # busy timeout instead of failing when a read lock is upgraded.

@@ -1,0 +1,197 @@
+"""The chain engine against the real database and the department simulators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from tests import factories
+from yilian.audit.services import stream_for_application, verify
+from yilian.chain import engine
+from yilian.chain.models import Step, StepStatus
+from yilian.chain.services import start_chain
+from yilian.codes import uscc
+from yilian.departments.models import Effect
+
+pytestmark = pytest.mark.django_db
+
+ALL_STEPS = {"registration", "seals", "tax", "social_security", "medical_insurance",
+             "housing_fund"}
+
+
+def _sim(**overrides):
+    base = {"latency_ms": "0", "failure_rate": 0.0, "outages": "", "seed": "7"}
+    return override_settings(SIMULATOR={**base, **overrides})
+
+
+def _make_due(chain) -> None:
+    """Pretend the backoff has passed."""
+    chain.steps.filter(status=StepStatus.RETRYING).update(
+        next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+
+
+def test_registration_first_then_the_rest_and_the_chain_completes():
+    app = factories.application()
+    chain = start_chain(app)
+    steps = {s.code: s for s in chain.steps.all()}
+    assert set(steps) == ALL_STEPS
+    # Only registration can start before the USCC exists.
+    assert [s.code for s in chain.steps.filter(next_attempt_at__isnull=False)] == \
+        ["registration"]
+
+    engine.drain()
+
+    chain.refresh_from_db()
+    app.refresh_from_db()
+    assert chain.status == "completed"
+    uscc.validate(app.uscc)
+    assert app.uscc.startswith("91371071")
+    registration = chain.steps.get(code="registration")
+    for step in chain.steps.all():
+        assert step.status == StepStatus.DONE
+        assert step.reference and step.started_at and step.finished_at
+        assert step.attempts == 1
+        if step.code != "registration":
+            # Nobody started before the code they key on existed.
+            assert step.started_at >= registration.finished_at
+    assert chain.steps.get(code="tax").result["taxpayer_id"] == app.uscc
+    assert len(chain.steps.get(code="seals").result["seals"]) == 4
+    assert len(chain.steps.get(code="social_security").result["enrolled"]) == 2
+    assert app.public_status() == "completed"
+
+
+def test_bank_step_only_when_an_appointment_was_asked_for():
+    chain = start_chain(factories.application(bank=True))
+    assert "bank" in set(chain.steps.values_list("code", flat=True))
+
+
+def test_every_transition_is_audited_and_the_trail_verifies():
+    app = factories.application()
+    start_chain(app)
+    engine.drain()
+    from yilian.audit.models import Entry
+
+    stream = stream_for_application(app.pk)
+    actions = list(Entry.objects.filter(stream=stream).values_list("action", flat=True))
+    assert actions[0] == "chain.started"
+    assert actions.count("step.running") == 6
+    assert actions.count("step.done") == 6
+    assert actions[-1] == "chain.completed"
+    assert verify(stream) == (True, "ok")
+
+    entry = Entry.objects.filter(stream=stream, action="step.done").first()
+    entry.data = {**entry.data, "reference": "forged"}
+    entry.save()
+    ok, reason = verify(stream)
+    assert not ok and f"entry {entry.seq}" in reason
+
+
+def test_an_outage_only_delays_steps_with_backoff():
+    app = factories.application()
+    chain = start_chain(app)
+    with _sim(outages="tax@*"):
+        engine.drain()
+        tax = chain.steps.get(code="tax")
+        assert tax.status == StepStatus.RETRYING
+        assert "outage" in tax.last_error
+        assert tax.next_attempt_at > timezone.now()
+        first_wait = tax.next_attempt_at
+        _make_due(chain)
+        engine.drain()
+        tax.refresh_from_db()
+        assert tax.attempts == 2 and tax.status == StepStatus.RETRYING
+        assert (tax.next_attempt_at - timezone.now()) > (first_wait - timezone.now()) / 2
+    assert chain.steps.exclude(code="tax").filter(status=StepStatus.DONE).count() == 5
+    _make_due(chain)
+    engine.drain()
+    chain.refresh_from_db()
+    assert chain.status == "completed"
+    assert Effect.objects.filter(department="tax").count() == 1
+
+
+@override_settings(MAX_AUTO_ATTEMPTS=3)
+def test_a_step_that_exhausts_its_retries_waits_for_a_person():
+    chain = start_chain(factories.application())
+    with _sim(outages="seals@*"):
+        for _ in range(5):
+            engine.drain()
+            _make_due(chain)
+    seals = chain.steps.get(code="seals")
+    assert seals.status == StepStatus.FAILED
+    assert seals.attempts == 3
+    assert seals.next_attempt_at is None
+    chain.refresh_from_db()
+    assert chain.status == "processing"
+
+
+def test_lost_replies_never_duplicate_an_effect():
+    chain = start_chain(factories.application())
+    # Every call "fails"; half of them after the department acted (reply lost).
+    with _sim(failure_rate=1.0):
+        for _ in range(6):
+            engine.drain()
+            _make_due(chain)
+    engine.drain()
+    _make_due(chain)
+    engine.drain()
+    chain.refresh_from_db()
+    assert chain.status == "completed"
+    keys = Step.objects.filter(chain=chain).values_list("idempotency_key", flat=True)
+    effects = Effect.objects.filter(idempotency_key__in=keys)
+    assert effects.count() == 6  # one per department, however often it was asked
+    assert sum(e.calls for e in effects) > 6  # and it was asked again
+    for step in chain.steps.all():
+        assert step.reference == effects.get(department=step.code).reference
+
+
+def test_a_crashed_workers_claim_expires_and_the_step_is_finished_once():
+    app = factories.application()
+    chain = start_chain(app)
+    registration = chain.steps.get(code="registration")
+    taken = engine.claim(registration.pk)  # the worker "dies" here
+    assert taken is not None
+    assert engine.claim(registration.pk) is None  # nobody else may take it meanwhile
+    Step.objects.filter(pk=registration.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert registration.pk in engine.ready_step_ids()
+    engine.drain()
+    registration.refresh_from_db()
+    assert registration.status == StepStatus.DONE and registration.attempts == 2
+    chain.refresh_from_db()
+    assert chain.status == "completed"
+
+
+def test_the_state_machine_refuses_backward_moves():
+    chain = start_chain(factories.application())
+    engine.drain()
+    step = chain.steps.first()
+    with pytest.raises(ValueError):
+        step.move_to(StepStatus.RUNNING)
+
+
+def test_overdue_steps_are_flagged_once():
+    chain = start_chain(factories.application())
+    with _sim(outages="housing_fund@*"):
+        engine.drain()
+    chain.deadline_at = timezone.now() - dt.timedelta(minutes=1)
+    chain.save()
+    assert engine.flag_overdue() == 1
+    flagged = chain.steps.get(code="housing_fund")
+    assert flagged.overdue_at is not None
+    assert chain.steps.filter(overdue_at__isnull=False).count() == 1
+    assert engine.flag_overdue() == 0
+    assert chain.is_overdue()
+
+
+def test_backoff_grows_is_capped_and_jittered():
+    import random
+
+    rng = random.Random(1)
+    waits = [engine.backoff(n, rng) for n in range(1, 20)]
+    assert all(w <= engine.RETRY_CAP_SECONDS for w in waits)
+    assert waits[0] <= engine.RETRY_BASE_SECONDS
+    assert waits[6] > waits[0]
+    assert len({round(engine.backoff(5, rng), 6) for _ in range(10)}) > 1

@@ -1,0 +1,63 @@
+"""Building complete applications for tests straight through the ORM (the API tests go
+through the API instead)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from yilian.codes import resident_id
+from yilian.forms.models import Application, Employee, Investor, OrgForm, Person, Status
+
+_people = itertools.count(1)
+
+
+def person_id(birth: dt.date = dt.date(1985, 6, 15)) -> str:
+    return resident_id.make("371002", birth, next(_people) % 1000)
+
+
+def user(username: str | None = None):
+    name = username or f"user{next(_people)}"
+    return get_user_model().objects.create_user(name, password="pw-" + name)
+
+
+def application(owner=None, *, name: str | None = None, employees: int = 2,
+                bank: bool = False, accepted: bool = True) -> Application:
+    """A complete LLC application in the Weihai Torch High-tech Zone (371071)."""
+    owner = owner or user()
+    n = next(_people)
+    app = Application.objects.create(
+        owner=owner,
+        status=Status.ACCEPTED if accepted else Status.DRAFT,
+        name=name or f"威海测试{n}科技有限公司",
+        org_form=OrgForm.LLC_MULTI,
+        registered_capital=Decimal("500000.00"),
+        domicile="山东省威海市火炬高技术产业开发区火炬路1号",
+        division_code="371071",
+        industry_code="6513",
+        business_scope=["软件开发", "信息技术咨询服务"],
+        seals=["official", "financial", "invoice", "legal_rep"],
+        invoices={"types": ["数电发票（普通发票）"], "monthly_quantity": 50},
+        bank_appointment={"bank": "中国工商银行", "branch": "威海高区支行",
+                          "date": "2030-01-10"} if bank else None,
+        accepted_at=timezone.now() if accepted else None,
+    )
+    for i, amount in enumerate(("300000.00", "200000.00")):
+        Investor.objects.create(application=app, position=i, name=f"股东{i}",
+                                id_number=person_id(), amount=Decimal(amount),
+                                contribution_date=dt.date(2030, 12, 31))
+    for role, name in (("legal_representative", "张三"), ("supervisor", "李四"),
+                       ("financial_officer", "王五"), ("tax_handler", "赵六"),
+                       ("contact", "钱七")):
+        Person.objects.create(application=app, role=role, name=name, id_number=person_id(),
+                              phone="13800000000")
+    for i in range(employees):
+        Employee.objects.create(application=app, position=i, name=f"职工{i}",
+                                id_number=person_id(dt.date(1995, 1, 1)),
+                                monthly_wage=Decimal("5000.00"),
+                                start_date=timezone.localdate())
+    return app
