@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "yilian.departments",
     "yilian.licenses",
     "yilian.api",
+    "yilian",
 ]
 
 MIDDLEWARE = [
