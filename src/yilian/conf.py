@@ -50,7 +50,7 @@ _declare("YILIAN_EMBEDDED_WORKERS", "2", "Threads of the embedded worker.")
 _declare("YILIAN_STEP_LEASE_SECONDS", "60", "How long a claimed step may run before the "
          "sweeper takes it back.")
 _declare("YILIAN_SWEEP_SECONDS", "5", "How often the sweeper looks for ready or abandoned steps.")
-_declare("YILIAN_MAX_AUTO_ATTEMPTS", "12", "Automatic tries of a step before it waits for a "
+_declare("YILIAN_MAX_AUTO_ATTEMPTS", "24", "Automatic tries of a step before it waits for a "
          "person (status failed).")
 _declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (one hour).")
 _declare("YILIAN_DEMO", "0", "1 when running `yilian demo` (demo accounts exist only then).")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("auth/token/", auth_views.ObtainToken.as_view(), name="token"),
     path("licenses/verify/", licenses.VerifyLicense.as_view(), name="license-verify"),
+    *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads
     *router.urls,
 ]

@@ -35,6 +35,22 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "不予受理"
 
 
+class Seal(models.TextChoices):
+    """印章 — the free set of four seals a new enterprise may have engraved."""
+
+    OFFICIAL = "official", "公章"
+    FINANCIAL = "financial", "财务专用章"
+    INVOICE = "invoice", "发票专用章"
+    LEGAL_REP = "legal_rep", "法定代表人名章"
+
+
+class InvoiceType(models.TextChoices):
+    """发票种类 — the fully digitalized e-invoices (数电发票) a new taxpayer may apply for."""
+
+    ORDINARY = "数电发票（普通发票）", "数电发票（普通发票）"
+    SPECIAL_VAT = "数电发票（增值税专用发票）", "数电发票（增值税专用发票）"
+
+
 class Application(models.Model):
     """设立登记申请 — one company's application, from draft to accepted."""
 
