@@ -72,7 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_verify_license(args: argparse.Namespace) -> int:
     from yilian.licenses.cli import verify_license_file
 
-    return verify_license_file(args.file)
+    return verify_license_file(args.file, args.public_key)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify-license", help="verify a signed license JSON offline")
     p.add_argument("file")
+    p.add_argument("--public-key", help="trust this PEM public key instead of the data dir's")
     p.set_defaults(func=cmd_verify_license)
 
     p = sub.add_parser("config", help="list every YILIAN_* setting")

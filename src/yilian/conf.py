@@ -37,7 +37,7 @@ _declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "
-         "look for an installed one, else ReportLab's built-in CID font.")
+         "look for an installed one, else ReportLab's built-in CID font; 'cid' forces the latter.")
 _declare("YILIAN_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL printed in license QR codes.")
 _declare("YILIAN_SIM_LATENCY_MS", "0", "Department simulators: latency per call (ms), "
          "or 'min-max' for a uniform range.")
@@ -50,6 +50,8 @@ _declare("YILIAN_EMBEDDED_WORKERS", "2", "Threads of the embedded worker.")
 _declare("YILIAN_STEP_LEASE_SECONDS", "60", "How long a claimed step may run before the "
          "sweeper takes it back.")
 _declare("YILIAN_SWEEP_SECONDS", "5", "How often the sweeper looks for ready or abandoned steps.")
+_declare("YILIAN_SWEEP_GRACE_SECONDS", "10", "How long a step may stay ready before the "
+         "sweeper assumes its message was lost and sends another.")
 _declare("YILIAN_MAX_AUTO_ATTEMPTS", "24", "Automatic tries of a step before it waits for a "
          "person (status failed).")
 _declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (one hour).")

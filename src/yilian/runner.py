@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 
 from django.conf import settings
@@ -40,9 +39,8 @@ class EmbeddedWorker:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            try:
-                step_id = dispatch.inbox.get(timeout=1.0)
-            except queue.Empty:
+            step_id = dispatch.inbox.get(timeout=1.0)
+            if step_id is None:
                 continue
             try:
                 engine.advance(step_id)

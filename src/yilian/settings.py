@@ -86,7 +86,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "yilian.db.sqlite",
             "NAME": DATA_DIR / "yilian.sqlite3",
             # A file, not shared-cache memory: threads in tests then meet the same
             # locking (WAL + busy timeout) as the embedded worker does in production.
@@ -144,6 +144,7 @@ EMBEDDED_WORKER = not BROKER_URL
 EMBEDDED_WORKERS = conf.get_int("YILIAN_EMBEDDED_WORKERS")
 STEP_LEASE_SECONDS = conf.get_int("YILIAN_STEP_LEASE_SECONDS")
 SWEEP_SECONDS = conf.get_float("YILIAN_SWEEP_SECONDS")
+SWEEP_GRACE_SECONDS = conf.get_float("YILIAN_SWEEP_GRACE_SECONDS")
 MAX_AUTO_ATTEMPTS = conf.get_int("YILIAN_MAX_AUTO_ATTEMPTS")
 SLA_SECONDS = conf.get_int("YILIAN_SLA_SECONDS")
 PUBLIC_URL = conf.get("YILIAN_PUBLIC_URL").rstrip("/")

@@ -1,40 +1,100 @@
-"""Work is dispatched only after the transaction that made it ready commits."""
+"""Waking workers: only after commit, each step once in the embedded inbox, retries
+after their backoff, and the sweeper only for messages that must have been lost."""
 
 from __future__ import annotations
 
-import queue
+import datetime as dt
+import time
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
 
 from tests import factories
-from yilian.chain import dispatch
+from yilian.chain import dispatch, engine
+from yilian.chain.models import Step, StepStatus
 from yilian.chain.services import start_chain
 
 
-def _empty_inbox() -> list[int]:
+@pytest.fixture
+def inbox(monkeypatch):
+    box = dispatch.Inbox()
+    box.active = True
+    monkeypatch.setattr(dispatch, "inbox", box)
+    return box
+
+
+def _drain(box: dispatch.Inbox) -> list[int]:
     out = []
-    while True:
-        try:
-            out.append(dispatch.inbox.get_nowait())
-        except queue.Empty:
-            return out
+    while (step_id := box.get(timeout=0)) is not None:
+        out.append(step_id)
+    return out
 
 
 @pytest.mark.django_db(transaction=True)
-def test_nothing_is_dispatched_before_commit_and_nothing_after_rollback(monkeypatch):
-    monkeypatch.setattr(dispatch, "_embedded_active", True)
-    _empty_inbox()
-
+def test_nothing_is_dispatched_before_commit_and_nothing_after_rollback(inbox):
     class Abort(Exception):
         pass
 
     with pytest.raises(Abort), transaction.atomic():
         start_chain(factories.application())
         raise Abort
-    assert _empty_inbox() == []
+    assert _drain(inbox) == []
 
     with transaction.atomic():
         chain = start_chain(factories.application())
-        assert _empty_inbox() == []
-    assert _empty_inbox() == [chain.steps.get(code="registration").pk]
+        assert _drain(inbox) == []
+    assert _drain(inbox) == [chain.steps.get(code="registration").pk]
+
+
+def test_the_inbox_holds_a_step_once_and_keeps_order():
+    box = dispatch.Inbox()
+    for step_id in (3, 1, 3, 2, 1):
+        box.put(step_id)
+    assert _drain(box) == [3, 1, 2]
+    box.put(3)
+    assert _drain(box) == [3]  # taken out, so it may be queued again
+
+
+def test_delayed_messages_arrive_after_their_delay():
+    box = dispatch.Inbox()
+    box.put(7, delay=0.2)
+    box.put(8)
+    assert box.get(timeout=0) == 8
+    assert box.get(timeout=0.05) is None
+    started = time.monotonic()
+    assert box.get(timeout=2) == 7
+    assert time.monotonic() - started > 0.1
+
+
+@pytest.mark.django_db
+def test_a_retry_is_dispatched_with_its_backoff_as_delay(inbox, django_capture_on_commit_callbacks):
+    chain = start_chain(factories.application())
+    with override_settings(SIMULATOR={"latency_ms": "0", "failure_rate": 0.0,
+                                      "outages": "registration@*"}):
+        registration = chain.steps.get(code="registration")
+        with django_capture_on_commit_callbacks(execute=True):
+            engine.advance(registration.pk)
+    registration.refresh_from_db()
+    assert registration.status == StepStatus.RETRYING
+    assert _drain(inbox) == []  # not yet: it waits for its backoff
+    assert inbox._delayed and inbox._delayed[0][1] == registration.pk
+
+
+@pytest.mark.django_db
+@override_settings(SWEEP_GRACE_SECONDS=10)
+def test_the_sweeper_resends_only_steps_left_ready_too_long_or_abandoned(inbox):
+    fresh = start_chain(factories.application()).steps.get(code="registration")
+    lost = start_chain(factories.application()).steps.get(code="registration")
+    Step.objects.filter(pk=lost.pk).update(
+        next_attempt_at=timezone.now() - dt.timedelta(seconds=60))
+    abandoned = start_chain(factories.application()).steps.get(code="registration")
+    engine.claim(abandoned.pk)
+    Step.objects.filter(pk=abandoned.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    _drain(inbox)
+
+    assert engine.sweep() == 2
+    assert sorted(_drain(inbox)) == sorted([lost.pk, abandoned.pk])
+    assert fresh.pk not in engine.ready_step_ids(stale_after=10)

@@ -1,10 +1,18 @@
 """Waking workers. Messages carry only a step id and are sent after the transaction that
-made the step ready commits; a lost message loses nothing (the sweeper finds the step)."""
+made the step ready commits (a retry's message is sent with its backoff as a delay); a
+lost message loses nothing, because the sweeper finds every step that stayed ready.
+
+Embedded mode keeps the messages in this process: an inbox that holds each step id at
+most once, and a timer heap for delayed ones.
+"""
 
 from __future__ import annotations
 
+import heapq
 import logging
-import queue
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -12,33 +20,78 @@ from django.db import transaction
 
 log = logging.getLogger("yilian.chain")
 
-#: The embedded worker's inbox; only read when an embedded runner is active.
-inbox: queue.SimpleQueue[int] = queue.SimpleQueue()
-_embedded_active = False
+
+class Inbox:
+    """The embedded worker's queue: FIFO, each step id at most once, delays honoured."""
+
+    def __init__(self) -> None:
+        self._ready: deque[int] = deque()
+        self._queued: set[int] = set()
+        self._delayed: list[tuple[float, int]] = []
+        self._cond = threading.Condition()
+        self.active = False
+
+    def put(self, step_id: int, delay: float = 0.0) -> None:
+        with self._cond:
+            if delay > 0:
+                heapq.heappush(self._delayed, (time.monotonic() + delay, step_id))
+            elif step_id not in self._queued:
+                self._queued.add(step_id)
+                self._ready.append(step_id)
+            self._cond.notify()
+
+    def get(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                while self._delayed and self._delayed[0][0] <= now:
+                    _, step_id = heapq.heappop(self._delayed)
+                    if step_id not in self._queued:
+                        self._queued.add(step_id)
+                        self._ready.append(step_id)
+                if self._ready:
+                    step_id = self._ready.popleft()
+                    self._queued.discard(step_id)
+                    return step_id
+                wait = deadline - now
+                if self._delayed:
+                    wait = min(wait, self._delayed[0][0] - now)
+                if wait <= 0:
+                    return None
+                self._cond.wait(wait)
+
+    def clear(self) -> None:
+        with self._cond:
+            self._ready.clear()
+            self._queued.clear()
+            self._delayed.clear()
+
+
+inbox = Inbox()
 
 
 def activate_embedded() -> None:
-    global _embedded_active
-    _embedded_active = True
+    inbox.active = True
 
 
-def on_commit(step_ids: Iterable[int]) -> None:
+def on_commit(step_ids: Iterable[int], delay: float = 0.0) -> None:
     ids = list(step_ids)
     if ids:
-        transaction.on_commit(lambda: send(ids))
+        transaction.on_commit(lambda: send(ids, delay))
 
 
-def send(step_ids: Iterable[int]) -> None:
+def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
     if settings.EMBEDDED_WORKER:
-        if _embedded_active:
+        if inbox.active:
             for step_id in step_ids:
-                inbox.put(step_id)
+                inbox.put(step_id, delay)
         return
     from yilian.chain.tasks import run_step
 
     for step_id in step_ids:
         try:
-            run_step.delay(step_id)
+            run_step.apply_async((step_id,), countdown=delay or None)
         except Exception:  # the broker being down must not fail the request
             log.warning("could not queue step %s; the sweeper will pick it up", step_id,
                         exc_info=True)

@@ -61,7 +61,7 @@ def claim(step_id: int) -> Claim | None:
     with transaction.atomic():
         step = (
             Step.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("chain")
+            .select_related("chain__application")
             .filter(_ready(now), pk=step_id)
             .first()
         )
@@ -87,13 +87,12 @@ def advance(step_id: int) -> bool:
     step = taken.step
     department = registry.get(step.code)
     try:
-        application = step.chain.application
         request = StepRequest(
             department=step.code,
             idempotency_key=step.idempotency_key,
-            application_id=str(application.pk),
-            uscc=application.uscc,
-            payload=department.build_payload(application),
+            application_id=str(step.chain.application_id),
+            uscc=step.chain.application.uscc,
+            payload=step.payload,
         )
         outcome = department.submit(request)
     except PermanentError as exc:
@@ -116,23 +115,25 @@ def _lock(step: Step) -> tuple[Chain, Step]:
 
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
-    released: list[int] = []
     with transaction.atomic():
-        chain, step = _lock(taken.step)
+        # Every move to done holds the chain's lock, so once we have it the siblings'
+        # statuses read below are settled: completion is decided exactly once.
+        chain = Chain.objects.select_for_update().get(pk=taken.step.chain_id)
+        steps = {s.code: s for s in Step.objects.filter(chain=chain)}
+        step = steps[taken.step.code]
         if step.status == StepStatus.DONE:
             return  # a reclaiming worker recorded the same (idempotent) answer first
+        step.chain = chain
         step.move_to(StepStatus.DONE)
-        step.finished_at = now
-        step.reference = outcome.reference
-        step.result = outcome.data
-        step.last_error = ""
-        step.lease_expires_at = None
-        step.save(update_fields=["status", "finished_at", "reference", "result",
-                                 "last_error", "lease_expires_at"])
+        step.finished_at, step.reference, step.result = now, outcome.reference, outcome.data
+        Step.objects.filter(pk=step.pk).update(
+            status=step.status, finished_at=now, reference=outcome.reference,
+            result=outcome.data, last_error="", lease_expires_at=None,
+        )
         registry.get(step.code).finish(step, outcome)
         _audit(step, "step.done", reference=outcome.reference)
-        released = _release_followers(chain, step.code, now)
-        if not chain.steps.exclude(status=StepStatus.DONE).exists():
+        released = _release_followers(steps.values(), now)
+        if all(s.status == StepStatus.DONE for s in steps.values()):
             chain.finished_at = now
             chain.save(update_fields=["finished_at"])
             record(stream_for_application(chain.application_id), "chain.completed",
@@ -142,15 +143,17 @@ def _record_success(taken: Claim, outcome: Outcome) -> None:
         dispatch.on_commit(released)
 
 
-def _release_followers(chain: Chain, done_code: str, now: dt.datetime) -> list[int]:
+def _release_followers(steps, now: dt.datetime) -> list[int]:
     """Make ready every waiting step whose prerequisites are now all done."""
-    done = set(chain.steps.filter(status=StepStatus.DONE).values_list("code", flat=True))
-    waiting = chain.steps.filter(status=StepStatus.PENDING, next_attempt_at__isnull=True)
+    steps = list(steps)
+    done = {s.code for s in steps if s.status == StepStatus.DONE}
     ready = [
-        s.pk for s in waiting
-        if done_code in registry.get(s.code).after and set(registry.get(s.code).after) <= done
+        s.pk for s in steps
+        if s.status == StepStatus.PENDING and s.next_attempt_at is None
+        and set(registry.get(s.code).after) <= done
     ]
-    Step.objects.filter(pk__in=ready).update(next_attempt_at=now)
+    if ready:
+        Step.objects.filter(pk__in=ready).update(next_attempt_at=now)
     return ready
 
 
@@ -173,11 +176,18 @@ def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
                                  "next_attempt_at"])
         _audit(step, f"step.{step.status}", error=step.last_error,
                next_attempt_at=step.next_attempt_at.isoformat() if step.next_attempt_at else None)
+        if step.next_attempt_at:
+            dispatch.on_commit([step.pk], delay=(step.next_attempt_at - now).total_seconds())
 
 
-def ready_step_ids(limit: int = 500) -> list[int]:
+def ready_step_ids(limit: int = 500, stale_after: float = 0.0) -> list[int]:
+    """Steps that may be claimed now; with ``stale_after``, only those that have been
+    ready that long (their message was presumably lost) or whose claim expired."""
     now = timezone.now()
-    return list(Step.objects.filter(_ready(now)).order_by("next_attempt_at")
+    ready = _ready(now - dt.timedelta(seconds=stale_after))
+    if stale_after:
+        ready |= Q(status=StepStatus.RUNNING, lease_expires_at__lt=now)
+    return list(Step.objects.filter(ready).order_by("next_attempt_at")
                 .values_list("pk", flat=True)[:limit])
 
 
@@ -195,9 +205,10 @@ def flag_overdue() -> int:
 
 
 def sweep() -> int:
-    """Re-dispatch every ready or abandoned step and flag overdue ones; returns the count
-    dispatched. Safe to run anywhere, any number of times: claims decide who works."""
-    ids = ready_step_ids()
+    """Re-dispatch every step left ready longer than its message should take, and every
+    abandoned claim; flag overdue steps. Returns the count dispatched. Safe to run
+    anywhere, any number of times: claims decide who works."""
+    ids = ready_step_ids(stale_after=settings.SWEEP_GRACE_SECONDS)
     dispatch.send(ids)
     flag_overdue()
     return len(ids)

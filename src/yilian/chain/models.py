@@ -81,6 +81,8 @@ class Step(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField("报送内容 what the department is sent", default=dict,
+                               blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField("部门业务编号 department reference", max_length=64,

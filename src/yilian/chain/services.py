@@ -17,7 +17,8 @@ def start_chain(application, actor=None) -> Chain:
     """Create the chain and one step per department; wake workers once it commits.
 
     Steps with prerequisites (everything after registration) wait with no
-    ``next_attempt_at``; the engine releases them when their prerequisite is done.
+    ``next_attempt_at``; the engine releases them when their prerequisite is done. What
+    each department is sent is fixed here, at acceptance (受理), from the accepted form.
     """
     now = timezone.now()
     accepted = application.accepted_at or now
@@ -32,6 +33,7 @@ def start_chain(application, actor=None) -> Chain:
             code=department.code,
             idempotency_key=f"{application.pk.hex}-{department.code}",
             next_attempt_at=None if department.after else now,
+            payload=department.build_payload(application),
         )
         for department in registry.for_application(application)
     ])

@@ -105,24 +105,23 @@ class SimulatedDepartment(Department):
         return outcome
 
     def _act_once(self, request: StepRequest) -> Outcome:
-        for _ in range(3):
-            existing = Effect.objects.filter(department=self.code,
-                                             idempotency_key=request.idempotency_key).first()
-            if existing is not None and existing.reference:
-                Effect.objects.filter(pk=existing.pk).update(calls=existing.calls + 1)
-                return Outcome(existing.reference, existing.data)
-            try:
-                with transaction.atomic():
-                    effect = Effect.objects.create(department=self.code,
-                                                   idempotency_key=request.idempotency_key)
-                    reference, data = self.act(request, effect.pk)
-                    effect.reference, effect.data = reference, data
-                    effect.save(update_fields=["reference", "data"])
-                return Outcome(reference, data)
-            except IntegrityError:
-                # Another caller with the same key got there first; read its effect.
-                continue
-        raise TransientError(f"{self.name_en}: ledger busy")
+        # Optimistic: the first call for a key is the common case, so insert first and
+        # fall back to reading the earlier effect when the key's constraint says so.
+        try:
+            with transaction.atomic():
+                effect = Effect.objects.create(department=self.code,
+                                               idempotency_key=request.idempotency_key)
+                reference, data = self.act(request, effect.pk)
+                Effect.objects.filter(pk=effect.pk).update(reference=reference, data=data)
+            return Outcome(reference, data)
+        except IntegrityError:
+            pass
+        with transaction.atomic():
+            existing = Effect.objects.select_for_update().get(
+                department=self.code, idempotency_key=request.idempotency_key)
+            existing.calls += 1
+            existing.save(update_fields=["calls"])
+        return Outcome(existing.reference, existing.data)
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         """Do the department's work once; return its reference and what it issued."""

@@ -1,0 +1,219 @@
+"""Chain throughput and latency, embedded and on PostgreSQL + Celery (docs/BENCHMARKS.md).
+
+    .venv/bin/python bench/chain.py                      # both modes, default sizes
+    .venv/bin/python bench/chain.py --mode embedded --chains 500
+    .venv/bin/python bench/chain.py --mode celery --workers 2 --concurrency 2
+
+Each mode runs in a child process with its own settings and a fresh database:
+*embedded* is the default deployment (SQLite file, in-process worker threads); *celery*
+is production (PostgreSQL, Redis, ``yilian worker`` processes). Simulators have zero
+latency, so the figures are Yilian's own cost.
+
+Two phases per mode:
+1. saturation — every application is submitted as fast as one client can; throughput is
+   chains completed / (last completion − first acceptance);
+2. paced — submissions at half the measured throughput; chain latency (acceptance to last
+   step, from the database's own timestamps) p50 / p95 / max.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "application.json"
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+# --- child: runs inside one configured Django -----------------------------------------
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yilian.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _drafts(n: int):
+    from django.contrib.auth import get_user_model
+
+    from yilian.forms import services
+
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    return user, [services.create_draft(user, data) for _ in range(n)]
+
+
+def _wait_finished(apps, timeout: float) -> float:
+    from yilian.chain.models import Chain
+
+    ids = [a.pk for a in apps]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Chain.objects.filter(application_id__in=ids, finished_at__isnull=True).exists() \
+                and Chain.objects.filter(application_id__in=ids).count() == len(ids):
+            return time.monotonic()
+        time.sleep(0.05)
+    raise SystemExit(f"chains did not finish within {timeout}s")
+
+
+def _chain_times(apps) -> tuple[list[float], float]:
+    from yilian.chain.models import Chain
+
+    chains = list(Chain.objects.filter(application_id__in=[a.pk for a in apps]))
+    latencies = [(c.finished_at - c.accepted_at).total_seconds() for c in chains]
+    first = min(c.accepted_at for c in chains)
+    last = max(c.finished_at for c in chains)
+    return latencies, (last - first).total_seconds()
+
+
+def _submit(user, apps, rate: float | None) -> None:
+    from yilian.forms import services
+
+    start = time.monotonic()
+    for i, app in enumerate(apps):
+        if rate:
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        services.submit_application(app, user)
+
+
+def _phases(args) -> dict:
+    user, saturate = _drafts(args.chains)
+    _, paced = _drafts(args.paced)
+    started = time.monotonic()
+    submitter = threading.Thread(target=_submit, args=(user, saturate, None))
+    submitter.start()
+    submitter.join()
+    submitted = time.monotonic()
+    _wait_finished(saturate, timeout=600)
+    latencies_sat, span = _chain_times(saturate)
+    throughput = len(saturate) / span
+
+    rate = max(1.0, throughput * 0.5)
+    _submit(user, paced, rate)
+    _wait_finished(paced, timeout=600)
+    latencies, _ = _chain_times(paced)
+    return {
+        "chains": len(saturate),
+        "submit_seconds": round(submitted - started, 3),
+        "span_seconds": round(span, 3),
+        "chains_per_second": round(throughput, 1),
+        "saturation_p50_s": round(statistics.median(latencies_sat), 3),
+        "paced_rate_per_s": round(rate, 1),
+        "paced_chains": len(paced),
+        "latency_p50_s": round(percentile(latencies, 50), 3),
+        "latency_p95_s": round(percentile(latencies, 95), 3),
+        "latency_max_s": round(max(latencies), 3),
+    }
+
+
+def child_embedded(args) -> dict:
+    _setup_django()
+    from django.conf import settings
+
+    from yilian.runner import EmbeddedWorker
+
+    EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS).start()
+    return {"mode": "embedded", "threads": settings.EMBEDDED_WORKERS, **_phases(args)}
+
+
+def child_celery(args) -> dict:
+    _setup_django()
+    env = dict(os.environ)
+    logs = Path(env["YILIAN_DATA_DIR"]) / "workers.log"
+    workers = []
+    for i in range(args.workers):
+        cmd = [str(Path(sys.executable).with_name("yilian")), "worker",
+               f"--concurrency={args.concurrency}", *(["--beat"] if i == 0 else [])]
+        workers.append(subprocess.Popen(cmd, env=env, stdout=logs.open("ab"),
+                                        stderr=subprocess.STDOUT, start_new_session=True))
+    time.sleep(4)  # let the workers connect before the clock starts
+    try:
+        result = _phases(args)
+    finally:
+        for proc in workers:
+            os.killpg(proc.pid, 15)
+            proc.wait(timeout=30)
+    return {"mode": "celery", "workers": args.workers, "concurrency": args.concurrency,
+            **result}
+
+
+# --- parent: one child per mode with its own environment -------------------------------
+
+def _fresh_postgres(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def run_mode(mode: str, args) -> dict:
+    env = {**os.environ, "YILIAN_DATA_DIR": tempfile.mkdtemp(prefix=f"yl-bench-{mode}-"),
+           "YILIAN_SIM_LATENCY_MS": "0", "YILIAN_SIM_FAILURE_RATE": "0",
+           "YILIAN_SWEEP_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "yilian.settings"}
+    if mode == "embedded":
+        env.update(YILIAN_DATABASE_URL="", YILIAN_BROKER_URL="",
+                   YILIAN_EMBEDDED_WORKERS=str(args.threads))
+    else:
+        import redis
+
+        redis.Redis.from_url(args.broker).flushdb()
+        env.update(YILIAN_DATABASE_URL=_fresh_postgres("yilian_bench"),
+                   YILIAN_BROKER_URL=args.broker)
+    cmd = [sys.executable, __file__, "--child", mode, "--chains", str(args.chains),
+           "--paced", str(args.paced), "--workers", str(args.workers),
+           "--concurrency", str(args.concurrency)]
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mode", choices=["embedded", "celery", "both"], default="both")
+    parser.add_argument("--chains", type=int, default=500)
+    parser.add_argument("--paced", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=2, help="embedded worker threads")
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
+    parser.add_argument("--concurrency", type=int, default=2, help="per Celery worker")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--child", choices=["embedded", "celery"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        result = (child_embedded if args.child == "embedded" else child_celery)(args)
+        print(json.dumps(result), flush=True)
+        os._exit(0)  # the embedded worker's daemon threads need no goodbye
+
+    modes = ["embedded", "celery"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        result = run_mode(mode, args)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

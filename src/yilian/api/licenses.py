@@ -1,0 +1,104 @@
+"""License endpoints: verify a signed license (anyone), download one (its owner or staff).
+
+``POST /api/v1/licenses/verify/`` answers 200 with the verdict for any JSON object, so a
+client tells "verified, and it is forged" from "could not ask"; only a body that is not a
+JSON object is a 400. Downloads answer 404 rather than 403 to anyone but the owner and
+staff, so the API does not reveal which codes have licenses here.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yilian.api.errors import FieldErrors, field_error
+from yilian.licenses import pdf, signing
+from yilian.licenses.models import License
+from yilian.licenses.services import can_download
+
+Verdict = inline_serializer("LicenseVerdict", {
+    "valid": serializers.BooleanField(),
+    "reason": serializers.CharField(help_text="中文原因 reason in Chinese"),
+    "reason_en": serializers.CharField(help_text="reason in English"),
+})
+
+
+class VerifyLicense(APIView):
+    """核验电子营业执照 — check a signed license JSON against our trusted keys."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # public; also spares callers the CSRF dance
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: Verdict})
+    def post(self, request):
+        document = request.data
+        if not isinstance(document, dict):
+            raise FieldErrors([field_error("", "not_object", "请求内容应为已签名的执照 JSON 对象",
+                                           "the body must be a signed license JSON object")])
+        result = signing.check(document)
+        return Response({"valid": result.valid, "reason": result.reason_zh,
+                         "reason_en": result.reason_en})
+
+
+class _AnyAccept(BaseContentNegotiation):
+    """Downloads are files whatever the Accept header says; errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class _Download(APIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _AnyAccept
+
+    def license(self, request, uscc: str) -> License:
+        lic = (License.objects.select_related("application")
+               .filter(uscc=uscc.strip().upper()).first())
+        if lic is None or not can_download(lic, request.user):
+            raise NotFound
+        return lic
+
+
+class LicensePdf(_Download):
+    """营业执照 PDF — rendered on first request, then served from the cache."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    def get(self, request, uscc: str):
+        lic = self.license(request, uscc)
+        return FileResponse(pdf.cached_pdf(lic).open("rb"), content_type="application/pdf",
+                            filename=f"{lic.uscc}.pdf")
+
+
+class LicenseJson(_Download):
+    """The signed license, byte for byte as signed (canonical JSON), for offline checks
+    with ``yilian verify-license``."""
+
+    @extend_schema(responses={(200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT)})
+    def get(self, request, uscc: str):
+        lic = self.license(request, uscc)
+        response = HttpResponse(signing.canonical(lic.signed),
+                                content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{lic.uscc}.license.json"'
+        return response
+
+
+# Spread into yilian.api.urls (``*licenses.urlpatterns``).
+urlpatterns = [
+    path("licenses/<str:uscc>/pdf/", LicensePdf.as_view(), name="license-pdf"),
+    path("licenses/<str:uscc>/json/", LicenseJson.as_view(), name="license-json"),
+]

@@ -1,0 +1,53 @@
+"""SQLite backend for the embedded default: one in-process queue for the write lock.
+
+SQLite lets one writer in at a time; a writer that finds the database locked sleeps in
+steps of up to 100 ms (the busy handler) before it looks again. With the web server and
+the embedded worker's threads in one process, that sleeping — not the work — dominated
+chain latency. Write transactions (Django opens them with ``BEGIN IMMEDIATE``) therefore
+first take a process-wide lock, so threads of this process queue and wake at once; other
+processes (a CLI import beside the demo) still meet the busy timeout as usual.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.db.backends.sqlite3 import base
+
+_writer = threading.Lock()
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _holds_writer = False
+
+    def _start_transaction_under_autocommit(self):
+        _writer.acquire()
+        self._holds_writer = True
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_writer()
+            raise
+
+    def _release_writer(self) -> None:
+        if self._holds_writer:
+            self._holds_writer = False
+            _writer.release()
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._release_writer()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._release_writer()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._release_writer()

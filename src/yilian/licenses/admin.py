@@ -1,0 +1,22 @@
+"""Read-only admin for issued licenses: a license never changes after issue."""
+
+from django.contrib import admin
+
+from yilian.licenses.models import License
+
+
+@admin.register(License)
+class LicenseAdmin(admin.ModelAdmin):
+    list_display = ("uscc", "__str__", "key_id", "issued_at")
+    search_fields = ("uscc",)
+    readonly_fields = ("application", "enterprise", "uscc", "fields", "signed", "key_id",
+                       "issued_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,167 @@
+"""Issuing the electronic business license (电子营业执照) and pointing at its files.
+
+:func:`issue_license` runs inside the chain engine's registration transaction, so it only
+builds the content, signs it and saves one row (a few milliseconds); the PDF is rendered
+later, on first download (:mod:`yilian.licenses.pdf`). The license exists exactly when the
+registration does: if the transaction rolls back, so does the license.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from yilian.audit import services as audit
+from yilian.codes import divisions
+from yilian.licenses import signing
+from yilian.licenses.models import License
+
+SCHEMA = "yilian.license/1"
+
+# The fields printed on a business license, in the order they are printed.
+LABELS: dict[str, str] = {
+    "uscc": "统一社会信用代码",
+    "name": "名称",
+    "type": "类型",
+    "legal_representative": "法定代表人",
+    "registered_capital": "注册资本",
+    "established": "成立日期",
+    "operating_term": "营业期限",
+    "domicile": "住所",
+    "business_scope": "经营范围",
+    "registration_authority": "登记机关",
+    "issued": "发照日期",
+}
+
+LABELS_EN: dict[str, str] = {
+    "uscc": "Unified social credit code",
+    "name": "Name",
+    "type": "Type",
+    "legal_representative": "Legal representative",
+    "registered_capital": "Registered capital",
+    "established": "Date of establishment",
+    "operating_term": "Operating term",
+    "domicile": "Domicile",
+    "business_scope": "Business scope",
+    "registration_authority": "Registration authority",
+    "issued": "Date of issue",
+}
+
+SOLE_PROPRIETORSHIP = "个人独资企业"
+
+
+def labels_for(fields: dict[str, Any]) -> dict[str, str]:
+    """Chinese labels for one license: a sole proprietorship (个人独资企业) has an
+    investor (投资人) and a contribution (出资额), not a legal representative and a
+    registered capital."""
+    labels = dict(LABELS)
+    if fields.get("type") == SOLE_PROPRIETORSHIP:
+        labels["legal_representative"] = "投资人"
+        labels["registered_capital"] = "出资额"
+    return labels
+
+
+def format_capital(amount: Decimal | None) -> str:
+    """Registered capital in 万元 (ten thousand yuan), as licenses print it: "50万元"."""
+    if amount is None:
+        return ""
+    wan = (Decimal(amount) / Decimal(10000)).normalize()
+    return f"{wan:f}万元"
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28) + dt.timedelta(days=1)
+
+
+def operating_term(start: dt.date, years: int | None) -> str:
+    """营业期限: from the date of establishment, for ``years`` or for good (长期)."""
+    if not years:
+        return f"{format_date(start)} 至 长期"
+    end = _add_years(start, years) - dt.timedelta(days=1)
+    return f"{format_date(start)} 至 {format_date(end)}"
+
+
+def registration_authority(division_code: str) -> str:
+    """登记机关: the market regulation bureau (市场监督管理局) of the division."""
+    return f"{divisions.name(division_code) if division_code else ''}市场监督管理局"
+
+
+def build_fields(application, enterprise, issued_on: dt.date) -> dict[str, str]:
+    """The license content, from the application and its register entry."""
+    legal_rep = (application.people.filter(role="legal_representative")
+                 .order_by("position", "id").values_list("name", flat=True).first())
+    established = enterprise.established or issued_on
+    scope = application.business_scope or []
+    return {
+        "uscc": enterprise.uscc,
+        "name": enterprise.name or application.name,
+        "type": (application.get_org_form_display() if application.org_form
+                 else enterprise.org_form),
+        "legal_representative": legal_rep or "",
+        "registered_capital": format_capital(application.registered_capital),
+        "established": format_date(established),
+        "operating_term": operating_term(established, application.operating_term_years),
+        "domicile": application.domicile,
+        "business_scope": "；".join(str(item).strip() for item in scope if str(item).strip()),
+        "registration_authority": registration_authority(
+            enterprise.division_code or application.division_code),
+        "issued": format_date(issued_on),
+    }
+
+
+def issue_license(application, enterprise) -> License:
+    """Build, sign and save the license; call inside the registration transaction.
+    Issuing twice for one application returns the license already issued."""
+    existing = License.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    issued_at = timezone.now()
+    fields = build_fields(application, enterprise, timezone.localdate(issued_at))
+    signed = signing.sign({"schema": SCHEMA, **fields, "issued_at": issued_at.isoformat()})
+    lic = License.objects.create(
+        application=application, enterprise=enterprise, uscc=enterprise.uscc,
+        fields=fields, signed=signed, key_id=signed["signature"]["key_id"],
+        issued_at=issued_at,
+    )
+    audit.record(audit.stream_for_application(application.pk), "license.issued",
+                 actor_label="registration",
+                 data={"uscc": lic.uscc, "key_id": lic.key_id, "name": fields["name"]})
+    return lic
+
+
+def _path(name: str, uscc: str) -> str:
+    try:
+        return reverse(name, kwargs={"uscc": uscc})
+    except NoReverseMatch:  # routes not wired (e.g. a trimmed URLconf): the documented path
+        return f"/api/v1/licenses/{uscc}/{name.rsplit('-', 1)[-1]}/"
+
+
+def license_links(application, request=None) -> dict[str, str] | None:
+    """Where the owner downloads the license, or None before it is issued. URLs are
+    absolute when ``request`` is given."""
+    uscc = (License.objects.filter(application_id=application.pk)
+            .values_list("uscc", flat=True).first())
+    if uscc is None:
+        return None
+    links = {"pdf_url": _path("license-pdf", uscc), "json_url": _path("license-json", uscc)}
+    if request is not None:
+        links = {key: request.build_absolute_uri(url) for key, url in links.items()}
+    return links
+
+
+def can_download(lic: License, user) -> bool:
+    """The owner of the application and staff may download; nobody else."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_staff) or lic.application.owner_id == user.pk

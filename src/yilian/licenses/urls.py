@@ -1,0 +1,11 @@
+"""Public license pages, included at ``verify/`` by the root URLconf."""
+
+from django.urls import path
+
+from yilian.licenses import views
+
+app_name = "licenses"
+
+urlpatterns = [
+    path("<str:uscc>/", views.verify_page, name="verify"),
+]

@@ -1,0 +1,39 @@
+"""The public verification page (执照核验) that a license's QR code opens.
+
+The page shows the register's copy of the license and whether its signature verifies,
+so whoever holds a printout can compare it with the register: a forged printout can copy
+the QR code, but not change what this page says.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from yilian.licenses import signing
+from yilian.licenses.models import License
+from yilian.licenses.services import LABELS_EN, labels_for
+
+
+def rows(content: dict) -> list[tuple[str, str, str]]:
+    """(Chinese label, English label, value) for every printed field, in print order."""
+    return [(label, LABELS_EN[key], str(content.get(key, "")))
+            for key, label in labels_for(content).items()]
+
+
+@require_GET
+def verify_page(request: HttpRequest, uscc: str) -> HttpResponse:
+    uscc = uscc.strip().upper()
+    lic = License.objects.filter(uscc=uscc).first()
+    if lic is None:
+        return render(request, "licenses/not_found.html", {"uscc": uscc}, status=404)
+    result = signing.check(lic.signed)
+    content = lic.signed.get("license") or lic.fields
+    return render(request, "licenses/verify.html", {
+        "result": result,
+        "rows": rows(content),
+        "name": content.get("name", ""),
+        "key_id": lic.key_id,
+        "issued_at": lic.issued_at,
+    })

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real settings, with a throwaway data dir and
+zero-latency simulators unless the environment says otherwise.
+
+pytest-django imports the settings before any conftest runs, so the environment has to
+be fixed here rather than in tests/conftest.py.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("YILIAN_DATA_DIR", tempfile.mkdtemp(prefix="yilian-test-"))
+os.environ.setdefault("YILIAN_SIM_LATENCY_MS", "0")
+os.environ.setdefault("YILIAN_SIM_FAILURE_RATE", "0")
+
+from yilian.settings import *  # noqa: E402,F403

@@ -1,0 +1,102 @@
+"""The PDF: a real file, Chinese text that can be extracted (embedded TrueType and the
+built-in CID font), the QR code as an image encoding the public verification URL."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from yilian.licenses import fonts, pdf, qr
+
+pytestmark = pytest.mark.django_db
+
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def text_of(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    return reader.pages[0].extract_text()
+
+
+def font_files(data: bytes) -> list[str]:
+    """Kinds of embedded font programs (FontFile2 = TrueType)."""
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    kinds = []
+    for font in page["/Resources"]["/Font"].values():
+        font = font.get_object()
+        for descendant in font.get("/DescendantFonts", [font]):
+            descriptor = descendant.get_object().get("/FontDescriptor")
+            if descriptor is not None:
+                kinds += [k for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                          if k in descriptor.get_object()]
+    return kinds
+
+
+def assert_license_text(text: str, lic) -> None:
+    compact = text.replace(" ", "").replace("\n", "")
+    assert "营业执照" in compact
+    assert lic.fields["name"] in compact
+    assert lic.uscc in compact
+    assert "威海火炬高技术产业开发区市场监督管理局" in compact
+    assert lic.key_id in compact
+
+
+@pytest.mark.skipif(not WQY.exists(), reason="fonts-wqy-microhei is not installed")
+def test_truetype_font_is_embedded_and_text_extractable(lic):
+    data = pdf.render(lic.signed, font=str(WQY))
+    assert data.startswith(b"%PDF-")
+    assert_license_text(text_of(data), lic)
+    assert "/FontFile2" in font_files(data)
+
+
+def test_cid_font_needs_no_file_and_text_is_extractable(lic, settings):
+    settings.CJK_FONT = fonts.FORCE_CID
+    data = pdf.render(lic.signed)
+    assert data.startswith(b"%PDF-")
+    assert_license_text(text_of(data), lic)
+    assert font_files(data) == []  # the viewer supplies STSong-Light's glyphs
+
+
+def test_unusable_configured_font_falls_back(lic, settings, tmp_path):
+    bogus = tmp_path / "not-a-font.ttf"
+    bogus.write_bytes(b"OTTO not really a font")
+    settings.CJK_FONT = str(bogus)
+    name = fonts.resolve()
+    assert name != ""  # an installed TrueType font, or the CID font
+    assert_license_text(text_of(pdf.render(lic.signed)), lic)
+
+
+def test_qr_encodes_the_public_verification_url(lic, settings, monkeypatch):
+    settings.PUBLIC_URL = "https://yilian.example.cn"
+    seen: list[str] = []
+    real = qr.encode
+
+    def spy(payload: str, *args, **kwargs) -> bytes:
+        seen.append(payload)
+        return real(payload, *args, **kwargs)
+
+    monkeypatch.setattr(qr, "encode", spy)
+    data = pdf.render(lic.signed, font=fonts.FORCE_CID)
+    assert seen == [f"https://yilian.example.cn/verify/{lic.uscc}/"]
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 1
+    assert qr.encode(seen[0]).startswith(b"\x89PNG")
+
+
+def test_long_business_scope_still_fits_on_one_page(lic):
+    doc = {**lic.signed, "license": {**lic.signed["license"],
+                                     "business_scope": "；".join(["软件开发"] * 200)}}
+    data = pdf.render(doc, font=fonts.FORCE_CID)
+    assert "软件开发" in text_of(data)
+
+
+def test_pdf_is_rendered_once_and_cached(lic, settings, monkeypatch):
+    path = pdf.cached_pdf(lic)
+    assert path == Path(settings.MEDIA_ROOT) / "licenses" / f"{lic.uscc}.pdf"
+    assert path.read_bytes().startswith(b"%PDF-")
+    monkeypatch.setattr(pdf, "render", lambda *a, **k: pytest.fail("rendered twice"))
+    assert pdf.cached_pdf(lic) == path
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left

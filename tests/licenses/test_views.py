@@ -1,0 +1,43 @@
+"""The public verification page that the QR code opens."""
+
+from __future__ import annotations
+
+import pytest
+
+from yilian.licenses.models import License
+
+pytestmark = pytest.mark.django_db
+
+
+def test_page_shows_the_license_and_a_valid_signature(client, lic):
+    response = client.get(f"/verify/{lic.uscc}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert lic.fields["name"] in html
+    assert "威海火炬高技术产业开发区市场监督管理局" in html
+    assert 'data-valid="true"' in html
+    assert "名称" in html and "Name" in html
+    assert lic.key_id in html
+    for external in ("<script", "<link", "src=", "@import", "url("):  # no external assets
+        assert external not in html
+
+
+def test_lowercase_code_finds_the_license(client, lic):
+    assert client.get(f"/verify/{lic.uscc.lower()}/").status_code == 200
+
+
+def test_unknown_code_is_a_404_page(client, db):
+    response = client.get("/verify/91371071MA3C7X0012/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "91371071MA3C7X0012" in html and "No license found" in html
+
+
+def test_register_row_altered_in_the_database_shows_invalid(client, lic):
+    signed = lic.signed
+    signed["license"]["registered_capital"] = "5000万元"
+    License.objects.filter(pk=lic.pk).update(signed=signed)
+    response = client.get(f"/verify/{lic.uscc}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-valid="false"' in html and "altered" in html
