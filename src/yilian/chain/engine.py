@@ -9,19 +9,20 @@ claim expires and the sweeper hands the step out again). See DESIGN.md §2.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
 from yilian.chain import dispatch
-from yilian.chain.models import READY_STATUSES, Chain, Step, StepStatus
+from yilian.chain.models import READY_STATUSES, TRANSITIONS, Chain, Step, StepStatus
 from yilian.departments import registry
 from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
 
@@ -46,37 +47,70 @@ def _ready(now: dt.datetime) -> Q:
 
 @dataclass(frozen=True)
 class Claim:
-    step: Step
+    """A step taken by this worker: what the department call and the record need."""
+
+    step_id: int
+    chain_id: int
+    application_id: uuid.UUID
+    code: str
+    attempts: int
+    idempotency_key: str
+    payload: dict
+    uscc: str
     token: str
 
 
-def _audit(step: Step, action: str, **data) -> None:
-    record(stream_for_application(step.chain.application_id), action, actor_label="worker",
-           data={"step": step.code, "attempt": step.attempts, **data})
+def _audit(application_id, code: str, attempts: int, action: str, **data) -> None:
+    record(stream_for_application(application_id), action, actor_label="worker",
+           data={"step": code, "attempt": attempts, **data})
+
+
+# The claim runs for every attempt of every step, so it is written in SQL: the ORM's
+# query compilation cost more than the database work (docs/BENCHMARKS.md).
+_CLAIM_SELECT = """
+SELECT s.status, s.attempts, s.code, s.idempotency_key, s.payload, s.chain_id,
+       c.application_id, a.uscc
+  FROM chain_step s
+  JOIN chain_chain c ON c.id = s.chain_id
+  JOIN forms_application a ON a.id = c.application_id
+ WHERE s.id = %s
+   AND ((s.status IN ('pending', 'retrying') AND s.next_attempt_at <= %s)
+        OR (s.status = 'running' AND s.lease_expires_at < %s))
+"""
+_CLAIM_UPDATE = """
+UPDATE chain_step
+   SET status = 'running', attempts = %s, claim_token = %s, lease_expires_at = %s,
+       started_at = COALESCE(started_at, %s)
+ WHERE id = %s
+"""
 
 
 def claim(step_id: int) -> Claim | None:
-    """Take a ready step for this worker, or ``None`` if it is not ready or taken."""
+    """Take a ready step for this worker, or ``None`` if it is not ready or taken.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` — a step another worker is claiming is simply
+    not ready for us. SQLite: the IMMEDIATE transaction already holds the only write lock.
+    """
     now = timezone.now()
-    with transaction.atomic():
-        step = (
-            Step.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("chain__application")
-            .filter(_ready(now), pk=step_id)
-            .first()
-        )
-        if step is None:
+    at = connection.ops.adapt_datetimefield_value
+    lock = " FOR UPDATE OF s SKIP LOCKED" if connection.features.has_select_for_update_of \
+        else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SELECT + lock, [step_id, at(now), at(now)])
+        row = cursor.fetchone()
+        if row is None:
             return None
-        reclaimed = step.status == StepStatus.RUNNING
-        step.move_to(StepStatus.RUNNING)
-        step.attempts += 1
-        step.claim_token = uuid.uuid4().hex
-        step.lease_expires_at = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
-        step.started_at = step.started_at or now
-        step.save(update_fields=["status", "attempts", "claim_token", "lease_expires_at",
-                                 "started_at"])
-        _audit(step, "step.reclaimed" if reclaimed else "step.running")
-    return Claim(step, step.claim_token)
+        status, attempts, code, key, payload, chain_id, application_id, uscc = row
+        if StepStatus.RUNNING not in TRANSITIONS[status]:
+            raise ValueError(f"step {step_id}: {status} -> running is not allowed")
+        token = uuid.uuid4().hex
+        lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
+        cursor.execute(_CLAIM_UPDATE, [attempts + 1, token, at(lease), at(now), step_id])
+        application_id = uuid.UUID(str(application_id))
+        _audit(application_id, code, attempts + 1,
+               "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
+    return Claim(step_id, chain_id, application_id, code, attempts + 1, key,
+                 json.loads(payload) if isinstance(payload, str) else payload, uscc, token)
 
 
 def advance(step_id: int) -> bool:
@@ -84,15 +118,14 @@ def advance(step_id: int) -> bool:
     taken = claim(step_id)
     if taken is None:
         return False
-    step = taken.step
-    department = registry.get(step.code)
+    department = registry.get(taken.code)
     try:
         request = StepRequest(
-            department=step.code,
-            idempotency_key=step.idempotency_key,
-            application_id=str(step.chain.application_id),
-            uscc=step.chain.application.uscc,
-            payload=step.payload,
+            department=taken.code,
+            idempotency_key=taken.idempotency_key,
+            application_id=str(taken.application_id),
+            uscc=taken.uscc,
+            payload=taken.payload,
         )
         outcome = department.submit(request)
     except PermanentError as exc:
@@ -100,67 +133,89 @@ def advance(step_id: int) -> bool:
     except TransientError as exc:
         _record_failure(taken, str(exc), permanent=False)
     except Exception as exc:  # an adapter bug must not kill the worker or lose the step
-        log.exception("step %s (%s) raised", step.pk, step.code)
+        log.exception("step %s (%s) raised", taken.step_id, taken.code)
         _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
     else:
         _record_success(taken, outcome)
     return True
 
 
-def _lock(step: Step) -> tuple[Chain, Step]:
-    # Always chain first, then step: the one lock order every writer uses.
-    chain = Chain.objects.select_for_update().get(pk=step.chain_id)
-    return chain, Step.objects.select_for_update().select_related("chain").get(pk=step.pk)
+def _lock_chain(cursor, chain_id: int) -> tuple:
+    # Always the chain first, then its steps: the one lock order every writer uses.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    cursor.execute("SELECT accepted_at, deadline_at FROM chain_chain WHERE id = %s" + lock,
+                   [chain_id])
+    return cursor.fetchone()
+
+
+_STEP_DONE = """
+UPDATE chain_step
+   SET status = 'done', finished_at = %s, reference = %s, result = %s, last_error = '',
+       lease_expires_at = NULL
+ WHERE id = %s
+"""
 
 
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
-    with transaction.atomic():
+    at = connection.ops.adapt_datetimefield_value
+    with transaction.atomic(), connection.cursor() as cursor:
         # Every move to done holds the chain's lock, so once we have it the siblings'
         # statuses read below are settled: completion is decided exactly once.
-        chain = Chain.objects.select_for_update().get(pk=taken.step.chain_id)
-        steps = {s.code: s for s in Step.objects.filter(chain=chain)}
-        step = steps[taken.step.code]
-        if step.status == StepStatus.DONE:
+        accepted_at, deadline_at = _lock_chain(cursor, taken.chain_id)
+        cursor.execute("SELECT id, code, status, next_attempt_at IS NULL FROM chain_step "
+                       "WHERE chain_id = %s", [taken.chain_id])
+        steps = {code: [pk, status, waiting] for pk, code, status, waiting in cursor.fetchall()}
+        status = steps[taken.code][1]
+        if status == StepStatus.DONE:
             return  # a reclaiming worker recorded the same (idempotent) answer first
-        step.chain = chain
-        step.move_to(StepStatus.DONE)
-        step.finished_at, step.reference, step.result = now, outcome.reference, outcome.data
-        Step.objects.filter(pk=step.pk).update(
-            status=step.status, finished_at=now, reference=outcome.reference,
-            result=outcome.data, last_error="", lease_expires_at=None,
-        )
-        registry.get(step.code).finish(step, outcome)
-        _audit(step, "step.done", reference=outcome.reference)
-        released = _release_followers(steps.values(), now)
-        if all(s.status == StepStatus.DONE for s in steps.values()):
-            chain.finished_at = now
-            chain.save(update_fields=["finished_at"])
-            record(stream_for_application(chain.application_id), "chain.completed",
+        if StepStatus.DONE not in TRANSITIONS[status]:
+            raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
+        cursor.execute(_STEP_DONE, [at(now), outcome.reference,
+                                    json.dumps(outcome.data, ensure_ascii=False),
+                                    taken.step_id])
+        steps[taken.code][1] = StepStatus.DONE
+        registry.get(taken.code).finish(taken.application_id, outcome)
+        _audit(taken.application_id, taken.code, taken.attempts, "step.done",
+               reference=outcome.reference)
+        released = _release_followers(cursor, steps, now)
+        if all(status == StepStatus.DONE for _pk, status, _w in steps.values()):
+            cursor.execute("UPDATE chain_chain SET finished_at = %s WHERE id = %s",
+                           [at(now), taken.chain_id])
+            accepted_at = _aware(accepted_at)
+            record(stream_for_application(taken.application_id), "chain.completed",
                    actor_label="worker",
-                   data={"seconds": (now - chain.accepted_at).total_seconds(),
-                         "overdue": chain.is_overdue(now)})
+                   data={"seconds": (now - accepted_at).total_seconds(),
+                         "overdue": now > _aware(deadline_at)})
         dispatch.on_commit(released)
 
 
-def _release_followers(steps, now: dt.datetime) -> list[int]:
+def _aware(value) -> dt.datetime:
+    """A datetime read by hand from the database, as Django would have returned it."""
+    if isinstance(value, str):  # SQLite keeps them as text
+        value = dt.datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
+
+
+def _release_followers(cursor, steps: dict[str, list], now: dt.datetime) -> list[int]:
     """Make ready every waiting step whose prerequisites are now all done."""
-    steps = list(steps)
-    done = {s.code for s in steps if s.status == StepStatus.DONE}
+    done = {code for code, (_pk, status, _w) in steps.items() if status == StepStatus.DONE}
     ready = [
-        s.pk for s in steps
-        if s.status == StepStatus.PENDING and s.next_attempt_at is None
-        and set(registry.get(s.code).after) <= done
+        pk for code, (pk, status, waiting) in steps.items()
+        if status == StepStatus.PENDING and waiting and set(registry.get(code).after) <= done
     ]
     if ready:
-        Step.objects.filter(pk__in=ready).update(next_attempt_at=now)
+        marks = ", ".join(["%s"] * len(ready))
+        cursor.execute(f"UPDATE chain_step SET next_attempt_at = %s WHERE id IN ({marks})",
+                       [connection.ops.adapt_datetimefield_value(now), *ready])
     return ready
 
 
 def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
     now = timezone.now()
     with transaction.atomic():
-        _chain, step = _lock(taken.step)
+        Chain.objects.select_for_update().filter(pk=taken.chain_id).exists()
+        step = Step.objects.select_for_update().get(pk=taken.step_id)
         if step.status != StepStatus.RUNNING or step.claim_token != taken.token:
             return  # someone else owns the step now; their outcome counts
         step.last_error = error[:2000]
@@ -174,7 +229,8 @@ def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
             step.next_attempt_at = now + dt.timedelta(seconds=backoff(step.attempts))
         step.save(update_fields=["status", "last_error", "lease_expires_at",
                                  "next_attempt_at"])
-        _audit(step, f"step.{step.status}", error=step.last_error,
+        _audit(taken.application_id, step.code, step.attempts, f"step.{step.status}",
+               error=step.last_error,
                next_attempt_at=step.next_attempt_at.isoformat() if step.next_attempt_at else None)
         if step.next_attempt_at:
             dispatch.on_commit([step.pk], delay=(step.next_attempt_at - now).total_seconds())
@@ -200,7 +256,8 @@ def flag_overdue() -> int:
         with transaction.atomic():
             if Step.objects.filter(pk=step.pk, overdue_at__isnull=True).update(overdue_at=now):
                 log.warning("step %s (%s) is past the SLA", step.pk, step.code)
-                _audit(step, "step.overdue", deadline=step.chain.deadline_at.isoformat())
+                _audit(step.chain.application_id, step.code, step.attempts, "step.overdue",
+                       deadline=step.chain.deadline_at.isoformat())
     return len(late)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
@@ -22,6 +23,8 @@ def start_chain(application, actor=None) -> Chain:
     """
     now = timezone.now()
     accepted = application.accepted_at or now
+    # Every department reads the parties; fetch them once for all of them.
+    prefetch_related_objects([application], "people", "employees")
     chain = Chain.objects.create(
         application=application,
         accepted_at=accepted,

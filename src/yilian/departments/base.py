@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from yilian.chain.models import Step
+    import uuid
+
     from yilian.forms.models import Application
 
 
@@ -42,6 +43,11 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def person(application: Application, role: str):
+    """The first party with ``role``; reads the (usually prefetched) people once."""
+    return next((p for p in application.people.all() if p.role == role), None)
+
+
 class Department:
     """Base class of every department adapter; subclasses set the class attributes."""
 
@@ -63,5 +69,5 @@ class Department:
         """Ask the department to act. Must be idempotent on ``request.idempotency_key``."""
         raise NotImplementedError
 
-    def finish(self, step: Step, outcome: Outcome) -> None:
+    def finish(self, application_id: uuid.UUID, outcome: Outcome) -> None:
         """Hook run inside the transaction that marks the step done (default: nothing)."""

@@ -16,7 +16,7 @@ class HousingFundStep(SimulatedDepartment):
     name_en = "Housing fund"
 
     def build_payload(self, application) -> dict[str, Any]:
-        return {"name": application.name, "employees": application.employees.count()}
+        return {"name": application.name, "employees": len(application.employees.all())}
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         account = f"{request.uscc[2:6]}01{serial:010d}"

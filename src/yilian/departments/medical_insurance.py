@@ -16,7 +16,7 @@ class MedicalInsuranceStep(SimulatedDepartment):
     name_en = "Medical insurance"
 
     def build_payload(self, application) -> dict[str, Any]:
-        return {"name": application.name, "employees": application.employees.count()}
+        return {"name": application.name, "employees": len(application.employees.all())}
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         unit = f"H{request.uscc[2:8]}{serial:08d}"

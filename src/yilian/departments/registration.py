@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from yilian.codes import uscc
-from yilian.departments.base import Outcome, StepRequest
+from yilian.departments.base import Outcome, StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
 from yilian.registry.models import Enterprise
 
@@ -26,7 +26,7 @@ class RegistrationStep(SimulatedDepartment):
     after = ()
 
     def build_payload(self, application) -> dict[str, Any]:
-        legal_rep = application.people.filter(role="legal_representative").first()
+        legal_rep = person(application, "legal_representative")
         return {
             "name": application.name,
             "org_form": application.org_form,
@@ -51,10 +51,11 @@ class RegistrationStep(SimulatedDepartment):
         return code, {"uscc": code, "enterprise_id": enterprise.pk,
                       "established": enterprise.established.isoformat()}
 
-    def finish(self, step, outcome: Outcome) -> None:
+    def finish(self, application_id, outcome: Outcome) -> None:
+        from yilian.forms.models import Application
         from yilian.licenses.services import issue_license
 
-        application = step.chain.application
+        application = Application.objects.select_related("enterprise").get(pk=application_id)
         application.uscc = outcome.data["uscc"]
         application.save(update_fields=["uscc", "updated_at"])
         issue_license(application, application.enterprise)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from yilian.departments.base import StepRequest
+from yilian.departments.base import StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
 
 
@@ -17,8 +17,8 @@ class TaxStep(SimulatedDepartment):
     name_en = "Tax and invoices"
 
     def build_payload(self, application) -> dict[str, Any]:
-        handler = application.people.filter(role="tax_handler").first()
-        officer = application.people.filter(role="financial_officer").first()
+        handler = person(application, "tax_handler")
+        officer = person(application, "financial_officer")
         invoices = application.invoices or {}
         return {
             "name": application.name,
