@@ -14,6 +14,12 @@ from yilian.codes import resident_id
 from yilian.forms.models import Application, Employee, Investor, OrgForm, Person, Status
 
 _people = itertools.count(1)
+_BRAND = "安泰华盛金信瑞博远达嘉和新鸿佳合兴宏"
+
+
+def brand(n: int) -> str:
+    """A distinct two-character 字号 for every n (no digits: names may not have them)."""
+    return _BRAND[n % len(_BRAND)] + _BRAND[(n // len(_BRAND)) % len(_BRAND)]
 
 
 def person_id(birth: dt.date = dt.date(1985, 6, 15)) -> str:
@@ -33,7 +39,7 @@ def application(owner=None, *, name: str | None = None, employees: int = 2,
     app = Application.objects.create(
         owner=owner,
         status=Status.ACCEPTED if accepted else Status.DRAFT,
-        name=name or f"威海测试{n}科技有限公司",
+        name=name or f"威海{brand(n)}科技有限公司",
         org_form=OrgForm.LLC_MULTI,
         registered_capital=Decimal("500000.00"),
         domicile="山东省威海市火炬高技术产业开发区火炬路1号",
@@ -50,10 +56,12 @@ def application(owner=None, *, name: str | None = None, employees: int = 2,
         Investor.objects.create(application=app, position=i, name=f"股东{i}",
                                 id_number=person_id(), amount=Decimal(amount),
                                 contribution_date=dt.date(2030, 12, 31))
-    for role, name in (("legal_representative", "张三"), ("supervisor", "李四"),
-                       ("financial_officer", "王五"), ("tax_handler", "赵六"),
-                       ("contact", "钱七")):
-        Person.objects.create(application=app, role=role, name=name, id_number=person_id(),
+    ids: dict[str, str] = {}
+    for role, name in (("legal_representative", "张三"), ("director", "张三"),
+                       ("supervisor", "李四"), ("financial_officer", "王五"),
+                       ("tax_handler", "赵六"), ("contact", "钱七")):
+        Person.objects.create(application=app, role=role, name=name,
+                              id_number=ids.setdefault(name, person_id()),
                               phone="13800000000")
     for i in range(employees):
         Employee.objects.create(application=app, position=i, name=f"职工{i}",

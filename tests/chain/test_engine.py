@@ -195,3 +195,10 @@ def test_backoff_grows_is_capped_and_jittered():
     assert waits[0] <= engine.RETRY_BASE_SECONDS
     assert waits[6] > waits[0]
     assert len({round(engine.backoff(5, rng), 6) for _ in range(10)}) > 1
+
+
+def test_the_factorys_application_would_pass_submission():
+    # The chain tests build applications by hand; they must be ones the form accepts.
+    from yilian.forms.validation import check_application
+
+    assert check_application(factories.application()) == []

@@ -87,11 +87,14 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
             for step_id in step_ids:
                 inbox.put(step_id, delay)
         return
-    from yilian.chain.tasks import run_step
+    # The project's Celery app, named explicitly: a bare shared task would fall back to
+    # Celery's default app (amqp://localhost) in a process that never loaded ours.
+    from yilian.celery import app
 
     for step_id in step_ids:
         try:
-            run_step.apply_async((step_id,), countdown=delay or None)
+            app.send_task("yilian.chain.tasks.run_step", (step_id,),
+                          countdown=delay or None)
         except Exception:  # the broker being down must not fail the request
             log.warning("could not queue step %s; the sweeper will pick it up", step_id,
                         exc_info=True)

@@ -264,8 +264,14 @@ def flag_overdue() -> int:
 def sweep() -> int:
     """Re-dispatch every step left ready longer than its message should take, and every
     abandoned claim; flag overdue steps. Returns the count dispatched. Safe to run
-    anywhere, any number of times: claims decide who works."""
+    anywhere, any number of times: claims decide who works.
+
+    A resent step's ``next_attempt_at`` moves to now, so that under a backlog each step is
+    resent at most once per grace period instead of flooding the queue with copies."""
     ids = ready_step_ids(stale_after=settings.SWEEP_GRACE_SECONDS)
+    if ids:
+        Step.objects.filter(pk__in=ids, status__in=READY_STATUSES).update(
+            next_attempt_at=timezone.now())
     dispatch.send(ids)
     flag_overdue()
     return len(ids)

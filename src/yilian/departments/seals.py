@@ -7,14 +7,10 @@ from typing import Any
 
 from yilian.departments.base import StepRequest
 from yilian.departments.simulator import SimulatedDepartment, local_today
+from yilian.forms.models import Seal
 
-SEAL_NAMES = {
-    "official": "公章",
-    "financial": "财务专用章",
-    "invoice": "发票专用章",
-    "legal_rep": "法定代表人名章",
-}
-FREE_SET = tuple(SEAL_NAMES)
+SEAL_NAMES = dict(Seal.choices)
+FREE_SET = tuple(Seal.values)
 
 
 class SealStep(SimulatedDepartment):

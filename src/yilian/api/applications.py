@@ -1,0 +1,267 @@
+"""``/api/v1/applications/`` — the one form (一表填报) over REST.
+
+Thin on purpose: the serializers check *types* only, because a draft may be incomplete
+(a malformed amount or date, a wrong JSON type or an unknown choice answers 400 with
+field paths); :mod:`yilian.forms.services` changes state and
+:mod:`yilian.forms.validation` decides at submission whether the form is complete.
+
+- ``GET /applications/`` lists your own applications, newest first (staff: everyone's),
+  paginated: ``?page=N``, 50 per page by default, ``?page_size=`` up to 200; the answer
+  is ``{count, next, previous, results}``.
+- ``POST /applications/`` saves a draft → 201. ``PATCH /applications/{id}/`` edits a
+  draft or a returned application; ``investors``, ``people`` and ``employees`` are
+  replaced wholesale when present → 200, 409 when the application can no longer change.
+- ``POST /applications/{id}/submit/`` → 202 (accepted, the chain starts), or 400 with
+  every field error at once.
+
+Another user's application answers 404; staff read every application but may not edit
+one that is not theirs (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from yilian.api.errors import FieldErrors, field_error
+from yilian.chain.models import Step
+from yilian.forms import services
+from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
+
+
+class _StorableText:
+    """Refuse text that cannot be stored as UTF-8 (JSON allows lone surrogates such as
+    ``"\\ud800"``) before it reaches the database or is echoed in an error message."""
+
+    default_error_messages = {"unencodable": "Text contains characters that are not valid "
+                                             "Unicode (lone surrogates)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data.encode()
+            except UnicodeEncodeError:
+                self.fail("unencodable")
+        return super().to_internal_value(data)
+
+
+class Text(_StorableText, serializers.CharField):
+    pass
+
+
+class Email(_StorableText, serializers.EmailField):
+    pass
+
+
+class Choice(_StorableText, serializers.ChoiceField):
+    pass
+
+
+class _FormSerializer(serializers.ModelSerializer):
+    """Model serializers whose text and choice fields refuse unstorable strings."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: Text, models.TextField: Text, models.EmailField: Email,
+    }
+    serializer_choice_field = Choice
+
+
+class InvestorSerializer(_FormSerializer):
+    """出资人: a natural person (``id_number``) or a corporate body (``uscc``)."""
+
+    class Meta:
+        model = Investor
+        fields = ["kind", "name", "id_number", "uscc", "amount", "contribution_date",
+                  "contribution_method"]
+
+
+class PersonSerializer(_FormSerializer):
+    """Legal representative, director, supervisor, manager, financial officer, tax
+    handler or contact; one entry per role a person holds."""
+
+    class Meta:
+        model = Person
+        fields = ["role", "name", "id_number", "phone", "email"]
+
+    def validate(self, attrs):
+        # A PATCH is partial all the way down, but a person without a role is meaningless.
+        if "role" not in attrs:
+            raise serializers.ValidationError(
+                {"role": [serializers.ErrorDetail("This field is required.", code="required")]})
+        return attrs
+
+
+class EmployeeSerializer(_FormSerializer):
+    """参保职工 — staff to enrol in social and medical insurance."""
+
+    class Meta:
+        model = Employee
+        fields = ["name", "id_number", "monthly_wage", "start_date"]
+
+
+class InvoicesSerializer(serializers.Serializer):
+    """发票 — invoice types to apply for and the expected monthly quantity."""
+
+    types = serializers.ListField(child=Choice(choices=InvoiceType.choices), required=False,
+                                  max_length=len(InvoiceType.values) * 2)
+    monthly_quantity = serializers.IntegerField(required=False, allow_null=True,
+                                                min_value=-10**9, max_value=10**9)
+
+
+class BankAppointmentSerializer(serializers.Serializer):
+    """银行开户预约 — optional; null for none."""
+
+    bank = Text(max_length=100, required=False, allow_blank=True)
+    branch = Text(max_length=100, required=False, allow_blank=True)
+    date = serializers.DateField(required=False, allow_null=True)
+
+
+class ApplicationStepSerializer(serializers.ModelSerializer):
+    """One department's step of the chain (一链), as the applicant sees it."""
+
+    status = serializers.CharField(help_text="pending, running, retrying, done or failed")
+
+    class Meta:
+        model = Step
+        fields = ["code", "status", "started_at", "finished_at", "attempts", "reference"]
+
+
+LicenseLinks = inline_serializer("ApplicationLicenseLinks", {
+    "pdf_url": serializers.URLField(), "json_url": serializers.URLField(),
+}, allow_null=True)
+FieldErrorSerializer = inline_serializer("ApplicationFieldError", {
+    "field": serializers.CharField(), "code": serializers.CharField(),
+    "message_zh": serializers.CharField(), "message_en": serializers.CharField(),
+})
+ErrorsSerializer = inline_serializer("ApplicationErrors", {
+    "errors": serializers.ListField(child=FieldErrorSerializer),
+})
+
+
+class ApplicationSerializer(_FormSerializer):
+    """The one form. Every part is optional in a draft; submission checks them all."""
+
+    business_scope = serializers.ListField(child=Text(max_length=200, allow_blank=True),
+                                           required=False, max_length=200)
+    seals = serializers.ListField(child=Choice(choices=Seal.choices), required=False,
+                                  max_length=len(Seal.values) * 2)
+    invoices = InvoicesSerializer(required=False)
+    bank_appointment = BankAppointmentSerializer(required=False, allow_null=True)
+    investors = InvestorSerializer(many=True, required=False, max_length=200)
+    people = PersonSerializer(many=True, required=False, max_length=200)
+    employees = EmployeeSerializer(many=True, required=False, max_length=2000)
+    status = serializers.SerializerMethodField(
+        help_text="draft, submitted, in_review, returned, rejected, processing or completed")
+    steps = serializers.SerializerMethodField()
+    license = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "status", "name", "org_form", "registered_capital", "domicile",
+                  "division_code", "industry_code", "business_scope", "operating_term_years",
+                  "seals", "invoices", "bank_appointment", "investors", "people", "employees",
+                  "uscc", "created_at", "updated_at", "submitted_at", "accepted_at",
+                  "review_comment", "steps", "license"]
+        read_only_fields = ["id", "uscc", "created_at", "updated_at", "submitted_at",
+                            "accepted_at", "review_comment"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_status(self, application: Application) -> str:
+        return application.public_status()
+
+    @extend_schema_field(ApplicationStepSerializer(many=True))
+    def get_steps(self, application: Application) -> list[dict]:
+        chain = getattr(application, "chain", None)
+        if chain is None:
+            return []
+        return ApplicationStepSerializer(chain.steps.all(), many=True).data
+
+    @extend_schema_field(LicenseLinks)
+    def get_license(self, application: Application) -> dict | None:
+        try:  # at call time, so the form's API never depends on licenses being built
+            from yilian.licenses.services import license_links
+        except ImportError:
+            return None
+        return license_links(application, self.context.get("request"))
+
+
+class ApplicationPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class Conflict(FieldErrors):
+    status_code = status.HTTP_409_CONFLICT
+
+
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """Answer the services' refusals in the API's error shape."""
+    try:
+        yield
+    except services.InvalidApplication as exc:
+        raise FieldErrors(exc.errors) from exc
+    except services.NotEditable as exc:
+        raise Conflict([field_error("status", exc.code, exc.message_zh,
+                                    exc.message_en)]) from exc
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+
+
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    """设立登记申请 — the applicant's applications (staff: all, read-only)."""
+
+    serializer_class = ApplicationSerializer
+    pagination_class = ApplicationPagination
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Application.objects.none()
+        return services.visible_to(self.request.user)
+
+    def _answer(self, application: Application, code: int) -> Response:
+        fresh = self.get_queryset().get(pk=application.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(responses={201: ApplicationSerializer, 400: ErrorsSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.create_draft(request.user, serializer.validated_data)
+        return self._answer(application, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ApplicationSerializer, 400: ErrorsSerializer,
+                              403: ErrorsSerializer, 404: ErrorsSerializer,
+                              409: ErrorsSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        application = self.get_object()
+        with _service_errors():
+            services.check_can_edit(application, request.user)
+            serializer = self.get_serializer(application, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            services.update_draft(application, request.user, serializer.validated_data)
+        return self._answer(application, status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={202: ApplicationSerializer, 400: ErrorsSerializer,
+                                            403: ErrorsSerializer, 404: ErrorsSerializer,
+                                            409: ErrorsSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, *args, **kwargs):
+        """提交 — check the whole form; accept it and start the chain, or list every error."""
+        application = self.get_object()
+        with _service_errors():
+            services.submit_application(application, request.user)
+        return self._answer(application, status.HTTP_202_ACCEPTED)

@@ -1,0 +1,177 @@
+"""Actions on the one form (一表填报): save drafts, edit them, submit.
+
+Views (the REST API, the portal's htmx pages) parse input and call these; nothing else
+changes an application. ``check_*`` functions raise when an action is not allowed; the
+verbs change state in one transaction and write the audit trail (审计日志) in it.
+
+Input is *already typed* (``Decimal``, ``date``, lists of dicts whose keys are model
+fields): parsing belongs to the caller's serializer or form, rules to
+:mod:`yilian.forms.validation`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from yilian.audit.services import record, stream_for_application
+from yilian.forms import validation
+from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
+
+# Plain fields an applicant sets on a draft; JSON choices are normalized first.
+SCALAR_FIELDS = ("name", "org_form", "registered_capital", "domicile", "division_code",
+                 "industry_code", "operating_term_years")
+JSON_FIELDS = ("business_scope", "seals", "invoices", "bank_appointment")
+# Nested lists, each replaced wholesale when present; the list index is kept as
+# ``position`` so that error paths such as ``people[2].id_number`` point at the input.
+PARTIES: dict[str, type[models.Model]] = {
+    "investors": Investor, "people": Person, "employees": Employee,
+}
+
+
+class NotEditable(Exception):
+    """Only drafts and applications returned for correction (退回补正) can change."""
+
+    code = "application.not_editable"
+
+    def __init__(self, application: Application) -> None:
+        status = application.public_status()
+        label = Status(application.status).label
+        self.message_zh = f"申请已处于“{label}”状态，只有草稿或退回补正的申请可以修改或提交"
+        self.message_en = (f"the application is {status}; only drafts and returned "
+                           "applications can be edited or submitted")
+        super().__init__(self.message_en)
+
+
+class InvalidApplication(Exception):
+    """Submission refused; ``errors`` lists every field error at once."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__(f"{len(errors)} field error(s)")
+        self.errors = errors
+
+
+def application_queryset() -> QuerySet[Application]:
+    """Applications with everything their representation reads, parties in form order."""
+    in_order = ("position", "id")
+    return Application.objects.select_related("chain").prefetch_related(
+        Prefetch("investors", Investor.objects.order_by(*in_order)),
+        Prefetch("people", Person.objects.order_by(*in_order)),
+        Prefetch("employees", Employee.objects.order_by(*in_order)),
+        "chain__steps",
+    )
+
+
+def visible_to(user) -> QuerySet[Application]:
+    """Staff read every application; an applicant only their own."""
+    queryset = application_queryset()
+    return queryset if user.is_staff else queryset.filter(owner=user)
+
+
+def check_can_edit(application: Application, user) -> None:
+    """The owner alone edits and submits. Staff may read others' applications, but they
+    act on them through the workbench's own actions (return, approve), never by editing
+    the applicant's form."""
+    if application.owner_id != user.pk:
+        raise PermissionDenied("only the applicant may change this application")
+    if not application.editable:
+        raise NotEditable(application)
+
+
+@transaction.atomic
+def create_draft(owner, data: Mapping[str, Any]) -> Application:
+    """Save a new draft (草稿); every part of the form is optional."""
+    application = Application(owner=owner)
+    _apply(application, data)
+    application.save()
+    _replace_parties(application, data)
+    record(stream_for_application(application.pk), "application.draft_created", actor=owner,
+           data={"fields": sorted(data)})
+    return application
+
+
+@transaction.atomic
+def update_draft(application: Application, actor, data: Mapping[str, Any]) -> Application:
+    """Change the parts of a draft present in ``data``; lists present replace the old."""
+    application = _locked(application)
+    check_can_edit(application, actor)
+    _apply(application, data)
+    application.save()
+    _replace_parties(application, data)
+    record(stream_for_application(application.pk), "application.draft_updated", actor=actor,
+           data={"fields": sorted(data)})
+    return application
+
+
+def submit_application(application: Application, actor) -> Application:
+    """Submit (提交): check everything, then accept (受理) and start the chain, atomically.
+
+    Raises :class:`InvalidApplication` with every field error, :class:`NotEditable`, or
+    ``PermissionDenied``. Until the rules engine lands, every valid application is
+    accepted at once; its decision will slot in between the checks and acceptance.
+    """
+    # Imported here: the chain imports the forms app, and only submission needs it.
+    from yilian.chain.services import start_chain
+
+    with transaction.atomic():
+        application = _locked(application)
+        check_can_edit(application, actor)
+        errors = validation.check_application(application)
+        if errors:
+            raise InvalidApplication(errors)
+        now = timezone.now()
+        application.seals = application.seals or list(Seal.values)  # the free set of four
+        application.status = Status.ACCEPTED
+        application.submitted_at = application.accepted_at = now
+        application.save(update_fields=["seals", "status", "submitted_at", "accepted_at",
+                                        "updated_at"])
+        record(stream_for_application(application.pk), "application.submitted", actor=actor,
+               data={"status": application.status, "name": application.name,
+                     "org_form": application.org_form,
+                     "registered_capital": str(application.registered_capital),
+                     "form_version": application.form_version})
+        start_chain(application, actor)
+    return application
+
+
+def _locked(application: Application) -> Application:
+    """Re-read the row under a lock (PostgreSQL; SQLite's IMMEDIATE transactions already
+    serialize writers) so two submissions of one form cannot both pass the checks."""
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _apply(application: Application, data: Mapping[str, Any]) -> None:
+    for field in SCALAR_FIELDS:
+        if field in data:
+            setattr(application, field, data[field])
+    for field in JSON_FIELDS:
+        if field in data:
+            setattr(application, field, _jsonable(data[field]))
+
+
+def _replace_parties(application: Application, data: Mapping[str, Any]) -> None:
+    for key, model in PARTIES.items():
+        if key not in data:
+            continue
+        model.objects.filter(application=application).delete()
+        model.objects.bulk_create([
+            model(application=application, position=i, **dict(item))
+            for i, item in enumerate(data[key])
+        ])
+
+
+def _jsonable(value: Any) -> Any:
+    """Typed input back to JSON values (dates as ISO strings) for the JSON columns."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
