@@ -28,6 +28,8 @@ class EmbeddedWorker:
 
     def start(self) -> None:
         dispatch.activate_embedded()
+        # Whatever was left ready (by a stopped process, or before we started) goes first.
+        dispatch.send(engine.ready_step_ids(limit=100_000))
         for i in range(self.threads):
             threading.Thread(target=self._work, name=f"yilian-worker-{i}", daemon=True).start()
         threading.Thread(target=self._sweep, name="yilian-sweeper", daemon=True).start()

@@ -33,9 +33,9 @@ def _accounts() -> list[tuple[str, str, str, bool]]:
 
 
 def example_application() -> dict:
-    text = resources.files("yilian.accounts").joinpath("example_application.json").read_text(
-        encoding="utf-8")
-    return json.loads(text)
+    # docs/examples/application.json links here, so the demo and the docs never drift.
+    path = resources.files("yilian.forms").joinpath("examples/application.json")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def seed_demo() -> list[str]:
