@@ -50,7 +50,8 @@ def main(args: list[str]) -> int:
     broker = os.environ.get("YILIAN_TEST_BROKER_URL", DEFAULT_BROKER)
     required = os.environ.get("YILIAN_REQUIRE_SERVICES") == "1"
 
-    code = run("SQLite (embedded default)", {"YILIAN_DATABASE_URL": ""}, args)
+    code = run("SQLite (embedded default)",
+               {"YILIAN_DATABASE_URL": "", "YILIAN_TEST_BROKER_URL": ""}, args)
     problems = [p for p in (reachable_postgres(database), reachable_redis(broker)) if p]
     if problems:
         for problem in problems:

@@ -16,11 +16,13 @@ from yilian.chain.services import start_chain
 from yilian.departments.models import Effect
 
 BROKER = os.environ.get("YILIAN_TEST_BROKER_URL", "")
+ON_POSTGRES = os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
-    pytest.mark.skipif(not BROKER, reason="runs in the PostgreSQL + Redis suite"),
+    pytest.mark.skipif(not (BROKER and ON_POSTGRES),
+                       reason="runs in the PostgreSQL + Redis suite"),
 ]
 
 

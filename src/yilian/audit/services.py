@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from yilian.audit.models import Entry
@@ -26,14 +26,16 @@ def _digest(prev_hash: str, stream: str, seq: int, at: str, actor: str, action: 
 _LAST = "SELECT seq, hash FROM audit_entry WHERE stream = %s ORDER BY seq DESC LIMIT 1"
 _INSERT = (
     "INSERT INTO audit_entry (stream, seq, at, actor_id, actor_label, action, data, "
-    "prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (stream, seq) DO NOTHING"
 )
 
 
 def record(stream: str, action: str, *, actor=None, actor_label: str = "",
            data: dict[str, Any] | None = None) -> None:
     """Append one entry to ``stream``. Safe under concurrency: two writers that pick the
-    same sequence number collide on the unique constraint and the loser retries.
+    same sequence number collide on the unique constraint, and the loser (whose insert
+    did nothing) reads the new head and tries again — no savepoint needed.
 
     Written in SQL rather than through the ORM: every state change of every step writes
     here, and query compilation was most of its cost (docs/BENCHMARKS.md)."""
@@ -49,13 +51,11 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
         at = timezone.now()
         digest = _digest(prev, stream, seq, at.isoformat(), label, action, data)
         body = json.dumps(data, ensure_ascii=False, default=str)
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(_INSERT, [stream, seq, ops.adapt_datetimefield_value(at),
-                                         actor_id, label, action, body, prev, digest])
-            return
-        except IntegrityError:
-            continue
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT, [stream, seq, ops.adapt_datetimefield_value(at),
+                                     actor_id, label, action, body, prev, digest])
+            if cursor.rowcount == 1:
+                return
     raise RuntimeError(f"audit stream {stream} is too contended")
 
 

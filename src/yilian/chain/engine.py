@@ -162,6 +162,8 @@ def _record_success(taken: Claim, outcome: Outcome) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         # Every move to done holds the chain's lock, so once we have it the siblings'
         # statuses read below are settled: completion is decided exactly once.
+        # Two statements on purpose: after waiting for the lock, PostgreSQL re-reads only
+        # the locked row, so siblings joined into the locking query could be stale.
         accepted_at, deadline_at = _lock_chain(cursor, taken.chain_id)
         cursor.execute("SELECT id, code, status, next_attempt_at IS NULL FROM chain_step "
                        "WHERE chain_id = %s", [taken.chain_id])
