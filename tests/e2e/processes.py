@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from django.db import connection
@@ -58,3 +61,39 @@ def wait_for(predicate, timeout: float, interval: float = 0.05, what: str = "con
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Client:
+    """A plain HTTP client of the API, as another agency's system would be."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.token = ""
+
+    def call(self, method: str, path: str, body=None, raw: bool = False):
+        data = body if isinstance(body, bytes) else (
+            json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                payload = response.read()
+                return response.status, payload if raw else json.loads(payload or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def up(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.base + "/", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def login(self, username: str, password: str = "yilian-demo") -> None:
+        status, body = self.call("POST", "/api/v1/auth/token/",
+                                 {"username": username, "password": password})
+        assert status == 200, body
+        self.token = body["token"]
+

@@ -7,40 +7,19 @@ import io
 import json
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.processes import YILIAN, free_port, kill, start, wait_for
+from tests.e2e.processes import YILIAN, Client, free_port, kill, start, wait_for
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "application.json"
 STEPS = {"registration", "seals", "tax", "social_security", "medical_insurance",
          "housing_fund", "bank"}
 
 pytestmark = pytest.mark.slow
-
-
-class Client:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.token = ""
-
-    def call(self, method: str, path: str, body=None, raw: bool = False):
-        data = body if isinstance(body, bytes) else (
-            json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                payload = response.read()
-                return response.status, payload if raw else json.loads(payload or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +32,8 @@ def demo(tmp_path_factory):
     proc = start(["demo", "--port", str(port), "--data-dir", str(data_dir)], env, log)
     client = Client(f"http://127.0.0.1:{port}")
 
-    def up():
-        try:
-            return urllib.request.urlopen(client.base + "/", timeout=1).status == 200
-        except OSError:
-            return False
-
     try:
-        wait_for(up, 60, interval=0.2, what=f"the demo to answer (log: {log})")
+        wait_for(client.up, 60, interval=0.2, what=f"the demo to answer (log: {log})")
         yield client, data_dir, log
     finally:
         kill(proc)

@@ -1,0 +1,54 @@
+"""The production processes together: `yilian serve` (gunicorn) and `yilian worker`
+(Celery) on PostgreSQL + Redis, driven over HTTP like any client."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.e2e.processes import Client, child_env, free_port, kill, start, wait_for
+
+BROKER = os.environ.get("YILIAN_TEST_BROKER_URL", "")
+ON_POSTGRES = os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "application.json"
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.skipif(not (BROKER and ON_POSTGRES),
+                       reason="runs in the PostgreSQL + Redis suite"),
+]
+
+
+def test_serve_and_worker_complete_a_chain_over_http(tmp_path):
+    get_user_model().objects.create_user("agency", password="s3cret-pass")
+    port = free_port()
+    env = child_env(YILIAN_BROKER_URL=BROKER, YILIAN_SWEEP_SECONDS="1")
+    log = tmp_path / "processes.log"
+    web = start(["serve", "--port", str(port), "--workers", "2"], env, log)
+    worker = start(["worker", "--concurrency", "2", "--beat"], env, log)
+    try:
+        client = Client(f"http://127.0.0.1:{port}")
+        wait_for(client.up, 60, interval=0.2, what=f"gunicorn to answer (log: {log})")
+        client.login("agency", "s3cret-pass")
+        status, created = client.call("POST", "/api/v1/applications/",
+                                      json.loads(EXAMPLE.read_text(encoding="utf-8")))
+        assert status == 201, created
+        status, _ = client.call("POST", f"/api/v1/applications/{created['id']}/submit/")
+        assert status == 202
+
+        def completed():
+            _, app = client.call("GET", f"/api/v1/applications/{created['id']}/")
+            return app if app["status"] == "completed" else None
+
+        app = wait_for(completed, 30, interval=0.1, what=f"the chain (log: {log})")
+        assert all(s["status"] == "done" and s["reference"] for s in app["steps"])
+        status, schema = client.call("GET", "/api/v1/schema/?format=json")
+        assert status == 200 and "/api/v1/applications/" in schema["paths"]
+    finally:
+        kill(worker)
+        kill(web)
