@@ -1,9 +1,10 @@
 """Append-only, hash-chained audit trail (审计日志).
 
-Entries form one chain per *stream* (an application and everything that happens to it):
-each entry's hash covers its content and the previous entry's hash, so removing or
-editing an entry breaks every hash after it. Per-stream chains keep parallel workers from
-queueing on one global head while still making each record's history tamper-evident.
+Entries form one chain per *stream* — an application's own events, and one stream per
+chain step: each entry's hash covers its content and the previous entry's hash, so
+removing or editing an entry breaks every hash after it. Per-stream chains keep parallel
+workers from queueing on one global head while still making each record's history
+tamper-evident.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db import models
 
 
 class Entry(models.Model):
-    stream = models.CharField(max_length=64)
+    stream = models.CharField(max_length=100)
     seq = models.PositiveIntegerField()
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

@@ -77,3 +77,21 @@ def verify(stream: str) -> tuple[bool, str]:
 
 def stream_for_application(application_id) -> str:
     return f"application:{application_id}"
+
+
+def stream_for_step(application_id, code: str) -> str:
+    """A step's own stream. Parallel steps of one chain each append to theirs, so their
+    workers never wait on one another for the next sequence number."""
+    return f"application:{application_id}/{code}"
+
+
+def verify_application(application_id) -> tuple[bool, str]:
+    """Verify the application's stream and every one of its steps' streams."""
+    prefix = stream_for_application(application_id)
+    streams = (Entry.objects.filter(stream__startswith=prefix).values_list("stream", flat=True)
+               .distinct().order_by("stream"))
+    for stream in streams:
+        ok, reason = verify(stream)
+        if not ok:
+            return False, f"{stream}: {reason}"
+    return True, "ok"

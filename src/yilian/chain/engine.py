@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from yilian.audit.services import record, stream_for_application
+from yilian.audit.services import record, stream_for_application, stream_for_step
 from yilian.chain import dispatch
-from yilian.chain.models import READY_STATUSES, TRANSITIONS, Chain, Step, StepStatus
+from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
 from yilian.departments import registry
 from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
 
@@ -61,7 +61,7 @@ class Claim:
 
 
 def _audit(application_id, code: str, attempts: int, action: str, **data) -> None:
-    record(stream_for_application(application_id), action, actor_label="worker",
+    record(stream_for_step(application_id, code), action, actor_label="worker",
            data={"step": code, "attempt": attempts, **data})
 
 
@@ -141,10 +141,9 @@ def advance(step_id: int) -> bool:
 
 
 def _lock_chain(cursor, chain_id: int) -> tuple:
-    # Always the chain first, then its steps: the one lock order every writer uses.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute("SELECT accepted_at, deadline_at FROM chain_chain WHERE id = %s" + lock,
-                   [chain_id])
+    # Lock order, for every writer: a step's row, then its chain's row.
+    cursor.execute("SELECT accepted_at, deadline_at FROM chain_chain WHERE id = %s"
+                   + _for_update(), [chain_id])
     return cursor.fetchone()
 
 
@@ -160,15 +159,9 @@ def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
     at = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
-        # Every move to done holds the chain's lock, so once we have it the siblings'
-        # statuses read below are settled: completion is decided exactly once.
-        # Two statements on purpose: after waiting for the lock, PostgreSQL re-reads only
-        # the locked row, so siblings joined into the locking query could be stale.
-        accepted_at, deadline_at = _lock_chain(cursor, taken.chain_id)
-        cursor.execute("SELECT id, code, status, next_attempt_at IS NULL FROM chain_step "
-                       "WHERE chain_id = %s", [taken.chain_id])
-        steps = {code: [pk, status, waiting] for pk, code, status, waiting in cursor.fetchall()}
-        status = steps[taken.code][1]
+        cursor.execute("SELECT status FROM chain_step WHERE id = %s" + _for_update(),
+                       [taken.step_id])
+        (status,) = cursor.fetchone()
         if status == StepStatus.DONE:
             return  # a reclaiming worker recorded the same (idempotent) answer first
         if StepStatus.DONE not in TRANSITIONS[status]:
@@ -176,20 +169,30 @@ def _record_success(taken: Claim, outcome: Outcome) -> None:
         cursor.execute(_STEP_DONE, [at(now), outcome.reference,
                                     json.dumps(outcome.data, ensure_ascii=False),
                                     taken.step_id])
-        steps[taken.code][1] = StepStatus.DONE
         registry.get(taken.code).finish(taken.application_id, outcome)
         _audit(taken.application_id, taken.code, taken.attempts, "step.done",
                reference=outcome.reference)
+        # The chain's lock comes last and is held only to commit: siblings finishing at
+        # the same moment queue here briefly. Whoever gets it second reads (in a fresh
+        # statement, after the wait) the first one's committed step, so exactly one of
+        # them sees every step done and completes the chain.
+        accepted_at, deadline_at = _lock_chain(cursor, taken.chain_id)
+        cursor.execute("SELECT id, code, status, next_attempt_at IS NULL FROM chain_step "
+                       "WHERE chain_id = %s", [taken.chain_id])
+        steps = {code: [pk, status, waiting] for pk, code, status, waiting in cursor.fetchall()}
         released = _release_followers(cursor, steps, now)
         if all(status == StepStatus.DONE for _pk, status, _w in steps.values()):
             cursor.execute("UPDATE chain_chain SET finished_at = %s WHERE id = %s",
                            [at(now), taken.chain_id])
-            accepted_at = _aware(accepted_at)
             record(stream_for_application(taken.application_id), "chain.completed",
                    actor_label="worker",
-                   data={"seconds": (now - accepted_at).total_seconds(),
+                   data={"seconds": (now - _aware(accepted_at)).total_seconds(),
                          "overdue": now > _aware(deadline_at)})
         dispatch.on_commit(released)
+
+
+def _for_update() -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
 def _aware(value) -> dt.datetime:
@@ -216,7 +219,6 @@ def _release_followers(cursor, steps: dict[str, list], now: dt.datetime) -> list
 def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
     now = timezone.now()
     with transaction.atomic():
-        Chain.objects.select_for_update().filter(pk=taken.chain_id).exists()
         step = Step.objects.select_for_update().get(pk=taken.step_id)
         if step.status != StepStatus.RUNNING or step.claim_token != taken.token:
             return  # someone else owns the step now; their outcome counts
