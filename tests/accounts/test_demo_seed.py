@@ -1,0 +1,30 @@
+"""Demo accounts: created by `yilian seed-demo`, again and again without harm."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+
+from yilian.accounts import roles
+from yilian.accounts.demo import DEMO_PASSWORD, seed_demo
+from yilian.chain import engine
+from yilian.forms.models import Application
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeding_creates_every_account_and_the_example_chain_once():
+    lines = seed_demo()
+    again = seed_demo()
+    assert lines == again
+    User = get_user_model()
+    for username in ("demo-applicant", "demo-clerk", "demo-examiner", "demo-admin",
+                     "demo-officer-tax", "demo-officer-seals"):
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        assert any(username in line for line in lines)
+    assert roles.departments_of(User.objects.get(username="demo-officer-tax")) == {"tax"}
+    assert roles.roles_of(User.objects.get(username="demo-clerk")) == {roles.CLERK}
+    applications = Application.objects.filter(owner__username="demo-applicant")
+    assert applications.count() == 1
+    engine.drain()
+    assert applications.get().public_status() == "completed"
