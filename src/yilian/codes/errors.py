@@ -14,3 +14,17 @@ class InvalidCode(ValueError):
 
     def __str__(self) -> str:
         return f"{self.message_zh} / {self.message_en}"
+
+
+def eighteen_characters(value: object, rule: str, label_zh: str, label_en: str) -> str:
+    """Both national codes are 18 characters: the common first checks, upper-cased."""
+    if not isinstance(value, str):
+        raise InvalidCode(f"{rule}.type", f"{label_zh}必须是文本", f"{label_en} must be a string")
+    value = value.strip().upper()
+    if len(value) != 18:
+        raise InvalidCode(
+            f"{rule}.length",
+            f"{label_zh}应为18位，实为{len(value)}位",
+            f"{label_en} must be 18 characters, got {len(value)}",
+        )
+    return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from yilian.codes.errors import InvalidCode
+from yilian.codes.errors import InvalidCode, eighteen_characters
 
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 _CHECK = "10X98765432"
@@ -40,15 +40,7 @@ class ResidentId:
 
 def validate(number: str, today: dt.date | None = None) -> ResidentId:
     """Parse and check an ID number; raise :class:`InvalidCode` with the first broken rule."""
-    if not isinstance(number, str):
-        raise InvalidCode("id.type", "身份证号码必须是文本", "ID number must be a string")
-    number = number.strip().upper()
-    if len(number) != 18:
-        raise InvalidCode(
-            "id.length",
-            f"身份证号码应为18位，实为{len(number)}位",
-            f"ID number must be 18 characters, got {len(number)}",
-        )
+    number = eighteen_characters(number, "id", "身份证号码", "ID number")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidCode(
             "id.charset",

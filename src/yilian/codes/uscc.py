@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yilian.codes.errors import InvalidCode
+from yilian.codes.errors import InvalidCode, eighteen_characters
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -66,15 +66,7 @@ class Uscc:
 
 def validate(code: str) -> Uscc:
     """Parse and check a USCC; raise :class:`InvalidCode` with the first broken rule."""
-    if not isinstance(code, str):
-        raise InvalidCode("uscc.type", "统一社会信用代码必须是文本", "USCC must be a string")
-    code = code.strip().upper()
-    if len(code) != 18:
-        raise InvalidCode(
-            "uscc.length",
-            f"统一社会信用代码应为18位，实为{len(code)}位",
-            f"USCC must be 18 characters, got {len(code)}",
-        )
+    code = eighteen_characters(code, "uscc", "统一社会信用代码", "USCC")
     bad = sorted({ch for ch in code if ch not in _VALUE})
     if bad:
         shown = "".join(bad)

@@ -6,38 +6,28 @@ check permissions and write the audit trail; the admin is for looking, not editi
 
 from django.contrib import admin
 
+from yilian.admin import ReadOnlyAdminMixin
 from yilian.forms.models import Application, Employee, Investor, Person
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class InvestorInline(_ReadOnly, admin.TabularInline):
+class InvestorInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Investor
     fields = ("position", "kind", "name", "id_number", "uscc", "amount",
               "contribution_date", "contribution_method")
 
 
-class PersonInline(_ReadOnly, admin.TabularInline):
+class PersonInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Person
     fields = ("position", "role", "name", "id_number", "phone", "email")
 
 
-class EmployeeInline(_ReadOnly, admin.TabularInline):
+class EmployeeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Employee
     fields = ("position", "name", "id_number", "monthly_wage", "start_date")
 
 
 @admin.register(Application)
-class ApplicationAdmin(_ReadOnly, admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "status", "org_form", "division_code", "owner", "uscc",
                     "created_at", "accepted_at")
     list_filter = ("status", "org_form", "division_code")

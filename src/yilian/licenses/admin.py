@@ -2,21 +2,13 @@
 
 from django.contrib import admin
 
+from yilian.admin import ReadOnlyAdminMixin
 from yilian.licenses.models import License
 
 
 @admin.register(License)
-class LicenseAdmin(admin.ModelAdmin):
+class LicenseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("uscc", "__str__", "key_id", "issued_at")
     search_fields = ("uscc",)
     readonly_fields = ("application", "enterprise", "uscc", "fields", "signed", "key_id",
                        "issued_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

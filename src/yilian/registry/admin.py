@@ -7,23 +7,15 @@ disagree with the register, so the admin only looks.
 
 from django.contrib import admin
 
+from yilian.admin import ReadOnlyAdminMixin
 from yilian.registry.models import Enterprise
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "uscc", "org_form", "division_code", "industry_code",
                     "established", "source")
     list_filter = ("source", "division_code")
     search_fields = ("name", "uscc")
     date_hierarchy = "established"
     raw_id_fields = ("application",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
