@@ -143,7 +143,9 @@ def submit_application(application: Application, actor) -> Application:
 def _locked(application: Application) -> Application:
     """Re-read the row under a lock (PostgreSQL; SQLite's IMMEDIATE transactions already
     serialize writers) so two submissions of one form cannot both pass the checks."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    # The parties are read once here for the checks and the chain's payloads alike.
+    return (Application.objects.select_for_update()
+            .prefetch_related("investors", "people", "employees").get(pk=application.pk))
 
 
 def _apply(application: Application, data: Mapping[str, Any]) -> None:

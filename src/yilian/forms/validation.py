@@ -77,6 +77,12 @@ class Errors(list):
         self.add(field, exc.code, exc.message_zh, exc.message_en)
 
 
+def _in_form_order(rows) -> list:
+    """Rows in the order the applicant listed them, so that ``people[2]`` in an error is
+    the third person of the form; sorted here so prefetched rows (submission) serve too."""
+    return sorted(rows, key=lambda row: (row.position, row.pk))
+
+
 def check_application(application: Application, today: dt.date | None = None) -> list[dict]:
     """Every reason ``application`` cannot be submitted yet; empty when it can.
 
@@ -170,7 +176,7 @@ def _check_enterprise(errors: Errors, app: Application) -> None:
 
 
 def _check_investors(errors: Errors, app: Application, today: dt.date) -> None:
-    investors = list(app.investors.order_by("position", "id"))
+    investors = _in_form_order(app.investors.all())
     low, high = INVESTOR_COUNT.get(app.org_form, (1, INVESTOR_COUNT[OrgForm.LLC_MULTI][1]))
     if not investors:
         errors.add("investors", "investors.required", "请至少填写一名出资人",
@@ -248,7 +254,7 @@ def _check_contribution_date(errors: Errors, path: str, day: dt.date | None, org
 
 def _check_people(errors: Errors, app: Application, today: dt.date) -> None:
     by_role: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for i, person in enumerate(app.people.order_by("position", "id")):
+    for i, person in enumerate(_in_form_order(app.people.all())):
         path = f"people[{i}]"
         if person.role not in Role.values:
             errors.add(f"{path}.role", "people.role", "人员职务无效", "unknown role")
@@ -300,7 +306,7 @@ def _check_llc_officers(errors: Errors, by_role: dict[str, list[tuple[int, str]]
 
 def _check_employees(errors: Errors, app: Application, today: dt.date) -> None:
     seen: set[str] = set()
-    for i, employee in enumerate(app.employees.order_by("position", "id")):
+    for i, employee in enumerate(_in_form_order(app.employees.all())):
         path = f"employees[{i}]"
         _check_required(errors, f"{path}.name", employee.name, "职工姓名", "the name")
         identity = _check_id(errors, f"{path}.id_number", employee.id_number, today,
