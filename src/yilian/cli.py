@@ -75,6 +75,52 @@ def cmd_verify_license(args: argparse.Namespace) -> int:
     return verify_license_file(args.file, args.public_key)
 
 
+def cmd_import_registry(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.registry.importer import ImportFailed, import_file
+
+    try:
+        report = import_file(args.file, show_progress=not args.quiet)
+    except (ImportFailed, OSError) as error:
+        print(f"cannot import {args.file}: {error}", file=sys.stderr)
+        return 2
+    print(f"{args.file}: {report.rows} rows ({report.encoding}), {report.imported} imported, "
+          f"{len(report.bad)} bad / 共{report.rows}行，导入{report.imported}行，"
+          f"错误{len(report.bad)}行")
+    for line, reason in report.bad[:args.show]:
+        print(f"  line {line}: {reason}")
+    if len(report.bad) > args.show:
+        print(f"  … and {len(report.bad) - args.show} more bad rows (--show N lists more)")
+    return 1 if report.bad else 0
+
+
+def cmd_gen_registry(args: argparse.Namespace) -> int:
+    from yilian.registry import synthetic
+
+    rows = synthetic.generate(args.count, seed=args.seed)
+    if args.csv:
+        with open(args.csv, "w", encoding="utf-8", newline="") as out:
+            count = synthetic.write_csv(rows, out)
+        print(f"wrote {count} enterprises to {args.csv}")
+        return 0
+    _django()
+    from yilian.progress import Progress
+    from yilian.registry.store import upsert
+
+    progress = Progress(args.count, "generating")
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 5000:
+            progress.advance(upsert(batch, source="synthetic"))
+            batch = []
+    if batch:
+        progress.advance(upsert(batch, source="synthetic"))
+    progress.close()
+    print(f"{args.count} synthetic enterprises in the register")
+    return 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     from yilian import conf
 
@@ -121,6 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--public-key", help="trust this PEM public key instead of the data dir's")
     p.set_defaults(func=cmd_verify_license)
+
+    p = sub.add_parser("import-registry", help="import existing enterprises from CSV")
+    p.add_argument("file")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--show", type=int, default=50, help="bad rows to list (default 50)")
+    p.set_defaults(func=cmd_import_registry)
+
+    p = sub.add_parser("gen-registry", help="generate N synthetic enterprises")
+    p.add_argument("count", type=int)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--csv", help="write a CSV file instead of the database")
+    p.set_defaults(func=cmd_gen_registry)
 
     p = sub.add_parser("config", help="list every YILIAN_* setting")
     p.set_defaults(func=cmd_config)

@@ -122,10 +122,20 @@ def organization_body(serial: int) -> str:
 
 
 def make(division: str, serial: int, authority: str = MARKET_REGULATION,
-         entity_type: str = ENTERPRISE) -> str:
-    """Build a valid USCC for an entity with the given division and serial number."""
+         entity_type: str = ENTERPRISE, body: str | None = None) -> str:
+    """Build a valid USCC for an entity with the given division and serial number (or an
+    explicit 8-character organization-code ``body``)."""
     if len(division) != 6 or not division.isdigit():
         raise ValueError(f"division must be 6 digits: {division!r}")
-    body = organization_body(serial)
+    body = body or organization_body(serial)
     first17 = authority + entity_type + division + body + organization_check(body)
     return first17 + check_character(first17)
+
+
+def legacy_body(serial: int) -> str:
+    """An all-digit organization-code body, as codes issued before 2015 have: disjoint
+    from the ``MA`` range new registrations use, so synthetic registries never collide
+    with codes Yilian hands out."""
+    if not 0 <= serial < 10**8:
+        raise ValueError(f"serial out of range: {serial}")
+    return f"{serial:08d}"
