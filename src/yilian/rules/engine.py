@@ -1,0 +1,175 @@
+"""The decision function: pure, over plain facts and the catalogues in force.
+
+Rules are data (``data/rules.json``, with an edition): each names a *check* from
+:data:`CHECKS`, its parameters, the outcome it leads to and its legal basis. Every rule
+whose check finds something contributes a finding; the decision's outcome is the most
+severe among them (:data:`SEVERITY`), and the decision lists every finding with its rule,
+the catalogue edition and the basis, so an examiner and the applicant see why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from yilian.rules.facts import Catalogues, Facts, ScopeItem
+
+SEVERITY = ["approve", "pledge", "manual_review", "wait_permit", "refuse"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    outcome: str
+    basis: str
+    subject: str = ""  # the scope text (or field) the finding is about
+    department: str = ""
+    permit: str = ""
+    edition: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    findings: tuple[Finding, ...]
+    editions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def post_verification(self) -> list[Finding]:
+        """Pledges whose conditions the department must check afterwards (事后核查)."""
+        return [f for f in self.findings if f.outcome == "pledge"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "editions": self.editions,
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    check: str
+    outcome: str
+    basis: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    edition: str
+    rules: tuple[Rule, ...]
+
+
+@cache
+def shipped_rules() -> RuleSet:
+    raw = json.loads(resources.files("yilian.rules").joinpath("data/rules.json")
+                     .read_text(encoding="utf-8"))
+    rules = tuple(Rule(r["id"], r["check"], r["outcome"], r["basis"], r.get("params", {}))
+                  for r in raw["rules"])
+    for rule in rules:
+        if rule.check not in CHECKS or rule.outcome not in SEVERITY:
+            raise ValueError(f"rule {rule.id}: unknown check or outcome")
+    return RuleSet(raw["edition"], rules)
+
+
+# A check returns the subjects it found (scope texts, or a field name) with the scope
+# item when there is one.
+Check = Callable[[Facts, Catalogues, dict], list[tuple[str, ScopeItem | None]]]
+
+
+def _matched(facts: Facts, catalogues: Catalogues):
+    for text in facts.scope:
+        yield text, catalogues.scope.get(normalize(text))
+
+
+def _prohibited(facts, catalogues, params):
+    found = []
+    for text, item in _matched(facts, catalogues):
+        negative = catalogues.negative_list.get(item.negative_list_id) if item else None
+        if negative is not None and negative.kind == "prohibited":
+            found.append((text, item))
+    return found
+
+
+def _needs_pre_permit(item: ScopeItem | None, catalogues: Catalogues) -> bool:
+    return bool(item and item.kind == "licensed" and
+                (item.timing == "pre" or item.id in catalogues.pre_registration))
+
+
+def _pre_permit_missing(facts, catalogues, params):
+    return [(text, item) for text, item in _matched(facts, catalogues)
+            if _needs_pre_permit(item, catalogues) and item.id not in facts.permits
+            and not (item.commitment and item.id in facts.pledges)]
+
+
+def _pre_permit_pledged(facts, catalogues, params):
+    return [(text, item) for text, item in _matched(facts, catalogues)
+            if _needs_pre_permit(item, catalogues) and item.id not in facts.permits
+            and item.commitment and item.id in facts.pledges]
+
+
+def _unlisted(facts, catalogues, params):
+    return [(text, None) for text, item in _matched(facts, catalogues) if item is None]
+
+
+def _post_permit(facts, catalogues, params):
+    return [(text, item) for text, item in _matched(facts, catalogues)
+            if item and item.kind == "licensed" and not _needs_pre_permit(item, catalogues)]
+
+
+def _corporate_investors_over(facts, catalogues, params):
+    return [("investors", None)] if facts.corporate_investors > params["count"] else []
+
+
+def _capital_over(facts, catalogues, params):
+    capital = facts.registered_capital
+    return [("registered_capital", None)] if capital and capital > Decimal(params["yuan"]) \
+        else []
+
+
+def _always(facts, catalogues, params):
+    return [("", None)]
+
+
+CHECKS: dict[str, Check] = {
+    "scope_prohibited": _prohibited,
+    "scope_pre_permit_missing": _pre_permit_missing,
+    "scope_pre_permit_pledged": _pre_permit_pledged,
+    "scope_unlisted": _unlisted,
+    "scope_post_permit": _post_permit,
+    "corporate_investors_over": _corporate_investors_over,
+    "registered_capital_over": _capital_over,
+    "always": _always,
+}
+
+
+def normalize(text: str) -> str:
+    """Scope texts compare without spaces and with Chinese parentheses."""
+    return "".join(text.split()).replace("(", "（").replace(")", "）")
+
+
+def decide(facts: Facts, catalogues: Catalogues, rules: RuleSet | None = None) -> Decision:
+    """The admission decision for ``facts`` under ``catalogues`` and ``rules``."""
+    rules = rules or shipped_rules()
+    findings: list[Finding] = []
+    for rule in rules.rules:
+        for subject, item in CHECKS[rule.check](facts, catalogues, rule.params):
+            findings.append(Finding(
+                rule=rule.id, outcome=rule.outcome, basis=rule.basis, subject=subject,
+                department=item.department if item else "",
+                permit=item.permit if item else "",
+                edition=catalogues.editions.get("scope", "") if item else rules.edition,
+            ))
+    outcome = max((f.outcome for f in findings), key=SEVERITY.index, default="approve")
+    if outcome != "approve":  # the plain approval says nothing when something else rules
+        plain = {rule.id for rule in rules.rules if rule.check == "always"}
+        findings = [f for f in findings if f.rule not in plain]
+    return Decision(outcome, tuple(findings),
+                    {**catalogues.editions, "rules": rules.edition})

@@ -1,0 +1,120 @@
+"""Each outcome of the admission rules, by the rule that leads to it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from yilian.rules.engine import SEVERITY, decide, normalize, shipped_rules
+from yilian.rules.facts import Catalogues, Facts, NegativeItem, ScopeItem
+
+SOFTWARE = ScopeItem("S-6513-01", "软件开发", "6513", "general")
+FOOD = ScopeItem("S-5223-01", "食品销售", "5223", "licensed", "post", "市场监督管理部门",
+                 "食品经营许可证", commitment=True, negative_list_id="N-L-100")
+DANGEROUS = ScopeItem("S-2661-09", "危险化学品生产", "2661", "licensed", "pre",
+                      "应急管理部门", "危险化学品安全生产许可证", commitment=False)
+PRINTING = ScopeItem("S-2319-01", "出版物印刷", "2319", "licensed", "pre", "新闻出版部门",
+                     "印刷经营许可证", commitment=True)
+BANNED = ScopeItem("S-X-01", "象牙及其制品加工", "2439", "licensed", "pre", "林业部门", "",
+                   negative_list_id="N-P-003")
+
+CATALOGUES = Catalogues(
+    scope={normalize(i.text): i for i in (SOFTWARE, FOOD, DANGEROUS, PRINTING, BANNED)},
+    negative_list={"N-P-003": NegativeItem("N-P-003", "禁止象牙贸易", "prohibited"),
+                   "N-L-100": NegativeItem("N-L-100", "食品经营许可", "licensed")},
+    pre_registration=frozenset({"S-2661-09"}),
+    editions={"scope": "test-scope-1", "negative_list": "2022", "pre_registration": "2017"},
+)
+
+
+def facts(*scope: str, **kw) -> Facts:
+    base = {"registered_capital": Decimal("500000"), "org_form": "llc_multi",
+            "corporate_investors": 0}
+    return Facts(scope=scope, **{**base, **kw})
+
+
+def rules_of(decision) -> set[str]:
+    return {f.rule for f in decision.findings}
+
+
+def test_general_items_only_are_approved_at_once():
+    decision = decide(facts("软件开发"), CATALOGUES)
+    assert decision.outcome == "approve"
+    assert rules_of(decision) == {"R-GENERAL"}
+    assert decision.editions["rules"] == shipped_rules().edition
+
+
+def test_a_prohibited_item_is_refused_with_its_basis():
+    decision = decide(facts("软件开发", "象牙及其制品加工"), CATALOGUES)
+    assert decision.outcome == "refuse"
+    refusal = next(f for f in decision.findings if f.rule == "R-PROHIBITED")
+    assert refusal.subject == "象牙及其制品加工" and "负面清单" in refusal.basis
+    assert "R-GENERAL" not in rules_of(decision)
+
+
+def test_a_pre_registration_permit_must_exist_first():
+    decision = decide(facts("危险化学品生产"), CATALOGUES)
+    assert decision.outcome == "wait_permit"
+    finding = next(f for f in decision.findings if f.rule == "R-PRE-PERMIT")
+    assert finding.permit == "危险化学品安全生产许可证"
+    assert finding.department == "应急管理部门"
+    assert finding.edition == "test-scope-1"
+
+
+def test_with_the_permit_number_it_proceeds():
+    decision = decide(facts("危险化学品生产", permits={"S-2661-09": "(鲁)WH安许证字[2026]001"}),
+                      CATALOGUES)
+    assert decision.outcome == "approve"
+
+
+def test_a_pledge_lets_a_commitment_item_proceed_with_post_verification():
+    unpledged = decide(facts("出版物印刷"), CATALOGUES)
+    assert unpledged.outcome == "wait_permit"
+    pledged = decide(facts("出版物印刷", pledges=frozenset({"S-2319-01"})), CATALOGUES)
+    assert pledged.outcome == "pledge"
+    assert [f.rule for f in pledged.post_verification] == ["R-PRE-PLEDGE"]
+    assert pledged.post_verification[0].department == "新闻出版部门"
+
+
+def test_a_pledge_does_not_help_where_commitment_is_not_allowed():
+    decision = decide(facts("危险化学品生产", pledges=frozenset({"S-2661-09"})), CATALOGUES)
+    assert decision.outcome == "wait_permit"
+
+
+def test_post_registration_permits_do_not_hold_up_registration():
+    decision = decide(facts("食品销售"), CATALOGUES)
+    assert decision.outcome == "approve"
+    assert "R-POST-PERMIT" in rules_of(decision)
+
+
+@pytest.mark.parametrize(("kw", "rule"), [
+    ({"corporate_investors": 1}, "R-CORPORATE-INVESTOR"),
+    ({"registered_capital": Decimal("200000000")}, "R-LARGE-CAPITAL"),
+])
+def test_some_applications_go_to_an_examiner(kw, rule):
+    decision = decide(facts("软件开发", **kw), CATALOGUES)
+    assert decision.outcome == "manual_review"
+    assert rule in rules_of(decision)
+
+
+def test_wording_outside_the_catalogue_goes_to_an_examiner():
+    decision = decide(facts("宇宙飞船维修"), CATALOGUES)
+    assert decision.outcome == "manual_review"
+    assert rules_of(decision) == {"R-UNLISTED-SCOPE"}
+
+
+def test_scope_text_matches_despite_spaces_and_parentheses():
+    assert normalize(" 道路货物运输(不含危险货物) ") == "道路货物运输（不含危险货物）"
+
+
+@given(st.lists(st.sampled_from(["软件开发", "食品销售", "危险化学品生产", "出版物印刷",
+                                 "象牙及其制品加工", "未知表述"]), max_size=5),
+       st.frozensets(st.sampled_from(["S-2319-01", "S-2661-09"])))
+def test_the_outcome_is_the_most_severe_finding(scope, pledges):
+    decision = decide(facts(*scope, pledges=pledges), CATALOGUES)
+    assert decision.outcome == max((f.outcome for f in decision.findings),
+                                   key=SEVERITY.index)
+    assert decision.findings  # a decision always says why
