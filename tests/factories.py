@@ -14,7 +14,7 @@ from yilian.codes import resident_id
 from yilian.forms.models import Application, Employee, Investor, OrgForm, Person, Status
 
 _people = itertools.count(1)
-_BRAND = "安泰华盛金信瑞博远达嘉和新鸿佳合兴宏"
+_BRAND = "华盛金信瑞博远达嘉和新鸿佳合兴宏"  # no pair spells a place (泰安 would)
 
 
 def brand(n: int) -> str:

@@ -64,6 +64,11 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.kind == "name":
+        _django()  # the name is checked against the register and the reservations
+        from yilian.names.cli import check_name
+
+        return check_name(args.value, args.division)
     from yilian.codes.cli import check
 
     return check(args.kind, args.value)
@@ -158,9 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("seed-demo", help="load demo data and accounts into the database")
     p.set_defaults(func=cmd_seed_demo)
 
-    p = sub.add_parser("check", help="check a code: uscc CODE | id NUMBER")
-    p.add_argument("kind", choices=["uscc", "id"])
+    p = sub.add_parser("check", help="check: uscc CODE | id NUMBER | name NAME [--division]")
+    p.add_argument("kind", choices=["uscc", "id", "name"])
     p.add_argument("value")
+    p.add_argument("--division", default="371071",
+                   help="division code of the registration authority (names only)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("verify-license", help="verify a signed license JSON offline")

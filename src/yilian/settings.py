@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "yilian.audit",
     "yilian.forms",
     "yilian.registry",
+    "yilian.names",
     "yilian.chain",
     "yilian.departments",
     "yilian.licenses",

@@ -1,0 +1,17 @@
+"""``yilian check name NAME [--division CODE]``: exit 0 when the name can be used, 1 with
+every problem and conflict (each naming its rule, and the existing enterprise)."""
+
+from __future__ import annotations
+
+from yilian.names import services
+
+
+def check_name(name: str, division_code: str) -> int:
+    verdict = services.check_name(name, division_code)
+    if verdict.acceptable:
+        print(f"{name}: acceptable / 可以使用")
+        return 0
+    print(f"{name}: not acceptable / 不可使用")
+    for error in verdict.errors():
+        print(f"  [{error['code']}] {error['message_zh']} / {error['message_en']}")
+    return 1

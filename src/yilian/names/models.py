@@ -1,0 +1,58 @@
+"""Name reservations (名称保留): a name that passed the checks, held for one applicant.
+
+The database, not the code, guarantees that two people never hold the same name: a
+partial unique index over (authority, normalized_key) where ``released_at IS NULL``.
+Expiry is lazy — an expired row stays "active" for the index until the next reservation
+attempt for that key marks it released in the same transaction (see
+:func:`yilian.names.services.reserve`); readers treat ``expires_at <= now`` as released.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ActiveQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Not released and not expired."""
+        return self.filter(released_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class NameReservation(models.Model):
+    """名称保留 — one reserved name under one registration authority."""
+
+    name = models.CharField("名称", max_length=100)
+    # simplified 字号 + industry words: names differing only in division, its position,
+    # the organization form or traditional characters share it (identical_core).
+    normalized_key = models.CharField(max_length=100)
+    trade_key = models.CharField(max_length=50, db_index=True)
+    pinyin_key = models.CharField(max_length=200, db_index=True)
+    division_code = models.CharField("行政区划", max_length=6)
+    authority = models.CharField("登记机关", max_length=4)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="name_reservations")
+    application = models.ForeignKey("forms.Application", null=True, blank=True,
+                                    on_delete=models.SET_NULL,
+                                    related_name="name_reservations")
+    reserved_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "normalized_key"],
+                                    condition=Q(released_at__isnull=True),
+                                    name="names_one_active_reservation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.authority}, until {self.expires_at:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None and self.expires_at > timezone.now()
