@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "yilian.forms",
     "yilian.registry",
     "yilian.names",
+    "yilian.rules",
     "yilian.chain",
     "yilian.departments",
     "yilian.licenses",

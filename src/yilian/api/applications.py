@@ -160,18 +160,28 @@ class ApplicationSerializer(_FormSerializer):
     investors = InvestorSerializer(many=True, required=False, max_length=200)
     people = PersonSerializer(many=True, required=False, max_length=200)
     employees = EmployeeSerializer(many=True, required=False, max_length=2000)
+    permits = serializers.DictField(
+        child=Text(max_length=64), required=False,
+        help_text="Prior permits held: business-scope entry id → permit number")
+    pledges = serializers.ListField(
+        child=Text(max_length=32), required=False, max_length=200,
+        help_text="Business-scope entry ids the applicant pledges for (告知承诺)")
     status = serializers.SerializerMethodField(
         help_text="draft, submitted, in_review, returned, rejected, processing or completed")
     steps = serializers.SerializerMethodField()
     license = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField(
+        help_text="The latest admission decision: outcome, findings (rule, basis, …), "
+                  "catalogue editions")
 
     class Meta:
         model = Application
         fields = ["id", "status", "name", "org_form", "registered_capital", "domicile",
                   "division_code", "industry_code", "business_scope", "operating_term_years",
-                  "seals", "invoices", "bank_appointment", "investors", "people", "employees",
+                  "seals", "invoices", "bank_appointment", "permits", "pledges",
+                  "investors", "people", "employees",
                   "uscc", "created_at", "updated_at", "submitted_at", "accepted_at",
-                  "review_comment", "steps", "license"]
+                  "review_comment", "decision", "steps", "license"]
         read_only_fields = ["id", "uscc", "created_at", "updated_at", "submitted_at",
                             "accepted_at", "review_comment"]
 
@@ -185,6 +195,14 @@ class ApplicationSerializer(_FormSerializer):
         if chain is None:
             return []
         return ApplicationStepSerializer(chain.steps.all(), many=True).data
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_decision(self, application: Application) -> dict | None:
+        latest = application.decisions.first()
+        if latest is None:
+            return None
+        return {"outcome": latest.outcome, "findings": latest.findings,
+                "editions": latest.editions, "decided_at": latest.decided_at}
 
     @extend_schema_field(LicenseLinks)
     def get_license(self, application: Application) -> dict | None:

@@ -82,6 +82,10 @@ class Application(models.Model):
     seals = models.JSONField("印章 seals", default=list, blank=True)
     invoices = models.JSONField("发票 invoices", default=dict, blank=True)
     bank_appointment = models.JSONField("银行开户预约 bank", null=True, blank=True)
+    permits = models.JSONField("许可证件 permits held (scope entry id → number)",
+                               default=dict, blank=True)
+    pledges = models.JSONField("告知承诺 pledges signed (scope entry ids)", default=list,
+                               blank=True)
 
     # Filled in as the application moves on.
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)

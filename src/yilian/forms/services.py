@@ -27,7 +27,7 @@ from yilian.forms.models import Application, Employee, Investor, Person, Seal, S
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
 SCALAR_FIELDS = ("name", "org_form", "registered_capital", "domicile", "division_code",
                  "industry_code", "operating_term_years")
-JSON_FIELDS = ("business_scope", "seals", "invoices", "bank_appointment")
+JSON_FIELDS = ("business_scope", "seals", "invoices", "bank_appointment", "permits", "pledges")
 # Nested lists, each replaced wholesale when present; the list index is kept as
 # ``position`` so that error paths such as ``people[2].id_number`` point at the input.
 PARTIES: dict[str, type[models.Model]] = {
@@ -110,14 +110,17 @@ def update_draft(application: Application, actor, data: Mapping[str, Any]) -> Ap
 
 
 def submit_application(application: Application, actor) -> Application:
-    """Submit (提交): check everything, then accept (受理) and start the chain, atomically.
+    """Submit (提交): check everything, decide admission, act on it — atomically.
 
     Raises :class:`InvalidApplication` with every field error, :class:`NotEditable`, or
-    ``PermissionDenied``. Until the rules engine lands, every valid application is
-    accepted at once; its decision will slot in between the checks and acceptance.
+    ``PermissionDenied``. Otherwise the admission rules (:mod:`yilian.rules`) decide:
+    approve or pledge → accepted (受理) and the chain starts (a pledge also opens the
+    department's post-verification); manual review → in review; a missing prior permit →
+    returned for correction (补正) saying which; prohibited → rejected with the basis.
     """
-    # Imported here: the chain imports the forms app, and only submission needs it.
+    # Imported here: the chain and the rules import the forms app.
     from yilian.chain.services import start_chain
+    from yilian.rules import services as rules
 
     with transaction.atomic():
         application = _locked(application)
@@ -125,19 +128,36 @@ def submit_application(application: Application, actor) -> Application:
         errors = validation.check_application(application)
         if errors:
             raise InvalidApplication(errors)
+        decision = rules.decide_application(application)
         now = timezone.now()
         application.seals = application.seals or list(Seal.values)  # the free set of four
-        application.status = Status.ACCEPTED
-        application.submitted_at = application.accepted_at = now
+        application.status = _STATUS_FOR[decision.outcome]
+        application.submitted_at = now
+        application.review_comment = "" if application.status == Status.ACCEPTED else \
+            rules.summary(decision)
+        if application.status == Status.ACCEPTED:
+            application.accepted_at = now
         application.save(update_fields=["seals", "status", "submitted_at", "accepted_at",
-                                        "updated_at"])
+                                        "review_comment", "updated_at"])
         record(stream_for_application(application.pk), "application.submitted", actor=actor,
                data={"status": application.status, "name": application.name,
                      "org_form": application.org_form,
                      "registered_capital": str(application.registered_capital),
-                     "form_version": application.form_version})
-        start_chain(application, actor)
+                     "form_version": application.form_version,
+                     "decision": decision.as_dict()})
+        if application.status == Status.ACCEPTED:
+            rules.open_post_verifications(application, decision)
+            start_chain(application, actor)
     return application
+
+
+_STATUS_FOR = {
+    "approve": Status.ACCEPTED,
+    "pledge": Status.ACCEPTED,
+    "manual_review": Status.IN_REVIEW,
+    "wait_permit": Status.RETURNED,
+    "refuse": Status.REJECTED,
+}
 
 
 def _locked(application: Application) -> Application:

@@ -92,8 +92,10 @@ def _matched(facts: Facts, catalogues: Catalogues):
 def _prohibited(facts, catalogues, params):
     found = []
     for text, item in _matched(facts, catalogues):
-        negative = catalogues.negative_list.get(item.negative_list_id) if item else None
-        if negative is not None and negative.kind == "prohibited":
+        ids = [item.negative_list_id] if item else []
+        ids += [i for term, i in catalogues.prohibited_terms.items() if term in text]
+        if any(getattr(catalogues.negative_list.get(i), "kind", "") == "prohibited"
+               for i in ids):
             found.append((text, item))
     return found
 
@@ -116,7 +118,9 @@ def _pre_permit_pledged(facts, catalogues, params):
 
 
 def _unlisted(facts, catalogues, params):
-    return [(text, None) for text, item in _matched(facts, catalogues) if item is None]
+    prohibited = {text for text, _ in _prohibited(facts, catalogues, params)}
+    return [(text, None) for text, item in _matched(facts, catalogues)
+            if item is None and text not in prohibited]
 
 
 def _post_permit(facts, catalogues, params):

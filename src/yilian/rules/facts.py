@@ -37,6 +37,8 @@ class Catalogues:
     negative_list: dict[str, NegativeItem]
     pre_registration: frozenset[str]  # ids of scope items on the 前置审批 catalogue
     editions: dict[str, str]
+    #: Words that put any wording under a prohibited negative-list item (term -> item id).
+    prohibited_terms: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

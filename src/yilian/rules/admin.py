@@ -1,0 +1,32 @@
+"""Zone administrators amend the business-scope catalogue here, with an effective date;
+decisions already taken keep the editions they recorded."""
+
+from django.contrib import admin
+
+from yilian.admin import ReadOnlyAdminMixin
+from yilian.rules.models import AdmissionDecision, CatalogueAmendment, PostVerification
+
+
+@admin.register(CatalogueAmendment)
+class CatalogueAmendmentAdmin(admin.ModelAdmin):
+    list_display = ("entry_id", "text", "kind", "timing", "department", "commitment",
+                    "effective_from", "created_by")
+    list_filter = ("kind", "timing", "commitment")
+    search_fields = ("entry_id", "text", "department")
+    date_hierarchy = "effective_from"
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AdmissionDecision)
+class AdmissionDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("application", "outcome", "decided_at")
+    list_filter = ("outcome",)
+
+
+@admin.register(PostVerification)
+class PostVerificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("application", "department", "subject", "due_on", "done_at")
+    list_filter = ("department",)

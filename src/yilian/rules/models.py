@@ -1,0 +1,69 @@
+"""What admission rules keep in the database: amendments to the shipped catalogues, the
+decision taken on each submission, and the checks departments owe after a pledge."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class CatalogueAmendment(models.Model):
+    """目录调整 — a zone administrator's change to one business-scope entry, in force from
+    a date. The shipped catalogue plus every amendment in force on a day is the catalogue
+    of that day; decisions record which amendments they used."""
+
+    entry_id = models.CharField("条目编号 scope entry id", max_length=32)
+    text = models.CharField("规范表述 wording", max_length=100, blank=True,
+                            help_text="Leave empty to keep the shipped wording.")
+    kind = models.CharField(max_length=16, choices=[("general", "一般项目"),
+                                                    ("licensed", "许可项目")])
+    timing = models.CharField(max_length=8, blank=True,
+                              choices=[("pre", "前置"), ("post", "后置")])
+    department = models.CharField("审批部门", max_length=64, blank=True)
+    permit = models.CharField("许可证件", max_length=100, blank=True)
+    commitment = models.BooleanField("可告知承诺", default=False)
+    negative_list_id = models.CharField("负面清单事项", max_length=32, blank=True)
+    effective_from = models.DateField("生效日期 effective from")
+    note = models.TextField("调整依据 basis", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry_id", "-effective_from", "-id"]
+        indexes = [models.Index(fields=["effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} from {self.effective_from}"
+
+
+class AdmissionDecision(models.Model):
+    """准入决定 — one decision per submission, with the findings and editions it used."""
+
+    application = models.ForeignKey("forms.Application", on_delete=models.CASCADE,
+                                    related_name="decisions")
+    outcome = models.CharField(max_length=16)
+    findings = models.JSONField(default=list)
+    editions = models.JSONField(default=dict)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        get_latest_by = "decided_at"
+
+
+class PostVerification(models.Model):
+    """事后核查 — a department's check of a pledge (告知承诺) after registration."""
+
+    application = models.ForeignKey("forms.Application", on_delete=models.CASCADE,
+                                    related_name="post_verifications")
+    department = models.CharField(max_length=64)
+    subject = models.CharField("经营项目", max_length=100)
+    permit = models.CharField(max_length=100, blank=True)
+    rule = models.CharField(max_length=32)
+    due_on = models.DateField("核查期限")
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
