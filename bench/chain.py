@@ -54,14 +54,23 @@ def _setup_django() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+_named = 0
+
+
 def _drafts(n: int):
+    """``n`` drafts of the example, each under its own name (names may not clash)."""
+    global _named
     from django.contrib.auth import get_user_model
 
     from yilian.forms import services
+    from yilian.registry.synthetic import distinct_trade_names
 
     user, _ = get_user_model().objects.get_or_create(username="bench")
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    return user, [services.create_draft(user, data) for _ in range(n)]
+    trades = distinct_trade_names(_named + n)[_named:]
+    _named += n
+    return user, [services.create_draft(user, {**data, "name": f"威海{t}科技有限公司"})
+                  for t in trades]
 
 
 def _wait_finished(apps, timeout: float) -> None:

@@ -1,2 +1,14 @@
 """Shared test set-up. The environment (data dir, simulators) is fixed in
 ``yilian.settings_test``, which pytest-django loads before any conftest."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_name_index():
+    """The name index lives in memory while each test's rows are rolled back: start every
+    test from the register as that test sees it."""
+    from yilian.names import index
+
+    index.reset()
+    yield

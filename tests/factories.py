@@ -12,14 +12,12 @@ from django.utils import timezone
 
 from yilian.codes import resident_id
 from yilian.forms.models import Application, Employee, Investor, OrgForm, Person, Status
+from yilian.registry.synthetic import trade_name
 
 _people = itertools.count(1)
-_BRAND = "华盛金信瑞博远达嘉和新鸿佳合兴宏"  # no pair spells a place (泰安 would)
-
-
 def brand(n: int) -> str:
-    """A distinct two-character 字号 for every n (no digits: names may not have them)."""
-    return _BRAND[n % len(_BRAND)] + _BRAND[(n // len(_BRAND)) % len(_BRAND)]
+    """A 字号 for every n that clashes with no other n's (of the last 4096) by any rule."""
+    return trade_name(n % 4096)
 
 
 def person_id(birth: dt.date = dt.date(1985, 6, 15)) -> str:

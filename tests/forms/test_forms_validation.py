@@ -239,7 +239,7 @@ def test_what_is_allowed(draft):
     draft.invoices = {}
     draft.bank_appointment = None
     draft.operating_term_years = 30
-    draft.name = "威海一链（山东）科技有限责任公司"
+    draft.name = "一链（威海）科技有限责任公司"
     Person.objects.filter(application=draft, role="manager").update(phone="", email="")
     _set(Investor, draft, 1, kind="corporate", id_number="", uscc=uscc.make("371071", 42))
     assert check_application(draft) == []

@@ -101,3 +101,9 @@ def test_composed_names_parse_back(trade, industry, form, division, position):
 @given(trade_names, industries, forms)
 def test_brackets_and_spaces_do_not_matter(trade, industry, form):
     assert parse(f" {trade}{industry}(威海){form} ") == parse(f"{trade}{industry}（威海）{form}")
+
+
+def test_the_division_in_brackets_right_after_the_trade_name():
+    parsed = parse("一链（威海）科技有限责任公司")
+    assert (parsed.division, parsed.trade_name, parsed.industry) == ("威海", "一链", "科技")
+    assert parsed.division_position == "parenthesized"

@@ -61,5 +61,7 @@ def seed_demo() -> list[str]:
 def _submit_example(user) -> None:
     from yilian.forms import services
 
-    application = services.create_draft(user, example_application())
+    # Its own name, so that the README's walk-through can submit the example itself.
+    data = {**example_application(), "name": "威海链通科技有限公司"}
+    application = services.create_draft(user, data)
     services.submit_application(application, user)

@@ -129,6 +129,8 @@ def submit_application(application: Application, actor) -> Application:
         if errors:
             raise InvalidApplication(errors)
         decision = rules.decide_application(application)
+        if decision.outcome != "refuse":
+            _hold_name(application)
         now = timezone.now()
         application.seals = application.seals or list(Seal.values)  # the free set of four
         application.status = _STATUS_FOR[decision.outcome]
@@ -149,6 +151,18 @@ def submit_application(application: Application, actor) -> Application:
             rules.open_post_verifications(application, decision)
             start_chain(application, actor)
     return application
+
+
+def _hold_name(application: Application) -> None:
+    """Reserve the name for this application while it is examined and registered, so that
+    two applicants submitting one name at once cannot both proceed."""
+    from yilian.names import services as names
+
+    try:
+        names.reserve(application.name, application.division_code, application.owner,
+                      application=application)
+    except names.NameUnavailable as exc:
+        raise InvalidApplication(exc.check.errors("name")) from exc
 
 
 _STATUS_FOR = {

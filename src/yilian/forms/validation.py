@@ -90,7 +90,9 @@ def check_application(application: Application, today: dt.date | None = None) ->
     """
     today = today or timezone.localdate()
     errors = Errors()
-    errors.extend(check_name(application.name, application.org_form))
+    errors.extend(check_name(application.name, application.org_form,
+                             division_code=application.division_code,
+                             owner=application.owner, industry_code=application.industry_code))
     _check_enterprise(errors, application)
     errors.extend(check_scope(application.business_scope, application.industry_code))
     _check_investors(errors, application, today)
@@ -102,9 +104,26 @@ def check_application(application: Application, today: dt.date | None = None) ->
     return list(errors)
 
 
-def check_name(name: str, org_form: str) -> list[dict]:
-    """企业名称 — the name's own form. Seam for the names issue: reserved words, 字号
-    rules and conflicts with existing enterprises will be checked here too."""
+def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
+               industry_code: str = "") -> list[dict]:
+    """企业名称 — the name's own form first; when that is sound and the division is
+    known, the names service's rules (字号, restricted words) and its conflicts with the
+    register and with other applicants' reservations (:mod:`yilian.names.services`)."""
+    errors = _check_name_form(name, org_form)
+    if not errors and division_code:
+        from yilian.names import services as names
+
+        try:
+            divisions.validate(division_code)
+        except InvalidCode:
+            return errors  # reported on division_code by the enterprise checks
+        verdict = names.check_name(name.strip(), division_code, org_form, user=owner,
+                                   industry_code=industry_code or "")
+        errors.extend(verdict.errors("name"))
+    return errors
+
+
+def _check_name_form(name: str, org_form: str) -> list[dict]:
     errors = Errors()
     name = (name or "").strip()
     if not name:

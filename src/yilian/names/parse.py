@@ -66,15 +66,18 @@ def parse(name: str) -> ParsedName:
     org_form, kind = _org_form(full)
     rest = full[: len(full) - len(org_form)]
     division, position, codes = "", NONE, []
-    if rest.endswith("）"):
-        start = rest.rfind("（")
-        inner = rest[start + 1 : -1] if start >= 0 else ""
+    start = rest.find("（")
+    if start >= 0 or rest.endswith("）"):
+        # The division in brackets: before the organization form (一链科技（威海）有限公司)
+        # or right after the 字号 (一链（威海）科技有限公司).
+        end = rest.find("）", start + 1)
+        inner = rest[start + 1 : end] if 0 <= start < end else ""
         found = _divisions_exactly(inner)
         if found is None:
             raise UnparsableName("name.parentheses", f"括号中的“{inner}”不是行政区划",
                                  f"“{inner}” in brackets is not an administrative division")
         division, position, codes = inner, PARENTHESIZED, found
-        rest = rest[:start]
+        rest = rest[:start] + rest[end + 1 :]
     trade, industry, lead, lead_codes = _best_reading(rest)
     if lead:
         # A leading division goes before a parenthesized one (威海一链科技（山东）有限公司).

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from yilian.codes import divisions
@@ -64,6 +64,28 @@ class NameTaken(NameUnavailable):
                            "by another applicant")
 
 
+_state: dict = {"index": None, "mark": 0}
+
+
+def current_index() -> index.NameIndex:
+    """This process's index, caught up with the register.
+
+    Every process (web, worker, CLI) holds its own index, so instead of being told about
+    new enterprises it asks: one indexed query per check for rows above the highest id it
+    holds. An enterprise registered anywhere is therefore seen by the next check anywhere.
+    """
+    from yilian.registry.models import Enterprise
+
+    known = _state["index"]
+    if known is None or index.get() is not known:  # first use, or reset: build it afresh
+        mark = Enterprise.objects.aggregate(top=Max("pk"))["top"] or 0
+        _state.update(index=index.rebuild(), mark=mark)
+    for enterprise in Enterprise.objects.filter(pk__gt=_state["mark"]).order_by("pk"):
+        index.add(enterprise)
+        _state["mark"] = enterprise.pk
+    return _state["index"]
+
+
 def check_name(name: str, division_code: str, org_form: str | None = None, *, user=None,
                industry_code: str = "", authorized: Iterable[str] = ()) -> NameCheck:
     """Can ``name`` be used in ``division_code`` by ``user``? ``org_form`` (a
@@ -75,7 +97,7 @@ def check_name(name: str, division_code: str, org_form: str | None = None, *, us
     except InvalidCode as exc:
         problems.append(Problem(exc.code, exc.message_zh, exc.message_en, "GB/T 2260"))
         return NameCheck(False, problems, [])
-    conflicts = index.get().conflicts(name, division_code, industry_code)
+    conflicts = current_index().conflicts(name, division_code, industry_code)
     conflicts += _reserved_by_others(name, division_code, user, industry_code)
     return NameCheck(not problems and not conflicts, problems, conflicts)
 
