@@ -1,37 +1,45 @@
 """The conflict index (名称比对索引): existing enterprises, keyed so that each comparison
-rule is one dictionary probe instead of a scan of the register.
+rule is a few O(log n) probes instead of a scan of the register.
 
-Keys, per registration authority (the first four digits of the division code):
+Every rule of :func:`yilian.names.similarity.compare` except ``identical`` needs the
+same toneless pinyin of the 字号 (a variant or an identical 字号 has the same pinyin too)
+*and* the same industry — the same industry words, words sharing a GB/T 4754 division,
+or recorded industry codes of one division — under one registration authority. So a name
+is filed under one key per way its industry can match:
 
-- the simplified 字号 — finds ``identical``, ``variant``, ``identical_core`` and
-  ``same_trade_name_same_industry`` candidates;
-- the toneless pinyin of the 字号 — finds ``homophone`` candidates;
-- for a name the parser cannot split, its full normalized text — finds ``identical``.
+- ``w``: authority + pinyin + the simplified industry words (also finds ``identical``
+  and ``identical_core``, and an empty industry matches an empty one);
+- ``d``: authority + pinyin + each GB/T 4754 division the industry words cover;
+- ``c``: authority + pinyin + the division of the recorded industry code;
+- ``f``: authority + the full name, only for a name the parser cannot split (such a name
+  can only be ``identical``, and two equal names parse alike).
 
-Candidates are then judged by :func:`yilian.names.similarity.compare`.
+A proposed name probes the same keys, so every pair ``compare`` would flag shares a key
+(recall is that of a scan), and nearly every candidate found is a real clash.
 
-Built for a province (10 M names): keys are stored as 64-bit hashes, not strings (a
-collision only adds a candidate that :func:`compare` rejects); names live in one UTF-8
-blob with offsets, USCCs in one fixed-width byte array, industry codes as interned
-strings. A key with one entry holds the entry number itself; only keys shared by several
-entries hold a list. Measured with tracemalloc on 100 000 synthetic names over a
-30-character alphabet (so many shared keys, hence many lists): about 750 bytes and
-~190 µs of build time per name, most of it the two dictionaries and the parser. That is
-not yet province scale: 10 M names need an open-addressing table in ``array('q')`` (or a
-sorted key array) instead of the dict, and a faster parse on build (bench/names.py).
+Built for a province (10 M names) without a Python object per name: a key is a 38-bit
+hash packed with a 26-bit row number into one unsigned 64-bit integer, held in 65 536
+sorted ``array('Q')`` buckets chosen by the top hash bits (a lookup is a bisect in a
+bucket of a few hundred); names live once in a UTF-16 blob with offsets; the USCC in
+a fixed-width byte array; authority, industry code and where the 字号 and industry words
+sit in the name in small integer arrays, so a candidate is judged without re-parsing it.
+A hash collision only adds a candidate, and the candidate's stored name is then judged
+by ``compare``, which rejects it. Figures: bench/names.py and docs/BENCHMARKS.md.
 
 The index lives in the process: :func:`get` builds it from the register on first use,
-:func:`add` puts a newly registered enterprise in at once, :func:`rebuild` re-reads
-everything. Each process (web, worker) holds its own; ``add`` reaches only its own.
+:func:`add` puts a newly registered enterprise in at once (a sorted insert into one
+bucket), :func:`rebuild` re-reads everything. Each process (web, worker) holds its own;
+``add`` reaches only its own.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 from array import array
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from yilian.names import similarity
 from yilian.names.parse import ParsedName, UnparsableName, normalize, parse
@@ -41,6 +49,18 @@ _index: NameIndex | None = None
 _RANK = {rule: i for i, rule in enumerate([
     similarity.IDENTICAL, similarity.VARIANT, similarity.IDENTICAL_CORE,
     similarity.SAME_TRADE_NAME_SAME_INDUSTRY, similarity.HOMOPHONE])}
+
+ROW_BITS = 26  # 67 M rows: a province with room to spare
+HASH_BITS = 64 - ROW_BITS
+BUCKET_BITS = 16
+_ROW_MASK = (1 << ROW_BITS) - 1
+_HASH_MASK = (1 << HASH_BITS) - 1
+_BUCKET_SHIFT = HASH_BITS - BUCKET_BITS
+# Where the 字号 and industry words sit: four bytes (trade start, length, industry start,
+# length); these two values mean "not split" (judge by the full name only) and "too long
+# to pack" (parse again when judged).
+_UNPARSABLE = 0xFFFFFFFF
+_REPARSE = 0xFFFFFFFE
 
 
 @dataclass(frozen=True)
@@ -58,20 +78,68 @@ def authority(division_code: str) -> str:
     return (division_code or "")[:4]
 
 
-def _key(kind: str, authority_code: str, text: str) -> int:
-    return hash((kind, authority_code, text))
+@lru_cache(maxsize=1 << 18)
+def _pinyin(trade_name: str) -> str:
+    """Cached: on a register 字号 repeat, and pinyin is a third of the build cost."""
+    return similarity.pinyin(trade_name)
+
+
+@lru_cache(maxsize=1 << 12)
+def _industry(industry: str) -> tuple[str, frozenset[str]]:
+    simple = similarity.simplified(industry)
+    return simple, similarity.industry_divisions(simple)
+
+
+def _hash(key: tuple) -> int:
+    """A HASH_BITS-bit key hash. Python's own hash: per process, like the index itself."""
+    return hash(key) & _HASH_MASK
+
+
+def keys(parsed: ParsedName | None, full: str, auth: str, industry_code: str) -> set[int]:
+    """The key hashes a name is filed under (an existing one) or probes (a proposed one)."""
+    if parsed is None:
+        return {_hash(("f", auth, full))}
+    sound = _pinyin(parsed.trade_name)
+    words, divisions = _industry(parsed.industry)
+    found = {_hash(("w", auth, sound, words))}
+    found.update(_hash(("d", auth, sound, division)) for division in divisions)
+    if industry_code[:2]:
+        found.add(_hash(("c", auth, sound, industry_code[:2])))
+    return found
+
+
+def _split_of(parsed: ParsedName | None, full: str) -> int:
+    if parsed is None:
+        return _UNPARSABLE
+    trade, industry = parsed.trade_name, parsed.industry
+    start, at = full.find(trade), full.find(industry) if industry else 0
+    fields = (start, len(trade), at, len(industry))
+    if min(fields) < 0 or max(fields) > 0xFF:
+        return _REPARSE
+    return fields[0] << 24 | fields[1] << 16 | fields[2] << 8 | fields[3]
+
+
+def _parse(name: str) -> ParsedName | None:
+    try:
+        return parse(name)
+    except UnparsableName:
+        return None
 
 
 class NameIndex:
-    """Existing names by authority + 字号 and authority + pinyin; see the module notes."""
+    """Existing names, keyed as the module notes say; no Python object per name."""
 
     def __init__(self) -> None:
-        self._blob = bytearray()
+        self._blob = bytearray()  # names, UTF-16-LE: two bytes a Chinese character
         self._offsets = array("Q", [0])
         self._uscc = bytearray()
         self._authority = array("H")
-        self._industry: list[str] = []
-        self._keys: dict[int, int | list[int]] = {}
+        self._industry = array("H")  # number in _industry_codes
+        self._industry_codes: list[str] = [""]
+        self._industry_numbers: dict[str, int] = {"": 0}
+        self._split = array("L")
+        self._buckets: list[array | None] = [None] * (1 << BUCKET_BITS)
+        self._bulk = False  # while building: append, sort every bucket at the end
 
     def __len__(self) -> int:
         return len(self._authority)
@@ -83,82 +151,138 @@ class NameIndex:
         if not (len(auth) == 4 and auth.isdigit()):
             return  # no authority: nothing under which it could clash
         number = len(self)
-        self._blob += name.encode("utf-8")
+        if number > _ROW_MASK:
+            raise OverflowError(f"the index holds at most {_ROW_MASK + 1} names")
+        industry_code = industry_code or ""
+        parsed = _parse(name)
+        self._blob += name.encode("utf-16-le")
         self._offsets.append(len(self._blob))
         self._uscc += uscc.encode("ascii", "replace")[:18].ljust(18)
         self._authority.append(int(auth))
-        self._industry.append(sys.intern(industry_code or ""))
-        for key in self._keys_of(name, auth):
+        code = self._industry_numbers.get(industry_code)
+        if code is None:
+            code = self._industry_numbers[industry_code] = len(self._industry_codes)
+            self._industry_codes.append(industry_code)
+        self._industry.append(code)
+        self._split.append(_split_of(parsed, name))
+        for key in keys(parsed, name, auth, industry_code):
             self._put(key, number)
 
+    def finish(self) -> NameIndex:
+        """End a bulk build: sort every bucket (and drop the slack appends left)."""
+        buckets = self._buckets
+        for i, bucket in enumerate(buckets):
+            if bucket is not None:
+                buckets[i] = array("Q", sorted(bucket))
+        self._bulk = False
+        return self
+
+    def name(self, number: int) -> str:
+        return self._blob[self._offsets[number]:self._offsets[number + 1]].decode("utf-16-le")
+
     def entry(self, number: int) -> Entry:
-        start, end = self._offsets[number], self._offsets[number + 1]
-        return Entry(self._blob[start:end].decode("utf-8"),
+        return Entry(self.name(number),
                      self._uscc[18 * number:18 * number + 18].decode("ascii").strip(),
-                     f"{self._authority[number]:04d}", self._industry[number])
+                     f"{self._authority[number]:04d}",
+                     self._industry_codes[self._industry[number]])
+
+    def rows(self, name: str, division_code: str, industry_code: str = "",
+             parsed: ParsedName | None = None) -> list[int]:
+        """Row numbers under the same authority that share a key with ``name``."""
+        auth = authority(division_code)
+        if not (len(auth) == 4 and auth.isdigit()):
+            return []
+        full = normalize(name)
+        if parsed is None:
+            parsed = _parse(full)
+        auth_number = int(auth)
+        found: dict[int, None] = {}
+        for key in keys(parsed, full, auth, industry_code or ""):
+            for number in self._lookup(key):
+                if self._authority[number] == auth_number:
+                    found[number] = None
+        return list(found)
 
     def candidates(self, name: str, division_code: str) -> Iterator[Entry]:
         """Entries under the same authority that share a key with ``name``."""
-        auth = authority(division_code)
-        seen: set[int] = set()
-        for key in self._keys_of(normalize(name), auth):
-            found = self._keys.get(key)
-            for number in [found] if isinstance(found, int) else found or ():
-                if number not in seen and f"{self._authority[number]:04d}" == auth:
-                    seen.add(number)
-                    yield self.entry(number)
+        for number in self.rows(name, division_code):
+            yield self.entry(number)
 
     def conflicts(self, name: str, division_code: str,
                   industry_code: str = "") -> list[similarity.Conflict]:
         """Every existing enterprise ``name`` clashes with, most serious rule first."""
-        try:
-            proposed: ParsedName | None = parse(name)
-        except UnparsableName:
-            proposed = None
+        full = normalize(name)
+        proposed = _parse(full)
         found = []
-        for entry in self.candidates(name, division_code):
-            rule = _judge(proposed, normalize(name), entry, industry_code)
+        memo: dict[tuple, str | None] = {}
+        for number in self.rows(full, division_code, industry_code, proposed):
+            existing = self.name(number)  # decoded once: a common 字号 has hundreds of hits
+            rule = self._judge(proposed, full, number, industry_code or "", existing, memo)
             if rule:
-                found.append(similarity.Conflict(rule, entry.name, entry.uscc))
+                uscc = self._uscc[18 * number:18 * number + 18].decode("ascii").strip()
+                found.append(similarity.Conflict(rule, existing, uscc))
         return sorted(found, key=lambda c: (_RANK[c.rule], c.name))
 
-    def _keys_of(self, name: str, auth: str) -> Iterable[int]:
-        try:
-            parsed = parse(name)
-        except UnparsableName:
-            return [_key("full", auth, name)]
-        return [_key("trade", auth, similarity.trade_key(parsed)),
-                _key("pinyin", auth, similarity.pinyin(parsed.trade_name))]
+    def _judge(self, proposed: ParsedName | None, full: str, number: int,
+               industry_code: str, existing_name: str,
+               memo: dict[tuple, str | None]) -> str | None:
+        """The rule row ``number`` (named ``existing_name``) clashes under: its own stored
+        name is compared, so a hash collision is rejected here.
+
+        ``compare`` reads of the existing name only whether its full text equals the
+        proposed one, its 字号 and its industry words; with the industry code that is the
+        ``memo`` key, so the many hits sharing a common 字号 and industry (hundreds at
+        10 M names) are compared once per check."""
+        split = self._split[number]
+        if proposed is None or split == _UNPARSABLE:
+            return similarity.IDENTICAL if existing_name == full else None
+        if split == _REPARSE:
+            existing = _parse(existing_name)
+            if existing is None:
+                return None
+        else:
+            # compare() reads full, trade_name and industry; the rest is not stored.
+            start, length = split >> 24, split >> 16 & 0xFF
+            at, size = split >> 8 & 0xFF, split & 0xFF
+            existing = ParsedName(existing_name, "", existing_name[start:start + length],
+                                  existing_name[at:at + size], "", "")
+        code = self._industry_codes[self._industry[number]]
+        key = (existing.full == full, existing.trade_name, existing.industry, code)
+        if key not in memo:
+            memo[key] = similarity.compare(proposed, existing,
+                                           proposed_industry_code=industry_code,
+                                           existing_industry_code=code)
+        return memo[key]
+
+    def _lookup(self, key: int) -> Iterator[int]:
+        bucket = self._buckets[key >> _BUCKET_SHIFT]
+        if bucket is None:
+            return
+        low = key << ROW_BITS
+        high = low | _ROW_MASK
+        i = bisect_left(bucket, low)
+        while i < len(bucket) and bucket[i] <= high:
+            yield bucket[i] & _ROW_MASK
+            i += 1
 
     def _put(self, key: int, number: int) -> None:
-        held = self._keys.get(key)
-        if held is None:
-            self._keys[key] = number
-        elif isinstance(held, int):
-            if held != number:
-                self._keys[key] = [held, number]
-        elif number not in held:
-            held.append(number)
-
-
-def _judge(proposed: ParsedName | None, full: str, entry: Entry,
-           industry_code: str) -> str | None:
-    if proposed is None:
-        return similarity.IDENTICAL if normalize(entry.name) == full else None
-    try:
-        existing = parse(entry.name)
-    except UnparsableName:
-        return None
-    return similarity.compare(proposed, existing, proposed_industry_code=industry_code,
-                              existing_industry_code=entry.industry_code)
+        i = key >> _BUCKET_SHIFT
+        bucket = self._buckets[i]
+        if bucket is None:
+            bucket = self._buckets[i] = array("Q")
+        if self._bulk:
+            bucket.append(key << ROW_BITS | number)
+        else:
+            insort(bucket, key << ROW_BITS | number)
 
 
 def build(rows: Iterable[tuple[str, str, str, str]]) -> NameIndex:
     """An index of (name, uscc, division_code, industry_code) rows."""
     index = NameIndex()
+    index._bulk = True
     for row in rows:
         index.add(*row)
-    return index
+    return index.finish()
 
 
 def rebuild() -> NameIndex:
