@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from yilian.codes.errors import InvalidCode
 from yilian.names import words
 
 PREFIX = "prefix"
@@ -27,17 +28,8 @@ _BRACKETS = str.maketrans({"(": "（", ")": "）", " ": None, "\u3000": None})
 MIN_TRADE_NAME = 2
 
 
-class UnparsableName(ValueError):
+class UnparsableName(InvalidCode):
     """The name cannot be split into its parts; ``code`` names the reason."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-    def __str__(self) -> str:
-        return f"{self.message_zh} / {self.message_en}"
 
 
 @dataclass(frozen=True)
