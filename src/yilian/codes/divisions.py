@@ -7,7 +7,7 @@ uses, and accepts any code under a known province whose digits are well formed.
 
 from __future__ import annotations
 
-from yilian.codes.errors import InvalidCode
+from yilian.codes.errors import InvalidCode, digit_code
 
 PROVINCES = {
     "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
@@ -40,9 +40,7 @@ def name(code: str) -> str:
 
 def validate(code: str) -> str:
     """Check a division code's form; return its (best known) name."""
-    if not isinstance(code, str) or len(code) != 6 or not code.isdigit():
-        raise InvalidCode("division.format", "行政区划代码应为6位数字",
-                          "division code must be 6 digits")
+    code = digit_code(code, 6, "division", "行政区划代码", "division code")
     if code[:2] not in PROVINCES:
         raise InvalidCode("division.province", f"行政区划代码{code}的省级代码不存在",
                           f"division {code}: no province {code[:2]}")

@@ -28,3 +28,14 @@ def eighteen_characters(value: object, rule: str, label_zh: str, label_en: str) 
             f"{label_en} must be 18 characters, got {len(value)}",
         )
     return value
+
+
+def digit_code(value: object, length: int, rule: str, label_zh: str, label_en: str) -> str:
+    """Division and industry codes are fixed-length digit strings: the common checks
+    (no stripping: a code with spaces round it is not the code)."""
+    if not isinstance(value, str):
+        raise InvalidCode(f"{rule}.type", f"{label_zh}必须是文本", f"{label_en} must be a string")
+    if len(value) != length or not value.isascii() or not value.isdigit():
+        raise InvalidCode(f"{rule}.format", f"{label_zh}应为{length}位数字",
+                          f"{label_en} must be {length} digits")
+    return value

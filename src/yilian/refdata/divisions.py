@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from yilian.codes.errors import InvalidCode
+from yilian.codes.errors import InvalidCode, digit_code
 from yilian.refdata._files import read_csv, read_json
 
 Level = Literal["province", "prefecture", "county", "zone"]
@@ -68,13 +68,7 @@ def division(code: object) -> Division | None:
 
 def validate(code: object) -> Division:
     """Return the division for ``code`` or raise ``InvalidCode`` saying why it is not one."""
-    if not isinstance(code, str):
-        raise InvalidCode("division.type", "行政区划代码必须是文本",
-                          "division code must be a string")
-    code = code.strip()
-    if len(code) != 6 or not code.isascii() or not code.isdigit():
-        raise InvalidCode("division.format", "行政区划代码应为6位数字",
-                          "division code must be 6 digits")
+    code = digit_code(code, 6, "division", "行政区划代码", "division code")
     found = _index().get(code)
     if found is None:
         raise InvalidCode("division.unknown", f"行政区划代码{code}不存在（{edition()}版）",

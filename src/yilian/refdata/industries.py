@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from yilian.codes.errors import InvalidCode
+from yilian.codes.errors import InvalidCode, digit_code
 from yilian.refdata._files import read_json
 
 
@@ -114,12 +114,7 @@ def section_of(class_code: str) -> str:
 
 def validate_class(code: object) -> Industry:
     """Return the class for ``code`` or raise ``InvalidCode``."""
-    if not isinstance(code, str):
-        raise InvalidCode("industry.type", "行业代码必须是文本", "industry code must be a string")
-    code = code.strip()
-    if len(code) != 4 or not code.isascii() or not code.isdigit():
-        raise InvalidCode("industry.format", "行业小类代码应为4位数字",
-                          "industry class code must be 4 digits")
+    code = digit_code(code, 4, "industry", "行业小类代码", "industry class code")
     found = _classes().get(code)
     if found is None:
         raise InvalidCode("industry.unknown", f"行业小类{code}不在{edition()}参考数据中",
