@@ -68,6 +68,8 @@ def division(code: object) -> Division | None:
 
 def validate(code: object) -> Division:
     """Return the division for ``code`` or raise ``InvalidCode`` saying why it is not one."""
+    # Reference look-ups forgive spaces round a code; the form's checks do not.
+    code = code.strip() if isinstance(code, str) else code
     code = digit_code(code, 6, "division", "行政区划代码", "division code")
     found = _index().get(code)
     if found is None:

@@ -114,6 +114,8 @@ def section_of(class_code: str) -> str:
 
 def validate_class(code: object) -> Industry:
     """Return the class for ``code`` or raise ``InvalidCode``."""
+    # Reference look-ups forgive spaces round a code; the form's checks do not.
+    code = code.strip() if isinstance(code, str) else code
     code = digit_code(code, 4, "industry", "行业小类代码", "industry class code")
     found = _classes().get(code)
     if found is None:
