@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "yilian.departments",
     "yilian.licenses",
     "yilian.api",
+    "yilian.portal",
+    "yilian.workbench",
+    "yilian.dashboard",
+    "django_htmx",
     "yilian",
 ]
 
@@ -61,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "yilian.urls"
@@ -76,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "yilian.accounts.context.navigation",
             ],
         },
     },
@@ -115,6 +121,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+# UI strings are written in Simplified Chinese (the default language) and translated to
+# zh-Hant and English; see docs/DECISIONS.md and `yilian manage translations`.
+LANGUAGE_COOKIE_NAME = "yilian_language"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

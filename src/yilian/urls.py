@@ -1,4 +1,5 @@
-"""Top-level URLs: the API under /api/v1/, the public license check, the admin."""
+"""Top-level URLs: the three UIs, sign-in, the API under /api/v1/, the public license
+check, the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +8,11 @@ from yilian import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("yilian.accounts.urls")),
+    path("me/", include("yilian.portal.urls")),
+    path("workbench/", include("yilian.workbench.urls")),
+    path("dashboard/", include("yilian.dashboard.urls")),
     path("api/v1/", include("yilian.api.urls")),
     path("verify/", include("yilian.licenses.urls")),
     path("admin/", admin.site.urls),

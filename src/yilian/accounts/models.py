@@ -1,0 +1,42 @@
+"""Accounts' own data: one-time sign-in codes and the message outbox (消息发件箱).
+
+Yilian never talks to an SMS gateway directly: a message is a row in the outbox, written
+in the same transaction as the code it carries, and a gateway adapter (or, in the demo,
+a person reading ``/outbox/``) delivers it. A message is therefore never lost and never
+sent for a code that was rolled back.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class OutboxMessage(models.Model):
+    """消息 — one text message waiting for (or past) delivery."""
+
+    channel = models.CharField(max_length=8, default="sms")
+    to = models.CharField(max_length=32, db_index=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.to}"
+
+
+class PhoneCode(models.Model):
+    """验证码 — a one-time code sent to a phone; only its hash is kept."""
+
+    phone = models.CharField(max_length=32, db_index=True)
+    purpose = models.CharField(max_length=16, default="sign_in")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

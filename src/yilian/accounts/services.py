@@ -1,0 +1,112 @@
+"""Signing in with a phone number (手机号登录/注册): a one-time code through the outbox.
+
+``send_code`` checks the number and the resend interval, stores the code's hash and
+writes the message in one transaction; ``sign_in_with_code`` spends the code and returns
+the user, creating an applicant account the first time a number signs in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from yilian.accounts import roles
+from yilian.accounts.models import OutboxMessage, PhoneCode
+from yilian.audit.services import record
+
+CODE_TTL = dt.timedelta(minutes=10)
+RESEND_INTERVAL = dt.timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+# Mainland mobile numbers: 11 digits starting 13–19 (YD/T 2740 numbering plan).
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class CodeError(Exception):
+    """A bilingual reason the code could not be sent or used."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.code, self.message_zh, self.message_en = code, zh, en
+
+
+def normalize_phone(phone: str) -> str:
+    digits = re.sub(r"[\s-]", "", phone or "").removeprefix("+86")
+    if not MOBILE.match(digits):
+        raise CodeError("phone.invalid", "请输入11位中国大陆手机号码",
+                        "enter an 11-digit mainland China mobile number")
+    return digits
+
+
+def _hash(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def send_code(phone: str, purpose: str = "sign_in") -> OutboxMessage:
+    phone = normalize_phone(phone)
+    now = timezone.now()
+    last = PhoneCode.objects.filter(phone=phone, purpose=purpose).first()
+    if last and now - last.created_at < RESEND_INTERVAL:
+        wait = int((RESEND_INTERVAL - (now - last.created_at)).total_seconds()) + 1
+        raise CodeError("phone.too_soon", f"验证码已发送，请{wait}秒后再试",
+                        f"a code was just sent; try again in {wait} s")
+    code = f"{secrets.randbelow(10**6):06d}"
+    PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash=_hash(phone, code),
+                             expires_at=now + CODE_TTL)
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    return OutboxMessage.objects.create(
+        to=phone, body=f"【一链】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。")
+
+
+def check_code(phone: str, code: str, purpose: str = "sign_in") -> str:
+    """Spend a code; return the normalized phone number, or raise :class:`CodeError`.
+
+    A wrong guess is counted in its own committed transaction, so that the error raised
+    afterwards cannot roll the count back."""
+    phone = normalize_phone(phone)
+    wrong = CodeError("code.invalid", "验证码错误或已过期", "the code is wrong or has expired")
+    with transaction.atomic():
+        now = timezone.now()
+        pending = (PhoneCode.objects.select_for_update()
+                   .filter(phone=phone, purpose=purpose, used_at__isnull=True,
+                           expires_at__gt=now).first())
+        if pending is None or pending.attempts >= MAX_ATTEMPTS:
+            raise wrong
+        right = hmac.compare_digest(pending.code_hash, _hash(phone, (code or "").strip()))
+        if right:
+            pending.used_at = now
+            pending.save(update_fields=["used_at"])
+        else:
+            pending.attempts += 1
+            pending.save(update_fields=["attempts"])
+    if not right:
+        raise wrong
+    return phone
+
+
+def sign_in_with_code(phone: str, code: str):
+    """The account for this phone (created on first use, as an applicant)."""
+    phone = check_code(phone, code)
+    return _account_for(phone)
+
+
+@transaction.atomic
+def _account_for(phone: str):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=phone)
+    if created:
+        user.set_unusable_password()
+        user.save()
+        roles.grant(user, roles.APPLICANT)
+    record(f"account:{user.pk}", "account.signed_in_with_code", actor=user,
+           data={"created": created})
+    return user

@@ -1,0 +1,73 @@
+"""Sign-in pages: by phone and one-time code (applicants), by password (staff and demo
+accounts), and the demo's message outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.views import LoginView
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from yilian.accounts import services
+from yilian.accounts.models import OutboxMessage
+from yilian.accounts.permissions import landing_url_name
+
+
+def _message(error: services.CodeError) -> str:
+    return error.message_en if get_language() == "en" else error.message_zh
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+class PasswordLogin(LoginView):
+    template_name = "accounts/login.html"
+
+    def get_success_url(self) -> str:
+        from django.urls import reverse
+
+        return _next(self.request) or reverse(landing_url_name(self.request.user))
+
+
+def phone_sign_in(request: HttpRequest) -> HttpResponse:
+    """Step 1 sends a code to the phone; step 2 (``code`` present) spends it."""
+    context = {"phone": request.POST.get("phone", ""), "next": _next(request),
+               "sent": False, "error": ""}
+    if request.method == "POST":
+        try:
+            if "code" in request.POST:
+                context["sent"] = True
+                user = services.sign_in_with_code(request.POST["phone"], request.POST["code"])
+                auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect(context["next"] or landing_url_name(user))
+            services.send_code(request.POST.get("phone", ""))
+            context["sent"] = True
+        except services.CodeError as error:
+            context["error"] = _message(error)
+            context["error_code"] = error.code
+            # A resend refused for being too soon still lets the user type the last code.
+            context["sent"] = context["sent"] or error.code == "phone.too_soon"
+    return render(request, "accounts/phone.html", context,
+                  status=400 if context["error"] else 200)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    auth.logout(request)
+    return redirect("home")
+
+
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The demo's stand-in for phones: every message 'sent', newest first."""
+    if not settings.DEMO_MODE:
+        raise Http404
+    return render(request, "accounts/outbox.html",
+                  {"messages_sent": OutboxMessage.objects.all()[:50]})

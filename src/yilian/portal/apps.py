@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "yilian.portal"
+    label = "portal"
+    verbose_name = "掌上办 Applicant portal"
