@@ -17,13 +17,17 @@ PACKAGE = Path(__file__).resolve().parent
 TARGETS = ("en", "zh_Hant")
 
 
-def locale_dirs() -> list[Path]:
-    """Every ``locale`` directory of Yilian's apps (the package's own one first)."""
-    return [PACKAGE / "locale", *sorted(p for p in PACKAGE.glob("*/locale") if p.is_dir())]
+def locale_dirs(app: str | None = None) -> list[Path]:
+    """Every ``locale`` directory of Yilian's apps (the package's own one first), or
+    only ``app``'s (``yilian`` names the package's own)."""
+    every = [PACKAGE / "locale", *sorted(p for p in PACKAGE.glob("*/locale") if p.is_dir())]
+    if app is None:
+        return every
+    return [d for d in every if (d.parent.name if d.parent != PACKAGE else "yilian") == app]
 
 
-def catalogues() -> Iterator[tuple[str, Path]]:
-    for locale_dir in locale_dirs():
+def catalogues(app: str | None = None) -> Iterator[tuple[str, Path]]:
+    for locale_dir in locale_dirs(app):
         for language in TARGETS:
             po = locale_dir / language / "LC_MESSAGES" / "django.po"
             if po.exists():
@@ -68,21 +72,21 @@ def missing(po_path: Path) -> list[str]:
             if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
 
 
-def compile_all() -> None:
+def compile_all(app: str | None = None) -> None:
     import polib
 
-    for _language, po in catalogues():
+    for _language, po in catalogues(app):
         polib.pofile(str(po)).save_as_mofile(str(po.with_suffix(".mo")))
 
 
-def make_messages() -> None:
+def make_messages(app: str | None = None) -> None:
     """Extract strings of each app into its own catalogues (needs GNU gettext)."""
     from django.core.management import call_command
 
     here = os.getcwd()
     own = [d.parent for d in locale_dirs()[1:]]
     try:
-        for locale_dir in locale_dirs():
+        for locale_dir in locale_dirs(app):
             for language in TARGETS:
                 (locale_dir / language / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
             os.chdir(locale_dir.parent)
