@@ -6,6 +6,7 @@ application (docs/examples/application.json), submitted, so a fresh demo shows a
 
 from __future__ import annotations
 
+import importlib
 import json
 from importlib import resources
 
@@ -16,6 +17,10 @@ from yilian.accounts import roles
 from yilian.departments import registry
 
 DEMO_PASSWORD = "yilian-demo"
+# Each UI brings the demo data its pages need to show something (a review queue, a failed
+# step, two years of statistics); each ``seed()`` is safe to run again and returns lines
+# to print.
+DEMO_DATA = ("yilian.workbench.demo", "yilian.dashboard.demo")
 
 
 def _accounts() -> list[tuple[str, str, str, bool]]:
@@ -55,6 +60,8 @@ def seed_demo() -> list[str]:
         applicant = User.objects.get(username="demo-applicant")
         if not applicant.applications.exists():
             _submit_example(applicant)
+    for module in DEMO_DATA:
+        lines.extend(importlib.import_module(module).seed() or [])
     return lines
 
 
