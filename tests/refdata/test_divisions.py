@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from yilian.codes.errors import InvalidCode
 from yilian.refdata import divisions as dv
+from yilian.refdata._files import read_csv
 
 CODES = [d.code for d in dv.all_divisions()]
 
@@ -26,6 +27,34 @@ def test_counts_match_manifest_and_published_edition():
     assert _count("prefecture") == m["published_counts"]["prefecture"] == 333
     assert _count("prefecture", "37") == m["counts"]["shandong_prefecture"] == 16
     assert _count("county", "37") == m["counts"]["shandong_county"] == 136
+    assert _count("zone", "37") == m["counts"]["shandong_zone"] == \
+        m["published_counts"]["shandong_zone"] == 17
+
+
+# The Shandong rows of the NBS statistical division codes (统计用区划代码) that sit beside the
+# county codes (71-79 under their city), as checked for the manifest's zone_check.
+SHANDONG_ZONES = {
+    "370171": "济南高新技术产业开发区", "370271": "青岛高新技术产业开发区",
+    "370571": "东营经济技术开发区", "370572": "东营港经济开发区",
+    "370671": "烟台高新技术产业开发区", "370672": "烟台经济技术开发区",
+    "370772": "潍坊滨海经济技术开发区", "370871": "济宁高新技术产业开发区",
+    "371071": "威海火炬高技术产业开发区", "371072": "威海经济技术开发区",
+    "371073": "威海临港经济技术开发区", "371171": "日照经济技术开发区",
+    "371371": "临沂高新技术产业开发区", "371471": "德州经济技术开发区",
+    "371472": "德州运河经济开发区", "371771": "菏泽经济技术开发区",
+    "371772": "菏泽高新技术开发区",
+}
+
+
+def test_shandong_zones_are_exactly_the_published_ones_and_verified():
+    zones = {d.code: d.name for d in dv.all_divisions() if d.level == "zone"}
+    assert zones == SHANDONG_ZONES
+    check = dv.manifest()["zone_check"]
+    assert set(check["verified"]) | set(check["corrected"]) | set(check["added"]) == set(zones)
+    assert not set(check["removed"]) & (set(zones) - set(check["corrected"]))
+    for code in ("370971", "371571", "371671", "370771"):
+        assert dv.division(code) is None
+    assert not [r["code"] for r in read_csv("divisions.csv") if "unverified" in r["note"]]
 
 
 def test_special_administrative_regions_and_taiwan_are_provinces():

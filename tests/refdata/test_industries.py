@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from yilian.codes.errors import InvalidCode
 from yilian.refdata import industries as ind
+from yilian.refdata import scope
 
 CLASSES = [c.code for c in ind.classes()]
 
@@ -17,10 +18,25 @@ CLASSES = [c.code for c in ind.classes()]
 def test_counts_match_file_and_standard():
     counts, published = ind.counts(), ind.published_counts()
     assert ind.edition() == "GB/T 4754-2017"
+    # The standard's totals: 20 sections, 97 divisions, 473 groups, 1,380 classes.
+    assert published == {"sections": 20, "divisions": 97, "groups": 473, "classes": 1380}
+    # Sections and divisions are shipped whole ...
     assert len(ind.sections()) == counts["sections"] == published["sections"] == 20
     assert len(ind.divisions()) == counts["divisions"] == published["divisions"] == 97
-    assert len(ind.groups()) == counts["groups"] <= published["groups"]
-    assert len(ind.classes()) == counts["classes"] <= published["classes"]
+    # ... groups and classes only in part, and the file says so.
+    assert len(ind.groups()) == counts["groups"] < published["groups"]
+    assert len(ind.classes()) == counts["classes"] < published["classes"]
+    assert ind.complete() == {"sections": True, "divisions": True, "groups": False,
+                              "classes": False}
+
+
+def test_every_class_the_scope_catalogue_uses_is_shipped():
+    used = {e.industry_class for e in scope.entries()}
+    shipped = {c.code for c in ind.classes()}
+    assert used and not used - shipped, sorted(used - shipped)
+    # and with it its group, division and section
+    for code in used:
+        assert ind.group(code[:3]) and ind.division(code[:2]) and ind.section(ind.section_of(code))
 
 
 def test_sections_are_a_to_t_and_divisions_01_to_97():

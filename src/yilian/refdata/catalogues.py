@@ -5,7 +5,8 @@ The negative list sorts items into prohibited (禁止准入类: refuse) and lice
 (许可准入类: a permit is needed); the pre-registration catalogue names the only permits
 that must exist before registration. Each file records its edition, source and the
 published item count beside what is shipped, so a decision can cite the edition and a
-reader can see when the shipped list is partial.
+reader can see when the shipped list is partial; each item says whether its wording was
+checked against a published text (``verified``) and its number in the list where known.
 """
 
 from __future__ import annotations
@@ -18,13 +19,22 @@ from yilian.refdata._files import read_json
 
 @dataclass(frozen=True)
 class CatalogueItem:
-    """One item: id, wording, kind (prohibited | licensed | pre), department, legal basis."""
+    """One item: id, wording, kind (prohibited | licensed | pre), department, legal basis.
+
+    ``number`` is the item's number in the published list where it is known (``None``
+    otherwise), ``code`` its 事项编码 where known; ``verified`` says whether the wording was
+    checked against a published text, and ``note`` says against what, or why not.
+    """
 
     id: str
     text: str
     kind: str
     department: str
     basis: str
+    number: int | None = None
+    code: str = ""
+    verified: bool = True
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,8 @@ class Catalogue:
 def _items(data: dict, default_kind: str) -> tuple[CatalogueItem, ...]:
     return tuple(
         CatalogueItem(i["id"], i["text"], i.get("kind", default_kind), i["department"],
-                      i.get("basis", ""))
+                      i.get("basis", ""), i.get("number"), i.get("code", ""),
+                      i.get("verified", True), i.get("note", ""))
         for i in data["items"]
     )
 
@@ -74,8 +85,20 @@ def negative_list_published_counts() -> dict[str, int]:
 
 
 @cache
+def negative_list_manifest() -> dict:
+    """The negative-list file's metadata: edition, source, published, shipped and verified
+    counts, completeness by kind, and later editions known but not shipped."""
+    return {k: v for k, v in read_json("negative_list.json").items() if k != "items"}
+
+
+def negative_list_later_editions() -> tuple[dict, ...]:
+    """Editions published after the shipped one (e.g. 2025), with what is known of them."""
+    return tuple(negative_list_manifest().get("later_editions", ()))
+
+
+@cache
 def pre_registration_catalogue() -> Catalogue:
-    """The pre-registration approval catalogue as currently adjusted."""
+    """The pre-registration approval catalogue, in the edition the data file names."""
     data = read_json("pre_registration.json")
     return Catalogue(
         edition=data["edition"],

@@ -1,8 +1,9 @@
 """National industry classification (国民经济行业分类), GB/T 4754-2017.
 
 Four levels: section (门类, a letter A–T), division (大类, 2 digits), group (中类, 3 digits)
-and class (小类, 4 digits). All sections and divisions are shipped; groups and classes are
-those the business-scope catalogue links to (and siblings). A class's group and division
+and class (小类, 4 digits). All sections and divisions are shipped; groups and classes are a
+subset (``complete()`` says which levels are whole): those the business-scope catalogue
+links to (and siblings). A class's group and division
 are its code's prefixes, and a division's section is read from the section ranges.
 Data: ``data/industries.json``.
 """
@@ -69,6 +70,11 @@ def counts() -> dict[str, int]:
 def published_counts() -> dict[str, int]:
     """Counts of the published standard, for comparison with what is shipped."""
     return dict(_data()["published_counts"])
+
+
+def complete() -> dict[str, bool]:
+    """Which levels are shipped in full (sections, divisions) and which only in part."""
+    return dict(_data()["complete"])
 
 
 def sections() -> tuple[Industry, ...]:
