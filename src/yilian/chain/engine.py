@@ -157,7 +157,6 @@ UPDATE chain_step
 
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
-    at = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT status FROM chain_step WHERE id = %s" + _for_update(),
                        [taken.step_id])
@@ -166,29 +165,45 @@ def _record_success(taken: Claim, outcome: Outcome) -> None:
             return  # a reclaiming worker recorded the same (idempotent) answer first
         if StepStatus.DONE not in TRANSITIONS[status]:
             raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
-        cursor.execute(_STEP_DONE, [at(now), outcome.reference,
-                                    json.dumps(outcome.data, ensure_ascii=False),
-                                    taken.step_id])
-        registry.get(taken.code).finish(taken.application_id, outcome)
         _audit(taken.application_id, taken.code, taken.attempts, "step.done",
                reference=outcome.reference)
-        # The chain's lock comes last and is held only to commit: siblings finishing at
-        # the same moment queue here briefly. Whoever gets it second reads (in a fresh
-        # statement, after the wait) the first one's committed step, so exactly one of
-        # them sees every step done and completes the chain.
-        accepted_at, deadline_at = _lock_chain(cursor, taken.chain_id)
-        cursor.execute("SELECT id, code, status, next_attempt_at IS NULL FROM chain_step "
-                       "WHERE chain_id = %s", [taken.chain_id])
-        steps = {code: [pk, status, waiting] for pk, code, status, waiting in cursor.fetchall()}
-        released = _release_followers(cursor, steps, now)
-        if all(status == StepStatus.DONE for _pk, status, _w in steps.values()):
-            cursor.execute("UPDATE chain_chain SET finished_at = %s WHERE id = %s",
-                           [at(now), taken.chain_id])
-            record(stream_for_application(taken.application_id), "chain.completed",
-                   actor_label="worker",
-                   data={"seconds": (now - _aware(accepted_at)).total_seconds(),
-                         "overdue": now > _aware(deadline_at)})
-        dispatch.on_commit(released)
+        complete_step(cursor, taken.step_id, taken.chain_id, taken.application_id,
+                      taken.code, outcome, now)
+
+
+def complete_step(cursor, step_id: int, chain_id: int, application_id: uuid.UUID,
+                  code: str, outcome: Outcome, now: dt.datetime) -> list[int]:
+    """Mark a step done with ``outcome`` and carry the chain on: the department's finish
+    hook runs, followers whose prerequisites are now done are released (dispatched on
+    commit), and the chain completes when this was its last step. Returns the released
+    step ids.
+
+    The caller holds the transaction, has locked the step's row and checked the move; it
+    writes its own audit entry. The worker's success and an officer's completion by hand
+    (:mod:`yilian.chain.manual`) both end here, so the chain cannot tell them apart.
+    """
+    at = connection.ops.adapt_datetimefield_value
+    cursor.execute(_STEP_DONE, [at(now), outcome.reference,
+                                json.dumps(outcome.data, ensure_ascii=False), step_id])
+    registry.get(code).finish(application_id, outcome)
+    # The chain's lock comes last and is held only to commit: siblings finishing at
+    # the same moment queue here briefly. Whoever gets it second reads (in a fresh
+    # statement, after the wait) the first one's committed step, so exactly one of
+    # them sees every step done and completes the chain.
+    accepted_at, deadline_at = _lock_chain(cursor, chain_id)
+    cursor.execute("SELECT id, code, status, next_attempt_at IS NULL FROM chain_step "
+                   "WHERE chain_id = %s", [chain_id])
+    steps = {each: [pk, status, waiting] for pk, each, status, waiting in cursor.fetchall()}
+    released = _release_followers(cursor, steps, now)
+    if all(status == StepStatus.DONE for _pk, status, _w in steps.values()):
+        cursor.execute("UPDATE chain_chain SET finished_at = %s WHERE id = %s",
+                       [at(now), chain_id])
+        record(stream_for_application(application_id), "chain.completed",
+               actor_label="worker",
+               data={"seconds": (now - _aware(accepted_at)).total_seconds(),
+                     "overdue": now > _aware(deadline_at)})
+    dispatch.on_commit(released)
+    return released
 
 
 def _for_update() -> str:

@@ -1,9 +1,19 @@
 from django.urls import path
 
-from yilian.workbench import views
+from yilian.workbench import console, views
 
 app_name = "workbench"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("departments/", views.console, name="console"),
+    path("applications/<uuid:pk>/", views.detail, name="detail"),
+    path("applications/<uuid:pk>/approve/", views.approve, name="approve"),
+    path("applications/<uuid:pk>/return/", views.return_for_correction, name="return"),
+    path("applications/<uuid:pk>/notice.pdf", views.notice_pdf, name="notice"),
+    path("sla/", views.sla, name="sla"),
+    path("counter/", views.counter_start, name="counter"),
+    path("counter/new/", views.counter_form, name="counter-new"),
+    path("counter/<uuid:pk>/", views.counter_form, name="counter-edit"),
+    path("departments/", console.console, name="console"),
+    path("departments/steps/<int:pk>/retry/", console.retry, name="retry"),
+    path("departments/steps/<int:pk>/complete/", console.complete, name="complete"),
 ]

@@ -1,16 +1,162 @@
-"""一窗受理 — the window clerk's and the department officer's pages (placeholders)."""
+"""一窗受理 — the window's pages: the counter, the manual-review queue, the SLA clocks and
+the acceptance notice. Thin: parse, call :mod:`yilian.forms.counter`,
+:mod:`yilian.forms.review` or :mod:`yilian.forms.notice`, render. The department
+console is in :mod:`yilian.workbench.console`.
+"""
 
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from yilian.accounts import roles
-from yilian.accounts.permissions import officer_required, role_required
+from yilian.accounts.permissions import role_required
+from yilian.accounts.services import CodeError
+from yilian.forms import counter, notice, review
+from yilian.forms.models import Application, Status
+from yilian.forms.services import InvalidApplication, NotEditable, application_queryset
+from yilian.workbench import forms, queries
+
+window_staff = role_required(roles.CLERK, roles.EXAMINER)
 
 
-@role_required(roles.CLERK, roles.EXAMINER)
-def index(request):
-    return render(request, "workbench/index.html")
+def _say(error) -> str:
+    """A service's bilingual refusal, in the page's language."""
+    return error.message_en if get_language() == "en" else error.message_zh
 
 
-@officer_required
-def console(request):
-    return render(request, "workbench/console.html")
+def _application(pk) -> Application:
+    return get_object_or_404(application_queryset().select_related("owner")
+                             .prefetch_related("decisions"), pk=pk)
+
+
+@window_staff
+def index(request: HttpRequest) -> HttpResponse:
+    """审查队列 — applications waiting for a person, overdue first, with the reasons."""
+    now = timezone.now()
+    rows = [{"application": a, "reasons": review.reasons(a), "due": review.review_due(a),
+             "overdue": review.is_review_overdue(a, now)} for a in review.review_queue()]
+    return render(request, "workbench/index.html", {"rows": rows, "tab": "queue"})
+
+
+@window_staff
+def detail(request: HttpRequest, pk) -> HttpResponse:
+    """One application as the window sees it: reasons, decision, chain, actions."""
+    application = _application(pk)
+    chain = getattr(application, "chain", None)
+    steps = list(chain.steps.all()) if chain else []
+    context = {
+        "application": application, "reasons": review.reasons(application),
+        "decision": next(iter(application.decisions.all()), None),
+        "in_review": application.status == Status.IN_REVIEW,
+        "overdue": review.is_review_overdue(application),
+        "accepted": application.status == Status.ACCEPTED,
+        "chain": chain, "steps": steps,
+        "notice_fields": notice.fields(application)
+        if application.status == Status.ACCEPTED else [],
+        "tab": "queue",
+    }
+    return render(request, "workbench/detail.html", context)
+
+
+@require_POST
+@window_staff
+def approve(request: HttpRequest, pk) -> HttpResponse:
+    application = get_object_or_404(Application, pk=pk)
+    try:
+        review.approve(application, request.user, request.POST.get("comment", ""))
+        messages.success(request, _("已核准受理，一链办理已启动。"))
+    except review.ReviewRefused as error:
+        messages.error(request, _say(error))
+    return redirect("workbench:detail", pk=pk)
+
+
+@require_POST
+@window_staff
+def return_for_correction(request: HttpRequest, pk) -> HttpResponse:
+    application = get_object_or_404(Application, pk=pk)
+    try:
+        review.return_for_correction(application, request.user,
+                                     request.POST.get("comment", ""))
+        messages.success(request, _("已退回补正，申请人将看到审查意见。"))
+    except review.ReviewRefused as error:
+        messages.error(request, _say(error))
+    return redirect("workbench:detail", pk=pk)
+
+
+@window_staff
+def notice_pdf(request: HttpRequest, pk) -> HttpResponse:
+    """受理通知书 — the PDF, to print at the counter or hand over."""
+    application = _application(pk)
+    try:
+        pdf = notice.render(application)
+    except notice.NotAccepted:
+        messages.error(request, _("申请尚未受理，不能打印受理通知书。"))
+        return redirect("workbench:detail", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"acceptance-notice-{notice.notice_number(application)}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@window_staff
+def sla(request: HttpRequest) -> HttpResponse:
+    """时限监控 — every chain in progress against its one-hour promise."""
+    return render(request, "workbench/sla.html",
+                  {"clocks": queries.chains_in_progress(), "tab": "sla"})
+
+
+@window_staff
+def counter_start(request: HttpRequest) -> HttpResponse:
+    """窗口受理 — find (or register) the applicant by phone; list what they have open."""
+    phone = (request.POST.get("phone") or request.GET.get("phone") or "").strip()
+    context = {"phone": phone, "tab": "counter", "applicant": None, "error": ""}
+    if phone:
+        try:
+            applicant = counter.applicant_for_phone(phone, request.user)
+        except CodeError as error:
+            context["error"] = _say(error)
+        else:
+            context.update(applicant=applicant,
+                           open_applications=counter.open_applications(applicant))
+    return render(request, "workbench/counter_start.html", context,
+                  status=400 if context["error"] else 200)
+
+
+@window_staff
+def counter_form(request: HttpRequest, pk=None) -> HttpResponse:
+    """The one form at the counter: save the draft, or save and submit it."""
+    application = _application(pk) if pk else None
+    if application is not None and not application.editable:
+        return redirect("workbench:detail", pk=application.pk)
+    phone = application.owner.get_username() if application else request.GET.get(
+        "phone") or request.POST.get("phone", "")
+    context = {"application": application, "phone": phone, "tab": "counter",
+               "errors": {}, "choices": forms}
+    if request.method == "POST":
+        try:
+            data = forms.parse(request.POST)
+            if application is None:
+                applicant = counter.applicant_for_phone(phone, request.user)
+                application = counter.start(request.user, applicant, data)
+            else:
+                counter.update(request.user, application, data)
+            if request.POST.get("action") == "submit":
+                counter.submit(request.user, application)
+                messages.success(request, _("已代申请人提交。"))
+                return redirect("workbench:detail", pk=application.pk)
+            messages.success(request, _("草稿已保存。"))
+            return redirect("workbench:counter-edit", pk=application.pk)
+        except (forms.BadInput, InvalidApplication) as error:
+            context["errors"] = forms.messages_by_field(error.errors)
+        except (CodeError, NotEditable) as error:
+            context["errors"] = {"form": [_say(error)]}
+        context.update(application=application, values=forms.redisplay(request.POST))
+        return render(request, "workbench/counter_form.html", context, status=400)
+    context["values"] = forms.initial(application)
+    return render(request, "workbench/counter_form.html", context)

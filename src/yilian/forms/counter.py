@@ -1,0 +1,90 @@
+"""一窗受理 — the window clerk fills in and submits the one form for an applicant at the
+counter, online and offline together.
+
+The application stays the applicant's own: it is created for (and owned by) the
+applicant's account, found or made from their mobile number, and edited and submitted
+through :mod:`yilian.forms.services` as the applicant — the owner check there is not
+loosened. The clerk operates on their behalf, so every step here first writes an entry
+with the clerk as the actor (``application.counter_*``, naming the applicant), in the
+same transaction as the change it records: the trail holds both identities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+
+from yilian.accounts import roles
+from yilian.accounts.permissions import has_role
+from yilian.accounts.services import normalize_phone
+from yilian.audit.services import record, stream_for_application
+from yilian.forms import services
+from yilian.forms.models import Application, Status
+
+CHANNEL = "counter"
+
+
+def check_clerk(actor) -> None:
+    if not has_role(actor, roles.CLERK, roles.EXAMINER):
+        raise PermissionDenied("only window staff may act at the counter")
+
+
+def applicant_for_phone(phone: str, clerk):
+    """The applicant account for a mobile number, created (as an applicant, with no
+    password: they sign in by phone later) the first time the number comes to the
+    counter. Raises :class:`yilian.accounts.services.CodeError` for a bad number."""
+    check_clerk(clerk)
+    phone = normalize_phone(phone)
+    with transaction.atomic():
+        user, created = get_user_model().objects.get_or_create(username=phone)
+        if created:
+            user.set_unusable_password()
+            user.save()
+            roles.grant(user, roles.APPLICANT)
+            record(f"account:{user.pk}", "account.created_at_counter", actor=clerk,
+                   data={"phone": phone})
+    return user
+
+
+def open_applications(applicant) -> QuerySet[Application]:
+    """What the clerk can finish for this applicant: drafts and returned applications."""
+    return applicant.applications.filter(status__in=[Status.DRAFT, Status.RETURNED])
+
+
+def start(clerk, applicant, data: Mapping[str, Any]) -> Application:
+    """Save a new draft for ``applicant`` from the clerk's (already parsed) input."""
+    check_clerk(clerk)
+    with transaction.atomic():
+        application = services.create_draft(applicant, data)
+        _audit(application, clerk, "application.counter_draft_created",
+               fields=sorted(data))
+    return application
+
+
+def update(clerk, application: Application, data: Mapping[str, Any]) -> Application:
+    """Change the applicant's draft (or returned application) at the counter."""
+    check_clerk(clerk)
+    with transaction.atomic():
+        _audit(application, clerk, "application.counter_draft_updated", fields=sorted(data))
+        return services.update_draft(application, application.owner, data)
+
+
+def submit(clerk, application: Application) -> Application:
+    """Submit on the applicant's behalf. Raises what submission raises
+    (:class:`~yilian.forms.services.InvalidApplication` with every field error, …)."""
+    check_clerk(clerk)
+    with transaction.atomic():
+        _audit(application, clerk, "application.counter_submitted")
+        return services.submit_application(application, application.owner)
+
+
+def _audit(application: Application, clerk, action: str, **data) -> None:
+    owner = application.owner
+    record(stream_for_application(application.pk), action, actor=clerk,
+           data={"channel": CHANNEL, "on_behalf_of": owner.get_username(),
+                 "applicant_id": owner.pk, **data})

@@ -1,0 +1,139 @@
+"""Manual review (人工审查) of applications the admission rules could not decide alone.
+
+An examiner (审查员) or a window clerk (窗口人员) either approves (核准 → accepted, 受理:
+the chain starts and the post-verifications of any pledge open, exactly as when the rules
+approve at submission) or returns the application for correction (退回补正 → returned,
+with a comment the applicant reads in ``review_comment``; the applicant corrects and
+resubmits through :func:`yilian.forms.services.submit_application`).
+
+Each action, Wagtail-style: check permission, check state, change it, audit — in one
+transaction; the chain's workers are woken only once it commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from yilian.accounts import roles
+from yilian.accounts.permissions import has_role
+from yilian.audit.services import record, stream_for_application
+from yilian.forms.models import Application, Status
+from yilian.forms.services import application_queryset
+
+# How long an examiner may take: past this, the queue flags the application overdue and
+# lists it first. Manual review is outside the one-hour promise, which runs from
+# acceptance (受理), but it must not become where that promise quietly goes to wait.
+REVIEW_TIME_LIMIT = dt.timedelta(hours=4)
+MAX_COMMENT = 2000
+
+
+class ReviewRefused(Exception):
+    """The application is not waiting for review, or the comment is missing."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.code, self.message_zh, self.message_en = code, zh, en
+
+
+def check_can_review(actor) -> None:
+    if not has_role(actor, roles.EXAMINER, roles.CLERK):
+        raise PermissionDenied("only an examiner or a window clerk may review applications")
+
+
+def review_queue() -> QuerySet[Application]:
+    """Applications waiting for a person, oldest first — so the overdue ones lead."""
+    return (application_queryset().filter(status=Status.IN_REVIEW)
+            .select_related("owner").prefetch_related("decisions")
+            .order_by("submitted_at", "created_at"))
+
+
+def review_due(application: Application) -> dt.datetime | None:
+    submitted = application.submitted_at
+    return submitted + REVIEW_TIME_LIMIT if submitted else None
+
+
+def is_review_overdue(application: Application, now: dt.datetime | None = None) -> bool:
+    due = review_due(application)
+    return due is not None and (now or timezone.now()) > due
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One finding of the admission decision that sent the application to a person."""
+
+    rule: str
+    basis: str
+    subject: str
+    edition: str
+
+
+def reasons(application: Application) -> list[Reason]:
+    """The latest decision's findings that led to manual review (rule ids and basis)."""
+    latest = next(iter(application.decisions.all()), None)  # ordered newest first
+    if latest is None:
+        return []
+    return [Reason(f.get("rule", ""), f.get("basis", ""), f.get("subject", ""),
+                   f.get("edition", ""))
+            for f in latest.findings if f.get("outcome") == latest.outcome]
+
+
+def approve(application: Application, actor, comment: str = "") -> Application:
+    """核准 — accept the application: the SLA clock starts and so does the chain."""
+    from yilian.chain.services import start_chain
+    from yilian.rules import services as rules
+    from yilian.rules.engine import Decision, Finding
+
+    check_can_review(actor)
+    with transaction.atomic():
+        application = _waiting(application)
+        latest = application.decisions.first()
+        now = timezone.now()
+        application.status = Status.ACCEPTED
+        application.accepted_at = now
+        application.review_comment = (comment or "").strip()[:MAX_COMMENT]
+        application.save(update_fields=["status", "accepted_at", "review_comment",
+                                        "updated_at"])
+        record(stream_for_application(application.pk), "application.approved", actor=actor,
+               data={"decision": latest.pk if latest else None,
+                     "comment": application.review_comment})
+        if latest is not None:
+            # The stored findings, as the decision that submission would have acted on.
+            decision = Decision(latest.outcome, tuple(Finding(**f) for f in latest.findings),
+                                latest.editions)
+            rules.open_post_verifications(application, decision)
+        start_chain(application, actor)
+    return application
+
+
+def return_for_correction(application: Application, actor, comment: str) -> Application:
+    """退回补正 — send the application back to its applicant with what to correct."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ReviewRefused("review.comment_required", "退回补正须写明需要补正的内容",
+                            "say what the applicant must correct")
+    check_can_review(actor)
+    with transaction.atomic():
+        application = _waiting(application)
+        application.status = Status.RETURNED
+        application.review_comment = comment[:MAX_COMMENT]
+        application.save(update_fields=["status", "review_comment", "updated_at"])
+        record(stream_for_application(application.pk), "application.returned", actor=actor,
+               data={"comment": application.review_comment})
+    return application
+
+
+def _waiting(application: Application) -> Application:
+    """The row, locked; refuses unless it is (still) waiting for review — two examiners
+    acting at once cannot both decide."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != Status.IN_REVIEW:
+        raise ReviewRefused("review.not_in_review",
+                            f"该申请当前为“{Status(locked.status).label}”，不在人工审查中",
+                            f"the application is {locked.public_status()}, not in review")
+    return locked
