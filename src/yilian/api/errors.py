@@ -58,24 +58,24 @@ def field_error(field: str, code: str, message_zh: str, message_en: str) -> dict
     return {"field": field, "code": code, "message_zh": message_zh, "message_en": message_en}
 
 
-def _flatten(detail, prefix: str = "") -> list[dict]:
+def flatten(detail, prefix: str = "") -> list[dict]:
     """Turn DRF's nested error detail into a flat list of field errors."""
     out: list[dict] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
             if isinstance(key, int):  # items of a list, which DRF reports by index
-                out.extend(_flatten(value, f"{prefix}[{key}]"))
+                out.extend(flatten(value, f"{prefix}[{key}]"))
                 continue
             name = "" if key == "non_field_errors" else str(key)
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
-            out.extend(_flatten(value, path))
+            out.extend(flatten(value, path))
     elif isinstance(detail, list):
         if detail and all(isinstance(d, (dict, list)) for d in detail):
             for i, item in enumerate(detail):
-                out.extend(_flatten(item, f"{prefix}[{i}]"))
+                out.extend(flatten(item, f"{prefix}[{i}]"))
         else:
             for item in detail:
-                out.extend(_flatten(item, prefix))
+                out.extend(flatten(item, prefix))
     else:
         code = getattr(detail, "code", "invalid") or "invalid"
         out.append(field_error(prefix, code, _ZH.get(code, "输入有误"), str(detail)))
@@ -99,7 +99,7 @@ def exception_handler(exc, context):
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, ValidationError):
-        response.data = {"errors": _flatten(exc.detail)}
+        response.data = {"errors": flatten(exc.detail)}
     else:
         code = getattr(exc, "default_code", "error")
         codes = exc.get_codes() if isinstance(exc, APIException) else code
@@ -107,3 +107,6 @@ def exception_handler(exc, context):
         response.data = {"errors": [field_error("", code, _ZH.get(code, "请求失败"),
                                                 str(getattr(exc, "detail", exc)))]}
     return response
+
+# Old private name, until every caller imports the public one.
+_flatten = flatten

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 
 from yilian.api.applications import ApplicationSerializer
-from yilian.api.errors import _flatten as flatten_errors
+from yilian.api.errors import flatten as flatten_errors
 from yilian.forms.models import Application, InvoiceType, OrgForm, Seal
 
 SCALARS = ("name", "org_form", "registered_capital", "domicile", "division_code",
