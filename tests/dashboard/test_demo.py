@@ -1,0 +1,83 @@
+"""The dashboard's demo history: fast, idempotent, realistic enough to chart, and never
+in the way of a name someone submits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from yilian.chain.models import Chain, Step, StepStatus
+from yilian.dashboard import demo, stats
+from yilian.forms.models import Application
+from yilian.names import services as names
+from yilian.names.parse import parse
+from yilian.names.rules import check_format
+from yilian.names.similarity import pinyin
+from yilian.registry.models import Enterprise
+from yilian.registry.synthetic import trade_name
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    started = time.monotonic()
+    lines = demo.seed()
+    return lines, time.monotonic() - started
+
+
+def test_seeding_is_quick_and_runs_once(seeded):
+    lines, seconds = seeded
+    assert seconds < 20  # a few seconds on one core; generous for a busy CI machine
+    assert lines[0].startswith("Dashboard demo data: ")
+    assert f"{Enterprise.objects.count()} enterprises" in lines[0]
+    assert f"{Chain.objects.count()} finished chains" in lines[0]
+    counts = (Enterprise.objects.count(), Chain.objects.count(), Step.objects.count())
+    assert demo.seed() == lines  # says what is there, so a second run prints the same
+    assert (Enterprise.objects.count(), Chain.objects.count(), Step.objects.count()) == counts
+
+
+def test_there_is_history_to_chart(seeded):
+    today = timezone.localdate()
+    this_year = stats.new_entities(stats.Scope(today.year))
+    last_year = stats.new_entities(stats.Scope(today.year - 1))
+    assert all(m.count > 0 and m.previous > 0 for m in last_year.months)
+    assert this_year.growth is not None and last_year.growth > 0
+    sections = [r for r in stats.by_section(stats.Scope(today.year - 1)) if r.count]
+    assert len(sections) >= 8
+    assert len(stats.by_org_form(stats.Scope(today.year - 1))) == 3
+    durations = stats.durations(stats.Scope(today.year - 1))
+    assert durations.count > 100
+    assert 120 < durations.median < 1800 and durations.p95 < 3600 < max(durations.seconds)
+    enrolled = stats.employees_enrolled(stats.Scope(today.year - 1))
+    assert sum(m.people for m in enrolled) > sum(m.units for m in enrolled) > 100
+    rows = stats.by_department(stats.Scope(today.year - 1))
+    assert {r.code for r in rows} >= {"registration", "seals", "tax", "social_security"}
+    assert all(80 < r.target_share <= 100 for r in rows)
+
+
+def test_the_history_is_finished_and_belongs_to_no_one_who_can_sign_in(seeded):
+    assert not Step.objects.exclude(status=StepStatus.DONE).exists()
+    assert not Chain.objects.filter(finished_at__isnull=True).exists()
+    owners = {a.owner for a in Application.objects.all()}
+    assert [(o.username, o.is_active, o.has_usable_password()) for o in owners] == [
+        (demo.OWNER, False, False)]
+    linked = Enterprise.objects.filter(application__isnull=False)
+    assert linked.count() == Chain.objects.count()
+    assert all(e.name == e.application.name and e.uscc == e.application.uscc
+               for e in linked.select_related("application")[:50])
+
+
+def test_names_are_valid_distinct_and_clear_of_the_test_brands(seeded):
+    rows = list(Enterprise.objects.values_list("name", "org_form"))
+    assert len({name for name, _form in rows}) == len(rows)
+    trades = [parse(name).trade_name for name, _form in rows]
+    assert len({pinyin(t) for t in trades}) == len(trades)
+    assert all(not check_format(name, form) for name, form in rows[::25])
+    brands = {pinyin(trade_name(i)) for i in range(0, 4096, 7)}
+    assert not brands & {pinyin(t) for t in trades}
+    # And so a test brand, or the demo's own example, is still free to register.
+    for name in ("威海瑞博远科技有限公司", "威海链通科技有限公司", "威海一链信息技术有限公司"):
+        assert names.check_name(name, "371071").acceptable, name
