@@ -1,4 +1,11 @@
-"""The Celery application for production workers (``yilian worker``)."""
+"""The Celery application for production workers (``yilian worker``).
+
+Pool processes do not warm the name index (名称比对索引) at start, unlike the web
+processes (``runner.py``): no chain task checks names — submission does, in the web
+process — and at a province's 10 M names each pool process would hold 1.1 GB for nothing.
+A task that comes to check names can still call ``names.services.current_index()``,
+which loads the data dir's snapshot on first use.
+"""
 
 from __future__ import annotations
 

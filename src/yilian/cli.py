@@ -96,7 +96,21 @@ def cmd_import_registry(args: argparse.Namespace) -> int:
         print(f"  line {line}: {reason}")
     if len(report.bad) > args.show:
         print(f"  … and {len(report.bad) - args.show} more bad rows (--show N lists more)")
+    _refresh_name_index()
     return 1 if report.bad else 0
+
+
+def _refresh_name_index() -> None:
+    """After a bulk change to the register, write the name index snapshot, so the
+    processes that start next load it instead of reading the register."""
+    import time
+
+    from yilian.names.services import refresh_snapshot
+
+    started = time.perf_counter()
+    built, path = refresh_snapshot()
+    print(f"name index: {len(built)} names written to {path} in "
+          f"{time.perf_counter() - started:.1f} s / 名称比对索引已更新")
 
 
 def cmd_gen_registry(args: argparse.Namespace) -> int:
@@ -123,6 +137,7 @@ def cmd_gen_registry(args: argparse.Namespace) -> int:
         progress.advance(upsert(batch, source="synthetic"))
     progress.close()
     print(f"{args.count} synthetic enterprises in the register")
+    _refresh_name_index()
     return 0
 
 

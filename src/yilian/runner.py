@@ -67,6 +67,11 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
     from yilian.wsgi import application
 
     def post_worker_init(worker) -> None:
+        # The name index is read before the first check, beside serving (a check that
+        # comes first waits for it); one worker reads the register, the rest its snapshot.
+        from yilian.names.services import warm_in_background
+
+        warm_in_background()
         if embedded:
             EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS).start()
 

@@ -9,10 +9,14 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from yilian.codes import resident_id, uscc
 from yilian.forms.models import Employee, Investor, Person
-from yilian.forms.validation import check_application, check_name, check_scope
+from yilian.forms.validation import Errors, check_application, check_name, check_scope
+from yilian.forms.validation.choices import check_permits_and_pledges
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH = re.compile(r"[a-z]{2,}[ ,:]+[a-z]{2,}")
@@ -190,6 +194,21 @@ RULES = [
     ("bank past", _attr(bank_appointment={"bank": "中国银行", "branch": "高区支行",
                                           "date": "2020-01-02"}),
      "bank_appointment.date", "bank_appointment.date.past"),
+    # Permits and pledges are given for scope entries (S0554 保安服务 is not in the example).
+    ("permit not in scope", _attr(permits={"S0554": "鲁公保服字〔2026〕001号"}),
+     "permits.S0554", "permits.not_in_scope"),
+    ("permit unknown entry", _attr(permits={"S9999X": "001"}), "permits.S9999X",
+     "permits.unknown"),
+    ("permit without number", _attr(business_scope=["软件开发", "保安服务"],
+                                    permits={"S0554": " "}),
+     "permits.S0554", "permits.number.required"),
+    ("permits not a map", _attr(permits=["S0554"]), "permits", "permits.type"),
+    ("pledge not in scope", _attr(pledges=["S0474", "S0554"]), "pledges[1]",
+     "pledges.not_in_scope"),
+    ("pledge by wording", _attr(pledges=["软件开发"]), "pledges[0]", "pledges.unknown"),
+    ("pledge twice", _attr(business_scope=["保安服务"], pledges=["S0554", "S0554"]),
+     "pledges[1]", "pledges.duplicate"),
+    ("pledges not a list", _attr(pledges={"S0554": True}), "pledges", "pledges.type"),
 ]
 
 
@@ -243,6 +262,48 @@ def test_what_is_allowed(draft):
     Person.objects.filter(application=draft, role="manager").update(phone="", email="")
     _set(Investor, draft, 1, kind="corporate", id_number="", uscc=uscc.make("371071", 42))
     assert check_application(draft) == []
+
+
+def test_permits_and_pledges_for_listed_entries_are_accepted(draft):
+    draft.business_scope = [*draft.business_scope, "保安服务"]
+    draft.permits = {"S0554": "鲁公保服字〔2026〕001号"}
+    draft.pledges = ["S0554", "S0474"]  # whether a pledge helps is the rules' to say
+    assert check_application(draft) == []
+
+
+SCOPE_IDS = ["S0474", "S0485", "S0554", "S0001", "S0002"]
+TEXTS = {"S0474": "软件开发", "S0485": "信息技术咨询服务", "S0554": "保安服务",
+         "S0001": "稻谷种植", "S0002": "小麦种植"}
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(listed=st.sets(st.sampled_from(SCOPE_IDS)),
+       permitted=st.sets(st.sampled_from([*SCOPE_IDS, "S9999X"])),
+       pledged=st.lists(st.sampled_from([*SCOPE_IDS, "S9999X"]), unique=True))
+def test_exactly_the_entries_outside_the_scope_are_reported(listed, permitted, pledged):
+    errors = Errors()
+    check_permits_and_pledges(errors, [TEXTS[i] for i in sorted(listed)],
+                              {i: "编号001" for i in sorted(permitted)}, pledged, TODAY)
+    expected = {(f"permits.{i}", "permits.unknown" if i not in TEXTS else
+                 "permits.not_in_scope") for i in permitted - listed}
+    expected |= {(f"pledges[{n}]", "pledges.unknown" if i not in TEXTS else
+                  "pledges.not_in_scope") for n, i in enumerate(pledged) if i not in listed}
+    assert {(e["field"], e["code"]) for e in errors} == expected
+
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scope=JSON, permits=JSON, pledges=JSON)
+def test_any_json_in_permits_or_pledges_is_an_error_never_a_crash(scope, permits, pledges):
+    errors = Errors()
+    check_permits_and_pledges(errors, scope, permits, pledges, TODAY)
+    assert all(e["field"].startswith(("permits", "pledges")) for e in errors)
 
 
 def test_a_sole_proprietorship_has_no_five_year_limit(draft):

@@ -136,3 +136,12 @@ def test_the_commands_as_a_user_runs_them(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "300 imported" in result.stdout and "line 302:" in result.stdout
+    # The name index snapshot is refreshed for the processes that start next; a check in a
+    # new process loads it and finds the imported name.
+    assert "name index: 300 names written" in result.stdout
+    assert (tmp_path / "data" / "names-index.bin").stat().st_size > 0
+    existing = csv_path.read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    check = subprocess.run([YILIAN, "check", "name", existing, "--division", "371002"],
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert check.returncode == 1 and existing in check.stdout, check.stdout + check.stderr
+    assert "not used" not in check.stderr and "does not fit" not in check.stderr

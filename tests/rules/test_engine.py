@@ -118,3 +118,38 @@ def test_the_outcome_is_the_most_severe_finding(scope, pledges):
     assert decision.outcome == max((f.outcome for f in decision.findings),
                                    key=SEVERITY.index)
     assert decision.findings  # a decision always says why
+
+
+def test_a_negative_list_item_can_withhold_or_allow_the_pledge_for_its_entries():
+    """R-PRE-PLEDGE needs the entry's own flag, unless the negative-list item it falls
+    under (as amended) says otherwise for all its entries; then R-PRE-PERMIT rules."""
+    linked = ScopeItem("S-2319-01", "出版物印刷", "2319", "licensed", "pre", "新闻出版部门",
+                       "印刷经营许可证", commitment=True, negative_list_id="N-L-200")
+    pledged = facts("出版物印刷", pledges=frozenset({"S-2319-01"}))
+    for commitment, outcome, rule in [(None, "pledge", "R-PRE-PLEDGE"),
+                                      (False, "wait_permit", "R-PRE-PERMIT"),
+                                      (True, "pledge", "R-PRE-PLEDGE")]:
+        catalogues = Catalogues(
+            scope={normalize(linked.text): linked},
+            negative_list={"N-L-200": NegativeItem("N-L-200", "印刷许可", "licensed",
+                                                   commitment)},
+            pre_registration=frozenset(), editions={})
+        decision = decide(pledged, catalogues)
+        assert (decision.outcome, rule in rules_of(decision)) == (outcome, True), commitment
+    stricter = ScopeItem(**{**DANGEROUS.__dict__, "negative_list_id": "N-L-200"})
+    allowing = Catalogues(scope={normalize(stricter.text): stricter},
+                          negative_list={"N-L-200": NegativeItem("N-L-200", "", "licensed",
+                                                                 True)},
+                          pre_registration=frozenset({stricter.id}), editions={})
+    assert decide(facts("危险化学品生产", pledges=frozenset({stricter.id})),
+                  allowing).outcome == "pledge"
+
+
+def test_a_withdrawn_negative_list_item_no_longer_refuses():
+    """R-PROHIBITED looks the item up in the list in force; a withdrawn one is not there."""
+    without = Catalogues(scope=CATALOGUES.scope,
+                         negative_list={"N-L-100": CATALOGUES.negative_list["N-L-100"]},
+                         pre_registration=CATALOGUES.pre_registration, editions={})
+    decision = decide(facts("象牙及其制品加工"), without)
+    assert "R-PROHIBITED" not in rules_of(decision)
+    assert decision.outcome == "wait_permit"  # still a licensed pre-permit entry

@@ -11,7 +11,12 @@ from django.utils import timezone
 from tests import factories
 from yilian.forms import services
 from yilian.forms.models import Status
-from yilian.rules.models import AdmissionDecision, CatalogueAmendment, PostVerification
+from yilian.rules.models import (
+    AdmissionDecision,
+    CatalogueAmendment,
+    NegativeListAmendment,
+    PostVerification,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +108,55 @@ def test_the_decision_is_in_the_api_representation(client):
     assert body["status"] == "in_review"
     assert body["decision"]["outcome"] == "manual_review"
     assert body["decision"]["findings"][0]["rule"] == "R-UNLISTED-SCOPE"
+
+
+TRADING = "虚拟货币交易服务"  # a prohibited term of NL2022-P04 (非法金融活动)
+
+
+def test_a_negative_list_amendment_applies_from_its_date_and_earlier_decisions_keep_theirs():
+    """R-PROHIBITED refuses under NL2022-P04 until an administrator withdraws the item from
+    a date; later decisions use the amendment (the wording then goes to an examiner under
+    R-UNLISTED-SCOPE), the stored earlier ones keep the list they were decided on."""
+    before = submit(TRADING)
+    assert before.status == Status.REJECTED and rules(before) == {"R-PROHIBITED"}
+    withdrawal = NegativeListAmendment.objects.create(
+        item_id="NL2022-P04", withdrawn=True, note="test: withdrawn",
+        effective_from=timezone.localdate() + dt.timedelta(days=1))
+    assert submit(TRADING).status == Status.REJECTED  # not in force yet
+    withdrawal.effective_from = timezone.localdate()
+    withdrawal.save()
+    after = submit(TRADING)
+    assert after.status == Status.IN_REVIEW and rules(after) == {"R-UNLISTED-SCOPE"}
+    stored = list(AdmissionDecision.objects.order_by("decided_at", "id"))
+    assert [d.outcome for d in stored] == ["refuse", "refuse", "manual_review"]
+    assert [d.editions["negative_list_amendments"] for d in stored] == [
+        "", "", str(withdrawal.pk)]
+    before.refresh_from_db()
+    assert before.decisions.get().outcome == "refuse"
+
+
+def test_a_negative_list_amendment_can_withhold_the_pledge(admin_user):
+    """R-PRE-PLEDGE while the entry allows a pledge; once its negative-list item is
+    amended to allow none, R-PRE-PERMIT returns the application for the permit."""
+    today = timezone.localdate()
+    CatalogueAmendment.objects.create(
+        entry_id=SECURITY, kind="licensed", timing="pre", department="公安部门",
+        permit="保安服务许可证", commitment=True, negative_list_id="NL2022-L001",
+        effective_from=today, created_by=admin_user)
+    assert rules(submit("保安服务", pledges=[SECURITY])) == {"R-PRE-PLEDGE"}
+    amendment = NegativeListAmendment.objects.create(
+        item_id="NL2022-L001", commitment=False, effective_from=today, created_by=admin_user)
+    later = submit("保安服务", pledges=[SECURITY])
+    assert later.status == Status.RETURNED and rules(later) == {"R-PRE-PERMIT"}
+    assert later.decisions.get().editions["negative_list_amendments"] == str(amendment.pk)
+
+
+def test_a_new_negative_list_item_needs_its_wording_and_kind():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        NegativeListAmendment(item_id="NL-NEW-1", effective_from=timezone.localdate()).clean()
+    NegativeListAmendment(item_id="NL-NEW-1", text="新增禁止事项", kind="prohibited",
+                          effective_from=timezone.localdate()).clean()
+    NegativeListAmendment(item_id="NL2022-P04", withdrawn=True,
+                          effective_from=timezone.localdate()).clean()

@@ -13,7 +13,7 @@ import threading
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
@@ -45,12 +45,9 @@ def notice_number(application: Application) -> str:
 
 
 def status_url(application: Application) -> str:
-    """Where the QR code points: the applicant's status page for this application, or
-    their list of applications while the portal has no page per application."""
-    try:
-        path = reverse("portal:application", args=[application.pk])
-    except NoReverseMatch:
-        path = reverse("portal:index")
+    """Where the QR code points: the applicant's status page for this application (it
+    asks them to sign in, and only they may open it)."""
+    path = reverse("portal:detail", args=[application.pk])
     return f"{settings.PUBLIC_URL.rstrip('/')}{path}"
 
 

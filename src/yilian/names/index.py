@@ -26,14 +26,19 @@ sit in the name in small integer arrays, so a candidate is judged without re-par
 A hash collision only adds a candidate, and the candidate's stored name is then judged
 by ``compare``, which rejects it. Figures: bench/names.py and docs/BENCHMARKS.md.
 
-The index lives in the process: :func:`get` builds it from the register on first use,
-:func:`add` puts a newly registered enterprise in at once (a sorted insert into one
-bucket), :func:`rebuild` re-reads everything. Each process (web, worker) holds its own;
-``add`` reaches only its own.
+The index lives in the process: :func:`get` loads it on first use from the data dir's
+snapshot (:mod:`yilian.names.snapshot`) when that fits the register, else reads the
+register; :func:`catch_up` adds what was registered since (by id, from the index's
+``mark``); :func:`add` puts a newly registered enterprise in at once (a sorted insert into
+one bucket); :func:`rebuild` re-reads everything. Each process (web, worker) holds its
+own; the processes warm it at start (``names.services.warm_index``) so the first check
+does not pay for the build.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from array import array
 from bisect import bisect_left, insort
@@ -44,7 +49,11 @@ from functools import lru_cache
 from yilian.names import similarity
 from yilian.names.parse import ParsedName, UnparsableName, normalize, parse
 
-_lock = threading.Lock()
+log = logging.getLogger("yilian.names")
+# _lock guards the current index and its contents (adds, snapshot writes); _building
+# makes the threads of a process wait for one build instead of each starting its own.
+_lock = threading.RLock()
+_building = threading.Lock()
 _index: NameIndex | None = None
 _RANK = {rule: i for i, rule in enumerate([
     similarity.IDENTICAL, similarity.VARIANT, similarity.IDENTICAL_CORE,
@@ -90,9 +99,11 @@ def _industry(industry: str) -> tuple[str, frozenset[str]]:
     return simple, similarity.industry_divisions(simple)
 
 
-def _hash(key: tuple) -> int:
-    """A HASH_BITS-bit key hash. Python's own hash: per process, like the index itself."""
-    return hash(key) & _HASH_MASK
+def _hash(key: tuple[str, ...]) -> int:
+    """A HASH_BITS-bit key hash, the same in every process (not Python's ``hash``, which
+    is salted per process): a snapshot written by one process is read by others."""
+    digest = hashlib.blake2b("\x1f".join(key).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & _HASH_MASK
 
 
 def keys(parsed: ParsedName | None, full: str, auth: str, industry_code: str) -> set[int]:
@@ -140,6 +151,14 @@ class NameIndex:
         self._split = array("L")
         self._buckets: list[array | None] = [None] * (1 << BUCKET_BITS)
         self._bulk = False  # while building: append, sort every bucket at the end
+        # What of the register it holds: the highest id read, how many rows, the USCC at
+        # that id, and where it came from ("register", "snapshot"); see catch_up().
+        self.mark = 0
+        self.register_rows = 0
+        self.last_uscc = ""
+        self.source = ""
+        self.saved_rows: int | None = None  # register_rows when last saved or loaded
+        self._added: set[int] = set()  # ids put in by add() ahead of catch_up()
 
     def __len__(self) -> int:
         return len(self._authority)
@@ -285,34 +304,135 @@ def build(rows: Iterable[tuple[str, str, str, str]]) -> NameIndex:
     return index.finish()
 
 
-def rebuild() -> NameIndex:
-    """Read the whole register (企业登记簿) into a fresh index and make it the current one."""
+# --- the process's index: one per process, caught up with the register ----------------
+
+
+def read_register() -> NameIndex:
+    """A fresh index of the whole register (企业登记簿), stamped with what it read."""
     from yilian.registry.models import Enterprise
 
-    global _index
-    rows = Enterprise.objects.values_list("name", "uscc", "division_code", "industry_code")
-    fresh = build(rows.iterator(chunk_size=10_000))
-    with _lock:
-        _index = fresh
+    fresh = NameIndex()
+    fresh._bulk = True
+    rows = Enterprise.objects.values_list("pk", "name", "uscc", "division_code",
+                                          "industry_code")
+    for pk, name, uscc, division_code, industry_code in rows.iterator(chunk_size=10_000):
+        fresh.add(name, uscc, division_code, industry_code)
+        fresh.register_rows += 1
+        if pk > fresh.mark:
+            fresh.mark, fresh.last_uscc = pk, uscc
+    fresh.source = "register"
+    return fresh.finish()
+
+
+def rebuild() -> NameIndex:
+    """Read the whole register into a fresh index and make it the current one."""
+    fresh = read_register()
+    _install(fresh)
     return fresh
 
 
-def get() -> NameIndex:
-    """The current index, built from the register on first use."""
-    return _index if _index is not None else rebuild()
+def get(*, save: bool = False) -> NameIndex:
+    """The current index: on first use, the data dir's snapshot when it fits the register
+    (:mod:`yilian.names.snapshot`), else the register read afresh — and, with ``save``,
+    written as the snapshot. Callers arriving meanwhile wait for it; a check never runs
+    on a half-built index. Not caught up: :func:`catch_up` does that."""
+    current = _index
+    if current is not None:
+        return current
+    with _building:
+        if _index is None:
+            from yilian.names import snapshot
+
+            with snapshot.exclusive():
+                fresh = _from_snapshot() or read_register()
+                if save and fresh.source == "register":
+                    save_snapshot(fresh)
+            _install(fresh)
+        return _index
+
+
+def catch_up(built: NameIndex | None = None) -> int:
+    """Add the enterprises registered since ``built`` (the current index) last read the
+    register, by id; returns how many. Every process asks instead of being told, so an
+    enterprise registered anywhere is seen by the next check anywhere."""
+    from yilian.registry.models import Enterprise
+
+    built = built or get()
+    added = 0
+    with _lock:
+        rows = (Enterprise.objects.filter(pk__gt=built.mark).order_by("pk")
+                .values_list("pk", "name", "uscc", "division_code", "industry_code"))
+        for pk, name, uscc, division_code, industry_code in rows.iterator(chunk_size=10_000):
+            if pk not in built._added:
+                built.add(name, uscc, division_code, industry_code)
+                added += 1
+            built._added.discard(pk)
+            built.mark, built.last_uscc = pk, uscc
+            built.register_rows += 1
+    return added
 
 
 def add(enterprise) -> None:
-    """Put a newly registered ``registry.Enterprise`` into the index at once (called by the
-    registration step); a no-op until the index is first built, as the build reads it."""
+    """Put a newly registered ``registry.Enterprise`` into the current index at once; a
+    no-op until the index is first built (as the build reads it)."""
     with _lock:
-        if _index is not None:
-            _index.add(enterprise.name, enterprise.uscc, enterprise.division_code,
-                       enterprise.industry_code)
+        current = _index
+        if current is not None and enterprise.pk > current.mark \
+                and enterprise.pk not in current._added:
+            current.add(enterprise.name, enterprise.uscc, enterprise.division_code,
+                        enterprise.industry_code)
+            current._added.add(enterprise.pk)  # so catch_up does not add it twice
+
+
+def save_snapshot(built: NameIndex | None = None, target=None):
+    """Write ``built`` (the current index) to the data dir as the snapshot; held under the
+    same lock as additions, so the file is one consistent state."""
+    from yilian.names import snapshot
+
+    built = built or get()
+    with _lock:
+        stamp = snapshot.Stamp(built.mark, built.register_rows, built.last_uscc, _database())
+        written = snapshot.save(built, stamp, target)
+        built.saved_rows = built.register_rows
+        return written
 
 
 def reset() -> None:
-    """Forget the index; the next :func:`get` rebuilds it (tests, after a bulk import)."""
+    """Forget the index; the next :func:`get` loads or builds it (tests, bulk imports)."""
+    _install(None)
+
+
+def _install(fresh: NameIndex | None) -> None:
     global _index
     with _lock:
-        _index = None
+        _index = fresh
+
+
+def _database() -> str:
+    """Which database the register was read from: a snapshot of another is not used."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    return "|".join(str(settings.get(k) or "") for k in ("NAME", "HOST", "PORT")) + \
+        f"|{connection.vendor}"
+
+
+def _from_snapshot(target=None) -> NameIndex | None:
+    """The data dir's snapshot, if the register still starts as it did when it was
+    written: the same database, as many rows up to its mark, the same USCC at the mark
+    (a snapshot of another register, or of one that lost rows since, is not used)."""
+    from yilian.names import snapshot
+    from yilian.registry.models import Enterprise
+
+    loaded = snapshot.load(target)
+    if loaded is None:
+        return None
+    built, stamp = loaded
+    held = Enterprise.objects.filter(pk__lte=stamp.mark)
+    if stamp.database != _database() or held.count() != stamp.rows or (
+            stamp.mark and not held.filter(pk=stamp.mark, uscc=stamp.last_uscc).exists()):
+        log.warning("name index snapshot does not fit the register; reading the register")
+        return None
+    built.mark, built.register_rows, built.last_uscc = stamp.mark, stamp.rows, stamp.last_uscc
+    built.source, built.saved_rows = "snapshot", stamp.rows
+    return built

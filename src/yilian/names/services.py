@@ -11,11 +11,15 @@ both succeed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from yilian.codes import divisions
@@ -27,6 +31,10 @@ from yilian.names.rules import Problem, check_format
 from yilian.names.similarity import Conflict
 
 RESERVATION_DAYS = 30
+# A warm-up that had to catch up this many enterprises writes a fresh snapshot, so the
+# processes that start next do not repeat the work.
+RESAVE_AFTER = 10_000
+log = logging.getLogger("yilian.names")
 
 
 @dataclass(frozen=True)
@@ -64,26 +72,65 @@ class NameTaken(NameUnavailable):
                            "by another applicant")
 
 
-_state: dict = {"index": None, "mark": 0}
-
-
 def current_index() -> index.NameIndex:
     """This process's index, caught up with the register.
 
     Every process (web, worker, CLI) holds its own index, so instead of being told about
     new enterprises it asks: one indexed query per check for rows above the highest id it
     holds. An enterprise registered anywhere is therefore seen by the next check anywhere.
+    A check that comes while the index is still being loaded or built waits for it.
     """
-    from yilian.registry.models import Enterprise
+    built = index.get()
+    index.catch_up(built)
+    return built
 
-    known = _state["index"]
-    if known is None or index.get() is not known:  # first use, or reset: build it afresh
-        mark = Enterprise.objects.aggregate(top=Max("pk"))["top"] or 0
-        _state.update(index=index.rebuild(), mark=mark)
-    for enterprise in Enterprise.objects.filter(pk__gt=_state["mark"]).order_by("pk"):
-        index.add(enterprise)
-        _state["mark"] = enterprise.pk
-    return _state["index"]
+
+def warm_index(*, save: bool = True) -> index.NameIndex:
+    """Make this process's index ready before the first check (process start: gunicorn
+    workers, Celery children). Loads the data dir's snapshot, or reads the register and —
+    with ``save`` — writes the snapshot for the processes that start next; then catches
+    up, and saves again when the file was far behind or there was none."""
+    started = time.perf_counter()
+    built = index.get(save=save)
+    added = index.catch_up(built)
+    # Also when the index came from elsewhere than a snapshot: a gunicorn worker inherits
+    # the one its master built before forking (the demo's seeding checks names).
+    if save and (built.saved_rows is None
+                 or built.register_rows - built.saved_rows >= RESAVE_AFTER):
+        index.save_snapshot(built)
+    log.info("name index ready: %d names from the %s, %d caught up, in %.1f s",
+             len(built), built.source, added, time.perf_counter() - started)
+    return built
+
+
+def warm_in_background(*, save: bool = True) -> threading.Thread:
+    """:func:`warm_index` in a daemon thread, so the server answers meanwhile (a name
+    check waits for the index; nothing else does)."""
+
+    def warm() -> None:
+        from django.db import connection
+
+        try:
+            warm_index(save=save)
+        except Exception:  # the first check builds it instead; say why this did not
+            log.exception("name index warm-up failed")
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=warm, name="yilian-name-index", daemon=True)
+    thread.start()
+    return thread
+
+
+def refresh_snapshot() -> tuple[index.NameIndex, Path]:
+    """Read the whole register afresh, make it this process's index and write it as the
+    data dir's snapshot (``yilian import-registry`` / ``gen-registry`` end with this: an
+    import may rename enterprises, which catching up by id would not see)."""
+    from yilian.names import snapshot
+
+    with snapshot.exclusive():
+        built = index.rebuild()
+        return built, index.save_snapshot(built)
 
 
 def check_name(name: str, division_code: str, org_form: str | None = None, *, user=None,

@@ -1,10 +1,15 @@
-"""Zone administrators amend the business-scope catalogue here, with an effective date;
-decisions already taken keep the editions they recorded."""
+"""Zone administrators amend the business-scope catalogue and the negative list here, with
+an effective date; decisions already taken keep the editions they recorded."""
 
 from django.contrib import admin
 
 from yilian.admin import ReadOnlyAdminMixin
-from yilian.rules.models import AdmissionDecision, CatalogueAmendment, PostVerification
+from yilian.rules.models import (
+    AdmissionDecision,
+    CatalogueAmendment,
+    NegativeListAmendment,
+    PostVerification,
+)
 
 
 @admin.register(CatalogueAmendment)
@@ -13,6 +18,19 @@ class CatalogueAmendmentAdmin(admin.ModelAdmin):
                     "effective_from", "created_by")
     list_filter = ("kind", "timing", "commitment")
     search_fields = ("entry_id", "text", "department")
+    date_hierarchy = "effective_from"
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(NegativeListAmendment)
+class NegativeListAmendmentAdmin(admin.ModelAdmin):
+    list_display = ("item_id", "text", "kind", "commitment", "withdrawn", "effective_from",
+                    "created_by")
+    list_filter = ("kind", "commitment", "withdrawn")
+    search_fields = ("item_id", "text", "note")
     date_hierarchy = "effective_from"
 
     def save_model(self, request, obj, form, change):

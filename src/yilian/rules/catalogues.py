@@ -1,6 +1,7 @@
 """The catalogues in force on a day: the shipped reference data (``yilian.refdata``) plus
-every amendment in force, as the plain :class:`~yilian.rules.facts.Catalogues` the
-engine decides over."""
+every amendment in force — to business-scope entries (目录调整) and to negative-list items
+(负面清单调整) — as the plain :class:`~yilian.rules.facts.Catalogues` the engine decides
+over."""
 
 from __future__ import annotations
 
@@ -33,17 +34,16 @@ def prohibited_terms() -> tuple[str, dict[str, str]]:
 
 
 def in_force(on: dt.date) -> Catalogues:
-    from yilian.rules.models import CatalogueAmendment
+    """The catalogues in force on ``on``: shipped scope entries and negative-list items,
+    each replaced by its newest amendment in force, with the amendments used named in
+    ``editions`` (``scope_amendments``, ``negative_list_amendments``)."""
+    from yilian.rules.models import CatalogueAmendment, NegativeListAmendment
 
     items = dict(_shipped_scope())
-    applied: list[int] = []
-    seen: set[str] = set()
-    # Newest first per entry: the first amendment met for an entry is the one in force.
-    for amendment in CatalogueAmendment.objects.filter(effective_from__lte=on):
-        if amendment.entry_id in seen:
-            continue
-        seen.add(amendment.entry_id)
-        applied.append(amendment.pk)
+    scope_used = []
+    for amendment in _newest(CatalogueAmendment.objects.filter(effective_from__lte=on),
+                             "entry_id"):
+        scope_used.append(amendment.pk)
         base = items.get(amendment.entry_id)
         items[amendment.entry_id] = ScopeItem(
             amendment.entry_id, amendment.text or (base.text if base else ""),
@@ -52,18 +52,40 @@ def in_force(on: dt.date) -> Catalogues:
             amendment.negative_list_id,
         )
     negative = published.negative_list()
+    listed = {i.id: NegativeItem(i.id, i.text, i.kind) for i in negative.items}
+    negative_used = []
+    for amendment in _newest(NegativeListAmendment.objects.filter(effective_from__lte=on),
+                             "item_id"):
+        negative_used.append(amendment.pk)
+        base = listed.pop(amendment.item_id, None)
+        if amendment.withdrawn:
+            continue  # 移出清单: neither refuses nor asks for a permit from that day
+        listed[amendment.item_id] = NegativeItem(
+            amendment.item_id, amendment.text or (base.text if base else ""),
+            amendment.kind or (base.kind if base else "licensed"), amendment.commitment)
     pre = published.pre_registration_catalogue()
     terms_edition, terms = prohibited_terms()
     return Catalogues(
         scope={normalize(item.text): item for item in items.values() if item.text},
-        negative_list={i.id: NegativeItem(i.id, i.text, i.kind) for i in negative.items},
+        negative_list=listed,
         pre_registration=frozenset(i.id for i in items.values() if i.timing == "pre"),
         prohibited_terms=terms,
         editions={
             "scope": scope_data.edition(),
-            "scope_amendments": ",".join(map(str, sorted(applied))),
+            "scope_amendments": ",".join(map(str, sorted(scope_used))),
             "negative_list": negative.edition,
+            "negative_list_amendments": ",".join(map(str, sorted(negative_used))),
             "pre_registration": pre.edition,
             "prohibited_terms": terms_edition,
         },
     )
+
+
+def _newest(amendments, key: str):
+    """Of ``amendments`` (ordered by key, then newest first), the first met per key: the
+    one in force."""
+    seen: set[str] = set()
+    for amendment in amendments:
+        if getattr(amendment, key) not in seen:
+            seen.add(getattr(amendment, key))
+            yield amendment

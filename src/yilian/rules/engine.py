@@ -105,16 +105,25 @@ def _needs_pre_permit(item: ScopeItem | None, catalogues: Catalogues) -> bool:
                 (item.timing == "pre" or item.id in catalogues.pre_registration))
 
 
+def _pledge_allowed(item: ScopeItem, catalogues: Catalogues) -> bool:
+    """告知承诺: as the scope entry says, unless the negative-list item it falls under
+    (as amended) says for all its entries."""
+    listed = catalogues.negative_list.get(item.negative_list_id)
+    if listed is not None and listed.commitment is not None:
+        return listed.commitment
+    return item.commitment
+
+
 def _pre_permit_missing(facts, catalogues, params):
     return [(text, item) for text, item in _matched(facts, catalogues)
             if _needs_pre_permit(item, catalogues) and item.id not in facts.permits
-            and not (item.commitment and item.id in facts.pledges)]
+            and not (_pledge_allowed(item, catalogues) and item.id in facts.pledges)]
 
 
 def _pre_permit_pledged(facts, catalogues, params):
     return [(text, item) for text, item in _matched(facts, catalogues)
             if _needs_pre_permit(item, catalogues) and item.id not in facts.permits
-            and item.commitment and item.id in facts.pledges]
+            and _pledge_allowed(item, catalogues) and item.id in facts.pledges]
 
 
 def _unlisted(facts, catalogues, params):

@@ -24,9 +24,13 @@ class ScopeItem:
 
 @dataclass(frozen=True)
 class NegativeItem:
+    """One item of the market-access negative list (市场准入负面清单) in force."""
+
     id: str
     text: str
     kind: str  # "prohibited" 禁止准入类 | "licensed" 许可准入类
+    #: 告知承诺 for the scope entries under it: None = as each entry says.
+    commitment: bool | None = None
 
 
 @dataclass(frozen=True)

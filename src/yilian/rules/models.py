@@ -37,6 +37,51 @@ class CatalogueAmendment(models.Model):
         return f"{self.entry_id} from {self.effective_from}"
 
 
+class NegativeListAmendment(models.Model):
+    """负面清单调整 — a zone administrator's change to one item of the market-access
+    negative list (市场准入负面清单), in force from a date: its wording, its kind
+    (禁止准入类 / 许可准入类), whether the scope entries under it may go by pledge
+    (告知承诺), or its withdrawal from the list. Like :class:`CatalogueAmendment`, the
+    newest amendment in force on a day is the item of that day, and decisions record
+    which amendments they used."""
+
+    item_id = models.CharField("事项编号 negative-list item id", max_length=32)
+    text = models.CharField("事项表述 wording", max_length=200, blank=True,
+                            help_text="Leave empty to keep the shipped wording.")
+    kind = models.CharField("类别 kind", max_length=16, blank=True,
+                            choices=[("prohibited", "禁止准入类"), ("licensed", "许可准入类")],
+                            help_text="Leave empty to keep the shipped kind.")
+    commitment = models.BooleanField(
+        "可告知承诺 pledge allowed", null=True, blank=True,
+        help_text="Empty: as each business-scope entry under the item says. Yes / No: "
+                  "for every entry under it.")
+    withdrawn = models.BooleanField("移出清单 withdrawn", default=False,
+                                    help_text="From the effective date the item no "
+                                              "longer applies.")
+    effective_from = models.DateField("生效日期 effective from")
+    note = models.TextField("调整依据 basis", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item_id", "-effective_from", "-id"]
+        indexes = [models.Index(fields=["effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} from {self.effective_from}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from yilian.refdata import catalogues
+
+        if catalogues.negative_list().item(self.item_id) is None and not (
+                self.text and self.kind):
+            raise ValidationError("负面清单中没有该事项：新增事项须填写表述和类别 / no such "
+                                  "item on the list: a new item needs its wording and kind")
+
+
 class AdmissionDecision(models.Model):
     """准入决定 — one decision per submission, with the findings and editions it used."""
 

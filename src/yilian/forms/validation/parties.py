@@ -1,0 +1,192 @@
+"""The parties of the one form: investors (出资人) and their contributions, the people
+in office (法定代表人, directors, supervisors, manager, financial officer, tax handler,
+contact) and the employees to enrol (参保职工)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+from yilian.codes import uscc
+from yilian.codes.errors import InvalidCode
+from yilian.forms.models import Application, Investor, InvestorKind, OrgForm, Role
+from yilian.forms.validation._common import (
+    Errors,
+    add_years,
+    check_id,
+    check_money,
+    check_required,
+    in_form_order,
+)
+from yilian.forms.validation.enterprise import LLC_FORMS
+
+# How many investors each form takes; the one-person forms take a natural person only.
+INVESTOR_COUNT = {OrgForm.LLC_SINGLE_NATURAL: (1, 1), OrgForm.SOLE_PROPRIETORSHIP: (1, 1),
+                  OrgForm.LLC_MULTI: (2, 50)}
+NATURAL_ONLY = frozenset({OrgForm.LLC_SINGLE_NATURAL, OrgForm.SOLE_PROPRIETORSHIP})
+# 2023 Company Law (in force 1 July 2024), art. 47: an LLC's subscribed capital is paid
+# within five years of establishment. Before establishment we apply it from today.
+CONTRIBUTION_YEARS = 5
+ADULT = 18
+WORKING_AGE = 16
+CONTRIBUTION_METHODS = frozenset({"货币", "实物", "知识产权", "土地使用权", "股权", "债权"})
+# Company Law art. 178: directors, supervisors and senior managers (the manager and the
+# financial officer, art. 265) must have full civil capacity, i.e. be adults.
+OFFICERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.DIRECTOR, Role.SUPERVISOR,
+                      Role.MANAGER, Role.FINANCIAL_OFFICER})
+# Departments phone these people (tax bureau, registration authority): a mobile is required.
+REACHABLE = (Role.FINANCIAL_OFFICER, Role.TAX_HANDLER, Role.CONTACT)
+# Art. 76: directors and senior managers may not serve as supervisors.
+SUPERVISOR_EXCLUDES = (Role.DIRECTOR, Role.MANAGER, Role.FINANCIAL_OFFICER)
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def check_investors(errors: Errors, app: Application, today: dt.date) -> None:
+    investors = in_form_order(app.investors.all())
+    low, high = INVESTOR_COUNT.get(app.org_form, (1, INVESTOR_COUNT[OrgForm.LLC_MULTI][1]))
+    if not investors:
+        errors.add("investors", "investors.required", "请至少填写一名出资人",
+                   "at least one investor is required")
+        return
+    if not low <= len(investors) <= high:
+        wanted_zh, wanted_en = (str(low), str(low)) if low == high else (
+            f"{low}至{high}", f"{low} to {high}")
+        errors.add("investors", "investors.count",
+                   f"该组织形式应有{wanted_zh}名出资人，现有{len(investors)}名",
+                   f"this organization form takes {wanted_en} investors, not {len(investors)}")
+    seen: set[str] = set()
+    amounts = []
+    for i, investor in enumerate(investors):
+        key = _check_investor(errors, f"investors[{i}]", investor, app.org_form, today)
+        if key and key in seen:
+            field = "id_number" if investor.kind == InvestorKind.NATURAL else "uscc"
+            errors.add(f"investors[{i}].{field}", "investors.duplicate",
+                       "同一出资人填写了两次", "the same investor is listed twice")
+        seen.add(key)
+        if check_money(errors, f"investors[{i}].amount", investor.amount, "认缴出资额",
+                       "subscribed amount"):
+            amounts.append(investor.amount)
+    capital, total = app.registered_capital, sum(amounts, Decimal(0))
+    if len(amounts) == len(investors) and capital and capital > 0 and total != capital:
+        errors.add("investors", "investors.sum_mismatch",
+                   f"出资额合计{total:.2f}元，与注册资本{capital:.2f}元不一致",
+                   f"the investors' amounts add up to CNY {total:.2f}, "
+                   f"not the registered capital of CNY {capital:.2f}")
+
+
+def _check_investor(errors: Errors, path: str, investor: Investor, org_form: str,
+                    today: dt.date) -> str:
+    """One investor's own fields; returns its identity (ID number or USCC) or ""."""
+    check_required(errors, f"{path}.name", investor.name, "出资人名称", "the investor name")
+    _check_contribution_date(errors, f"{path}.contribution_date", investor.contribution_date,
+                             org_form, today)
+    if investor.contribution_method not in CONTRIBUTION_METHODS:
+        methods = sorted(CONTRIBUTION_METHODS)
+        errors.add(f"{path}.contribution_method", "investors.contribution_method",
+                   "出资方式应为：" + "、".join(methods),
+                   "the contribution method must be one of: " + ", ".join(methods))
+    if org_form in NATURAL_ONLY and investor.kind != InvestorKind.NATURAL:
+        errors.add(f"{path}.kind", "investors.kind", "该组织形式的出资人应为自然人",
+                   "this organization form takes natural-person investors only")
+    if investor.kind == InvestorKind.NATURAL:
+        identity = check_id(errors, f"{path}.id_number", investor.id_number, today)
+        return identity.number if identity else ""
+    if investor.kind != InvestorKind.CORPORATE:
+        errors.add(f"{path}.kind", "investors.kind", "出资人类型应为自然人或企业法人",
+                   "an investor is a natural person or a corporate body")
+        return ""
+    try:
+        return uscc.validate(investor.uscc).code
+    except InvalidCode as exc:
+        errors.invalid(f"{path}.uscc", exc)
+        return ""
+
+
+def _check_contribution_date(errors: Errors, path: str, day: dt.date | None, org_form: str,
+                             today: dt.date) -> None:
+    latest = add_years(today, CONTRIBUTION_YEARS)
+    if day is None:
+        errors.add(path, "investors.contribution_date.required", "请填写出资期限",
+                   "the contribution date is required")
+    elif day < today:
+        errors.add(path, "investors.contribution_date.past", "出资期限不能早于今天",
+                   "the contribution date may not be in the past")
+    elif org_form in LLC_FORMS and day > latest:
+        errors.add(path, "investors.contribution_date.too_late",
+                   f"有限责任公司的认缴出资应在五年内缴足（不晚于{latest.isoformat()}）",
+                   f"an LLC's subscribed capital must be paid within five years "
+                   f"(by {latest.isoformat()})")
+
+
+def check_people(errors: Errors, app: Application, today: dt.date) -> None:
+    by_role: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for i, person in enumerate(in_form_order(app.people.all())):
+        path = f"people[{i}]"
+        if person.role not in Role.values:
+            errors.add(f"{path}.role", "people.role", "人员职务无效", "unknown role")
+            continue
+        label = Role(person.role).label
+        check_required(errors, f"{path}.name", person.name, f"{label}姓名", "the name")
+        identity = check_id(errors, f"{path}.id_number", person.id_number, today,
+                            min_age=ADULT if person.role in OFFICERS else None, role=label)
+        number = identity.number if identity else ""
+        if number and any(number == n for _, n in by_role[person.role]):
+            errors.add(f"{path}.id_number", "people.duplicate", f"同一人重复担任{label}",
+                       f"the same person is listed twice as {person.role}")
+        by_role[person.role].append((i, number))
+        if person.phone or person.role in REACHABLE:
+            if not _MOBILE.fullmatch(person.phone):
+                errors.add(f"{path}.phone", "people.phone", f"{label}的手机号码应为11位大陆手机号",
+                           "the phone must be an 11-digit mainland mobile number (1[3-9]…)")
+    legal = by_role[Role.LEGAL_REPRESENTATIVE]
+    if len(legal) != 1:
+        errors.add("people", "people.legal_representative.count",
+                   f"应有且仅有一名法定代表人，现有{len(legal)}名",
+                   f"exactly one legal representative is required, not {len(legal)}")
+    required = list(REACHABLE)
+    if app.org_form in LLC_FORMS:
+        required += [Role.DIRECTOR, Role.SUPERVISOR]
+    for role in required:
+        if not by_role[role]:
+            errors.add("people", f"people.{role}.required", f"请填写{Role(role).label}",
+                       f"a {role.replace('_', ' ')} is required")
+    if app.org_form in LLC_FORMS:
+        _check_llc_officers(errors, by_role)
+
+
+def _check_llc_officers(errors: Errors, by_role: dict[str, list[tuple[int, str]]]) -> None:
+    excluded = {n for role in SUPERVISOR_EXCLUDES for _, n in by_role[role] if n}
+    for i, number in by_role[Role.SUPERVISOR]:
+        if number in excluded:
+            errors.add(f"people[{i}].id_number", "people.supervisor.conflict",
+                       "董事、经理、财务负责人不得兼任监事",
+                       "a director, manager or financial officer may not also be a supervisor")
+    # Art. 10: the legal representative is the director or manager who runs the company.
+    executives = {n for role in (Role.DIRECTOR, Role.MANAGER) for _, n in by_role[role]}
+    for i, number in by_role[Role.LEGAL_REPRESENTATIVE]:
+        if number and number not in executives:
+            errors.add(f"people[{i}].id_number", "people.legal_representative.not_executive",
+                       "法定代表人应由董事或经理担任", "the legal representative must be a "
+                       "director or the manager")
+
+
+def check_employees(errors: Errors, app: Application, today: dt.date) -> None:
+    seen: set[str] = set()
+    for i, employee in enumerate(in_form_order(app.employees.all())):
+        path = f"employees[{i}]"
+        check_required(errors, f"{path}.name", employee.name, "职工姓名", "the name")
+        identity = check_id(errors, f"{path}.id_number", employee.id_number, today,
+                            min_age=WORKING_AGE, role="参保职工")
+        if identity and identity.number in seen:
+            errors.add(f"{path}.id_number", "employees.duplicate", "同一职工填写了两次",
+                       "the same employee is listed twice")
+        if identity:
+            seen.add(identity.number)
+        check_money(errors, f"{path}.monthly_wage", employee.monthly_wage, "月工资",
+                    "monthly wage")
+        if employee.start_date is None:
+            errors.add(f"{path}.start_date", "employees.start_date.required", "请填写参保日期",
+                       "the enrolment date is required")

@@ -1,0 +1,49 @@
+"""退回补正 across desks, in a real browser: the examiner returns an application with a
+comment, the applicant reads it on their phone, corrects the form and resubmits, and the
+chain runs to completion."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.browser import screenshot
+from tests.e2e.test_workbench import UNLISTED, _in_review, _status
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+def test_returned_corrected_resubmitted_completed(site, new_desktop, phone):
+    application = _in_review(site)
+    comment = "经营范围“元宇宙沉浸式体验空间运营”不是规范表述，请删除后重新提交。"
+
+    clerk = new_desktop()
+    site.sign_in(clerk, "demo-examiner")
+    clerk.goto(site.url(f"/workbench/applications/{application['id']}/"))
+    clerk.locator("#return-comment").fill(comment)
+    clerk.get_by_role("button", name="退回补正").click()
+    clerk.locator("#application-status", has_text="退回补正").wait_for()
+
+    # The applicant, on a phone, sees the examiner's words on the application's page.
+    site.sign_in(phone, "demo-applicant")
+    phone.goto(site.url(f"/me/applications/{application['id']}/"))
+    assert comment in phone.locator(".returned-note").inner_text()
+    screenshot(phone, "phone-returned")
+
+    # Correct: take the unlisted wording out of the business scope, then resubmit.
+    phone.goto(site.url(f"/me/applications/{application['id']}/scope/"))
+    with phone.expect_navigation():
+        phone.locator("#chosen > li", has_text=UNLISTED).get_by_role("button").click()
+    assert UNLISTED not in phone.locator("#chosen").inner_text()
+    phone.goto(site.url(f"/me/applications/{application['id']}/review/"))
+    assert phone.locator(".error-summary").count() == 0
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="重新提交").click()
+    phone.locator("#app-status", has_text="已办结").wait_for(timeout=60_000)
+
+    body = _status(site, application["id"])
+    assert body["status"] == "completed"
+    assert {s["status"] for s in body["steps"]} == {"done"}
+    assert UNLISTED not in body["business_scope"]
+    # The examiner's desk no longer lists it.
+    clerk.goto(site.url("/workbench/"))
+    assert clerk.locator(f"#review-queue tr[data-id='{application['id']}']").count() == 0
