@@ -107,6 +107,3 @@ def exception_handler(exc, context):
         response.data = {"errors": [field_error("", code, _ZH.get(code, "请求失败"),
                                                 str(getattr(exc, "detail", exc)))]}
     return response
-
-# Old private name, until every caller imports the public one.
-_flatten = flatten

@@ -179,3 +179,38 @@ class Employee(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+
+class CoSigner(models.Model):
+    """签署人 — a co-signing investor (共同签署): the applicant invites them by name and
+    phone, and they confirm (签署) with a one-time code or by signing in with that phone.
+
+    A confirmation binds the form as it stood (``form_digest``): editing the application
+    afterwards makes it stale, so nobody is held to content they never saw. See
+    :mod:`yilian.forms.cosign`.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="cosigners")
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("手机号码", max_length=20)
+    # The public confirmation link's secret; the one-time code is the second factor.
+    token = models.CharField(max_length=43, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField("签署时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    confirmed_via = models.CharField(max_length=8, blank=True)  # "code" | "account"
+    form_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "phone"],
+                                    name="one_invitation_per_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.phone})"

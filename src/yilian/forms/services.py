@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import validation
+from yilian.forms import cosign, validation
 from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
@@ -125,7 +125,7 @@ def submit_application(application: Application, actor) -> Application:
     with transaction.atomic():
         application = _locked(application)
         check_can_edit(application, actor)
-        errors = validation.check_application(application)
+        errors = [*validation.check_application(application), *cosign.pending_errors(application)]
         if errors:
             raise InvalidApplication(errors)
         decision = rules.decide_application(application)

@@ -1,8 +1,17 @@
 from django.urls import path
 
-from yilian.portal import views
+from yilian.portal import cosigning, live, views, wizard
 
 app_name = "portal"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("new/", wizard.new, name="new"),
+    path("applications/<uuid:pk>/", views.detail, name="detail"),
+    path("applications/<uuid:pk>/timeline/", views.timeline, name="timeline"),
+    path("applications/<uuid:pk>/qr.png", views.license_qr, name="qr"),
+    path("applications/<uuid:pk>/<slug:step>/", wizard.step, name="step"),
+    path("check/name/", live.check_name, name="check-name"),
+    path("check/<slug:kind>/", live.check_field, name="check"),
+    path("scope/", live.scope_search, name="scope-search"),
+    path("cosign/<str:token>/", cosigning.confirm, name="cosign-public"),
 ]

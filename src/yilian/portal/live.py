@@ -1,0 +1,119 @@
+"""Live checks (实时校验) for the form's pages, answered as small htmx fragments.
+
+- the name, as it is typed: can it be used, and if not which existing enterprise (or
+  reservation) it clashes with under which rule (:func:`yilian.names.services.check_name`);
+- one field as the applicant leaves it: a resident ID (GB 11643), a USCC, an amount, a
+  mobile number — each with the one-form's own rules (:mod:`yilian.forms.validation`);
+- the business-scope catalogue search (经营范围规范表述).
+
+A fragment carries ``data-for`` (the input's id) and ``data-invalid`` so that
+``portal.js`` can mirror the verdict on the input's ``aria-invalid``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+from rest_framework import serializers
+
+from yilian.accounts import roles
+from yilian.accounts import services as accounts
+from yilian.accounts.permissions import role_required
+from yilian.api.errors import flatten as flatten_errors
+from yilian.codes import uscc
+from yilian.codes.errors import InvalidCode
+from yilian.forms import validation
+from yilian.names import services as names
+from yilian.portal import presenters, steps
+
+_FIELD_ID = re.compile(r"^[a-z_]+(-\d+)?(-[a-z_]+)*$")
+# The serializer field that types each kind of amount: one parser for API and portal.
+_MONEY = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+@require_GET
+@role_required(roles.APPLICANT)
+def check_name(request: HttpRequest) -> HttpResponse:
+    """名称自主申报 as it is typed."""
+    name = request.GET.get("name", "").strip()
+    verdict = None
+    if name:
+        verdict = names.check_name(name, request.GET.get("division_code", "").strip(),
+                                   request.GET.get("org_form") or None, user=request.user,
+                                   industry_code=request.GET.get("industry_code", "").strip())
+    language = get_language()
+    return render(request, "portal/_name_check.html", {
+        "name": name, "verdict": verdict,
+        "problems": [steps.message(p.as_error(), language) for p in verdict.problems]
+        if verdict else [],
+        "conflicts": [(c, presenters.NAME_RULES.get(c.rule, c.rule),
+                       steps.message(c.as_error(), language)) for c in verdict.conflicts]
+        if verdict else [],
+    })
+
+
+@require_GET
+@role_required(roles.APPLICANT)
+def check_field(request: HttpRequest, kind: str) -> HttpResponse:
+    """One field, as the applicant leaves it: ``?for=<input id>&<input id>=<value>``."""
+    if kind not in _CHECKS:
+        raise Http404
+    field_id = request.GET.get("for", "")
+    if not _FIELD_ID.match(field_id):
+        raise Http404
+    value = request.GET.get(field_id, "").strip()
+    errors = _CHECKS[kind](value) if value else []
+    language = get_language()
+    return render(request, "portal/_check.html", {
+        "for": field_id, "message": steps.message(errors[0], language) if errors else ""})
+
+
+def _resident_id(value: str) -> list[dict]:
+    errors = validation.Errors()
+    validation.check_id(errors, "", value.upper(), timezone.localdate())
+    return list(errors)
+
+
+def _uscc(value: str) -> list[dict]:
+    errors = validation.Errors()
+    try:
+        uscc.validate(value.upper())
+    except InvalidCode as exc:
+        errors.invalid("", exc)
+    return list(errors)
+
+
+def _amount(value: str) -> list[dict]:
+    try:
+        amount = _MONEY.run_validation(value)
+    except serializers.ValidationError as exc:
+        return flatten_errors(exc.detail)
+    errors = validation.Errors()
+    validation.check_money(errors, "amount", amount, "金额", "amount")
+    return list(errors)
+
+
+def _phone(value: str) -> list[dict]:
+    try:
+        accounts.normalize_phone(value)
+    except accounts.CodeError as exc:
+        return [{"field": "", "code": exc.code, "message_zh": exc.message_zh,
+                 "message_en": exc.message_en}]
+    return []
+
+
+_CHECKS = {"id": _resident_id, "uscc": _uscc, "amount": _amount, "phone": _phone}
+
+
+@require_GET
+@role_required(roles.APPLICANT)
+def scope_search(request: HttpRequest) -> HttpResponse:
+    """The scope picker's results for ``q``, each with its flags and an add button."""
+    query = request.GET.get("q", "").strip()
+    return render(request, "portal/_scope_results.html", {
+        "q": query, "results": presenters.scope_results(query) if query else []})

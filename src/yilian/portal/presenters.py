@@ -1,0 +1,151 @@
+"""What the portal's pages show, computed from the domain (no state changes here): status
+labels in the page's language, the chain's timeline (一链办理进度), business-scope flags,
+and the one-form JSON a page renders its inputs from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from yilian.api.applications import ApplicationSerializer
+from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal
+from yilian.refdata import scope as scope_catalogue
+
+STATUS = {
+    "draft": _("草稿"), "submitted": _("已提交"), "in_review": _("人工审查中"),
+    "returned": _("退回补正"), "accepted": _("已受理"), "processing": _("办理中"),
+    "completed": _("已办结"), "rejected": _("不予受理"),
+}
+STEP_NAMES = {
+    "registration": _("设立登记"), "seals": _("印章刻制"), "tax": _("涉税事项/发票"),
+    "social_security": _("社保登记"), "medical_insurance": _("医保登记"),
+    "housing_fund": _("公积金登记"), "bank": _("银行开户预约"),
+}
+STEP_STATUS = {
+    "pending": _("待办"), "running": _("办理中"), "retrying": _("重试中"),
+    "done": _("已办结"), "failed": _("需人工处理"),
+}
+ORG_FORMS = {
+    OrgForm.LLC_SINGLE_NATURAL: _("有限责任公司（自然人独资）"),
+    OrgForm.LLC_MULTI: _("有限责任公司（自然人投资或控股）"),
+    OrgForm.SOLE_PROPRIETORSHIP: _("个人独资企业"),
+}
+ROLES = {
+    Role.LEGAL_REPRESENTATIVE: _("法定代表人"), Role.DIRECTOR: _("董事/执行董事"),
+    Role.SUPERVISOR: _("监事"), Role.MANAGER: _("经理"),
+    Role.FINANCIAL_OFFICER: _("财务负责人"), Role.TAX_HANDLER: _("办税人"),
+    Role.CONTACT: _("联络员"),
+}
+SEALS = {Seal.OFFICIAL: _("公章"), Seal.FINANCIAL: _("财务专用章"),
+         Seal.INVOICE: _("发票专用章"), Seal.LEGAL_REP: _("法定代表人名章")}
+INVOICES = {InvoiceType.ORDINARY: _("数电发票（普通发票）"),
+            InvoiceType.SPECIAL_VAT: _("数电发票（增值税专用发票）")}
+CONTRIBUTION_METHODS = ("货币", "实物", "知识产权", "土地使用权", "股权", "债权")
+# The name rules (名称相同或近似) of yilian.names.similarity, as short labels.
+NAME_RULES = {
+    "identical": _("名称相同"), "variant": _("繁简字号相同且同行业"),
+    "identical_core": _("仅行政区划或组织形式不同"),
+    "same_trade_name_same_industry": _("同行业字号相同"), "homophone": _("同行业字号同音"),
+}
+COSIGN_STATE = {"pending": _("待确认"), "confirmed": _("已确认"), "stale": _("需重新确认")}
+
+
+def form_data(application: Application) -> dict:
+    """The application as the API shows it: the one-form JSON the pages render."""
+    return dict(ApplicationSerializer(application).data)
+
+
+def status_of(application: Application) -> tuple[str, str]:
+    """(css class / code, label) of the public status."""
+    code = application.public_status()
+    return code, STATUS.get(code, code)
+
+
+@dataclass(frozen=True)
+class Flag:
+    label: str
+    css: str = ""
+
+
+def scope_flags(entry: scope_catalogue.ScopeEntry | None) -> list[Flag]:
+    """How the normalized scope catalogue (经营范围规范表述) classes an entry."""
+    if entry is None:
+        return [Flag(_("目录外表述，需人工审查"), "returned")]
+    if not entry.licensed:
+        return [Flag(_("一般项目"), "done")]
+    flags = [Flag(_("许可项目（登记前审批）") if entry.timing == "pre"
+                  else _("许可项目（登记后审批）"), "retrying")]
+    if entry.department:
+        flags.append(Flag(entry.department))
+    if entry.commitment:
+        flags.append(Flag(_("可告知承诺"), "running"))
+    return flags
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A business-scope line the applicant chose, with its catalogue entry if any."""
+
+    index: int
+    text: str
+    entry: scope_catalogue.ScopeEntry | None
+    flags: list[Flag]
+    permit: str
+    pledged: bool
+
+    @property
+    def needs_permit(self) -> bool:
+        return bool(self.entry and self.entry.licensed and self.entry.timing == "pre")
+
+
+def chosen_scope(data: dict) -> list[Chosen]:
+    permits, pledges = data.get("permits") or {}, set(data.get("pledges") or [])
+    out = []
+    for i, text in enumerate(data.get("business_scope") or []):
+        entry = scope_catalogue.by_text(text)
+        out.append(Chosen(i, text, entry, scope_flags(entry),
+                          permits.get(entry.id, "") if entry else "",
+                          bool(entry and entry.id in pledges)))
+    return out
+
+
+def scope_results(query: str, limit: int = 20) -> list[tuple]:
+    return [(e, scope_flags(e)) for e in scope_catalogue.search(query, limit=limit)]
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    code: str
+    name: str
+    status: str
+    status_label: str
+    started_at: object
+    finished_at: object
+    attempts: int
+    reference: str
+
+
+def timeline(application: Application) -> list[TimelineRow]:
+    """The chain's steps (一链), registration first, as the applicant sees them."""
+    chain = getattr(application, "chain", None)
+    if chain is None:
+        return []
+    steps = sorted(chain.steps.all(), key=lambda s: (s.code != "registration", s.pk))
+    return [TimelineRow(s.code, str(STEP_NAMES.get(s.code, s.code)), s.status,
+                        str(STEP_STATUS.get(s.status, s.status)), s.started_at,
+                        s.finished_at, s.attempts, s.reference) for s in steps]
+
+
+def people_sections(people: list[dict], add_role: str = "") -> list[tuple]:
+    """(role, label, [(index, row)]) per role in form order; a role with nobody yet (or
+    the role being added to) gets a blank row with a fresh index."""
+    spare = len(people)
+    sections = []
+    for role, label in ROLES.items():
+        rows = [(i, p) for i, p in enumerate(people) if p.get("role") == role]
+        if not rows or role == add_role:
+            rows.append((spare, {"role": role}))
+            spare += 1
+        sections.append((role.value, label, rows))
+    return sections

@@ -1,0 +1,169 @@
+"""The one form (一表填报) in steps (分步填报), for a phone.
+
+Each :class:`Step` names the parts of the one-form JSON its page edits. A page's POST is
+turned back into that JSON (:func:`parse`) and handed to the API's serializer, so the
+portal and the API parse the form one way; the services save it. Field ids follow the
+JSON paths (``investors[1].amount`` ↔ ``investors-1-amount``), so the field errors of the
+serializer and of the submission checks land beside their inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from yilian.forms.models import Role
+from yilian.refdata import scope as scope_catalogue
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    fields: tuple[str, ...]  # top-level one-form keys this page edits
+
+    def owns(self, path: str) -> bool:
+        """Does the error at ``path`` (``investors[0].amount``) belong on this page?"""
+        return any(path == f or path.startswith((f + "[", f + ".")) for f in self.fields)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("enterprise", _("企业信息"), ("name", "org_form", "registered_capital", "domicile",
+                                      "division_code", "industry_code",
+                                      "operating_term_years")),
+    Step("scope", _("经营范围"), ("business_scope", "permits", "pledges")),
+    Step("investors", _("出资人"), ("investors",)),
+    Step("people", _("人员"), ("people",)),
+    Step("employees", _("参保职工"), ("employees",)),
+    Step("choices", _("印章发票银行"), ("seals", "invoices", "bank_appointment")),
+    Step("cosigners", _("共同签署"), ("cosigners",)),
+    Step("review", _("核对提交"), ()),
+)
+BY_SLUG = {step.slug: step for step in STEPS}
+# Pages whose POST is a part of the one form (co-signers and review have their own).
+FORM_STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices")
+
+ROW_FIELDS = {
+    "investors": ("kind", "name", "id_number", "uscc", "amount", "contribution_date",
+                  "contribution_method"),
+    "people": ("role", "name", "id_number", "phone", "email"),
+    "employees": ("name", "id_number", "monthly_wage", "start_date"),
+}
+# Typed fields for which an empty input means "not given" (null), not "".
+NULLABLE = {"registered_capital", "operating_term_years", "amount", "contribution_date",
+            "monthly_wage", "start_date", "monthly_quantity", "date"}
+# Fields a row may hold without the applicant having typed anything in it.
+_DEFAULTED = {"kind", "role", "contribution_method"}
+ROLE_ORDER = [role.value for role in Role]
+_ROW = re.compile(r"^(?P<table>[a-z_]+)-(?P<index>\d+)-(?P<field>[a-z_]+)$")
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def neighbours(slug: str) -> tuple[Step | None, Step | None]:
+    i = [s.slug for s in STEPS].index(slug)
+    return (STEPS[i - 1] if i else None, STEPS[i + 1] if i + 1 < len(STEPS) else None)
+
+
+def field_id(path: str) -> str:
+    """``investors[1].amount`` → ``investors-1-amount`` (the input's id and name)."""
+    return _INDEX.sub(r"-\1", path).replace(".", "-")
+
+
+def _value(name: str, raw: str | None):
+    raw = (raw or "").strip()
+    return None if name in NULLABLE and not raw else raw
+
+
+def rows(post: QueryDict, table: str, drop: int | None = None) -> list[dict]:
+    """The table's rows from ``table-<i>-<field>`` inputs, in index order; rows left
+    wholly blank, and row ``drop`` (its remove button), are left out."""
+    found: dict[int, dict] = {}
+    for key in post:
+        match = _ROW.match(key)
+        if match and match["table"] == table and match["field"] in ROW_FIELDS[table]:
+            row = found.setdefault(int(match["index"]), {})
+            row[match["field"]] = _value(match["field"], post.get(key))
+    out = []
+    for index in sorted(found):
+        row = found[index]
+        typed = [v for k, v in row.items() if k not in _DEFAULTED and v not in (None, "")]
+        if index != drop and typed:
+            out.append(row)
+    return out
+
+
+def parse(slug: str, post: QueryDict) -> dict:
+    """The one-form JSON for the step's fields, as the API would receive it."""
+    if slug == "enterprise":
+        return {f: _value(f, post.get(f)) for f in BY_SLUG["enterprise"].fields}
+    if slug == "scope":
+        return _parse_scope(post)
+    if slug in ROW_FIELDS:
+        drop = _index(post.get("remove"), slug)
+        data = {slug: rows(post, slug, drop)}
+        if slug == "people":
+            data[slug].sort(key=lambda r: _role_rank(r.get("role")))
+        return data
+    if slug == "choices":
+        return _parse_choices(post)
+    raise KeyError(slug)
+
+
+def _index(value: str | None, table: str) -> int | None:
+    prefix = f"{table}-"
+    if value and value.startswith(prefix) and value[len(prefix):].isdigit():
+        return int(value[len(prefix):])
+    return None
+
+
+def _role_rank(role: str | None) -> int:
+    return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
+
+
+def _parse_scope(post: QueryDict) -> dict:
+    chosen = [t.strip() for t in post.getlist("business_scope") if t.strip()]
+    drop = post.get("remove")
+    if drop and drop.isdigit() and int(drop) < len(chosen):
+        del chosen[int(drop)]
+    added = (post.get("add_scope") or "").strip()
+    if added and added not in chosen:
+        chosen.append(added)
+    # Permits and pledges of the licensed entries still chosen (a removed line drops its).
+    kept = {entry.id for entry in map(scope_catalogue.by_text, chosen) if entry}
+    ids = set(post.getlist("scope_id")) & kept
+    permits = {i: post.get(f"permit-{i}", "").strip() for i in sorted(ids)}
+    return {"business_scope": chosen,
+            "permits": {i: number for i, number in permits.items() if number},
+            "pledges": [i for i in post.getlist("pledges") if i in ids]}
+
+
+def _parse_choices(post: QueryDict) -> dict:
+    bank = None
+    if post.get("bank_wanted"):
+        bank = {f: _value(f, post.get(f"bank_appointment-{f}"))
+                for f in ("bank", "branch", "date")}
+    return {
+        "seals": post.getlist("seals"),
+        "invoices": {"types": post.getlist("invoices-types"),
+                     "monthly_quantity": _value("monthly_quantity",
+                                                post.get("invoices-monthly_quantity"))},
+        "bank_appointment": bank,
+    }
+
+
+def errors_by_id(errors: Iterable[dict], language: str) -> dict[str, str]:
+    """Field errors keyed by input id, in the page's language; the first error of a
+    field wins (one message beside one input)."""
+    out: dict[str, str] = {}
+    for error in errors:
+        out.setdefault(field_id(error["field"]), message(error, language))
+    return out
+
+
+def message(error: dict, language: str) -> str:
+    """message_en in English, message_zh in either Chinese."""
+    return error["message_en"] if language == "en" else error["message_zh"]

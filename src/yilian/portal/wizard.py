@@ -1,0 +1,213 @@
+"""The form's pages (分步填报): each step shows the saved draft and saves what it is sent.
+
+Thin: a POST is parsed into the one-form JSON (:mod:`yilian.portal.steps`), typed by the
+API's serializer, saved by :func:`yilian.forms.services.update_draft`; the submission
+checks (:func:`yilian.forms.validation.check_application`) say what still needs work.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from yilian.accounts import roles
+from yilian.accounts.permissions import role_required
+from yilian.api.applications import ApplicationSerializer
+from yilian.api.errors import flatten as flatten_errors
+from yilian.forms import cosign, services, validation
+from yilian.forms.models import Application, Status
+from yilian.portal import presenters, steps
+
+
+def own_application(request: HttpRequest, pk) -> Application:
+    """The signed-in applicant's application; anyone else's is a 404 (not 403), so the
+    portal does not reveal which ids exist."""
+    return get_object_or_404(services.application_queryset().filter(owner=request.user),
+                             pk=pk)
+
+
+def step_url(application: Application, slug: str, **query) -> str:
+    url = reverse("portal:step", kwargs={"pk": application.pk, "step": slug})
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@role_required(roles.APPLICANT)
+def new(request: HttpRequest) -> HttpResponse:
+    """新建申请 — an empty draft, then its first step."""
+    if request.method != "POST":
+        return redirect("portal:index")
+    application = services.create_draft(request.user, {"division_code": "371071"})
+    return redirect(step_url(application, "enterprise"))
+
+
+@role_required(roles.APPLICANT)
+def step(request: HttpRequest, pk, step: str) -> HttpResponse:
+    application = own_application(request, pk)
+    if step not in steps.BY_SLUG:
+        raise Http404
+    if not application.editable:
+        messages.info(request, _("该申请已提交，不能再修改。"))
+        return redirect("portal:detail", pk=application.pk)
+    if step == "cosigners":
+        from yilian.portal.cosigning import cosigners_step
+
+        return cosigners_step(request, application)
+    if step == "review":
+        return review(request, application)
+    if request.method == "POST":
+        return _save(request, application, step)
+    show = request.GET.get("check") or application.status == Status.RETURNED
+    return render_step(request, application, step, presenters.form_data(application),
+                       _step_errors(application, step) if show else [])
+
+
+def _step_errors(application: Application, slug: str) -> list[dict]:
+    step_ = steps.BY_SLUG[slug]
+    return [e for e in validation.check_application(application) if step_.owns(e["field"])]
+
+
+def _save(request: HttpRequest, application: Application, slug: str) -> HttpResponse:
+    data = steps.parse(slug, request.POST)
+    serializer = ApplicationSerializer(application, data=data, partial=True)
+    if not serializer.is_valid():
+        # Typed wrongly (an amount that is not a number…): show the input as sent.
+        shown = {**presenters.form_data(application), **data}
+        return render_step(request, application, slug, shown,
+                           flatten_errors(serializer.errors), status=400)
+    try:
+        services.update_draft(application, request.user, serializer.validated_data)
+    except services.NotEditable:
+        return redirect("portal:detail", pk=application.pk)
+    return redirect(_after_save(request, application, slug))
+
+
+def _after_save(request: HttpRequest, application: Application, slug: str) -> str:
+    """Row buttons and the scope picker come back to the page; "next" moves on unless
+    this page still has something to fix."""
+    post = request.POST
+    if post.get("add"):
+        return step_url(application, slug, add=post["add"]) + "#rows-end"
+    if post.get("remove") or post.get("add_scope"):
+        query = {"q": post["q"]} if post.get("q") else {}
+        return step_url(application, slug, **query)
+    previous, following = steps.neighbours(slug)
+    if post.get("go") == "back" and previous:
+        return step_url(application, previous.slug)
+    if post.get("go") == "save":
+        messages.success(request, _("草稿已保存，可以稍后回来继续填写。"))
+        return step_url(application, slug)
+    fresh = Application.objects.get(pk=application.pk)
+    problems = _step_errors(fresh, slug)
+    if problems:
+        messages.warning(request, ngettext("已保存。本页还有 %(n)d 处需要修改。",
+                                           "已保存。本页还有 %(n)d 处需要修改。",
+                                           len(problems)) % {"n": len(problems)})
+        return step_url(application, slug, check=1)
+    return step_url(application, following.slug if following else slug)
+
+
+def render_step(request: HttpRequest, application: Application, slug: str, data: dict,
+                errors: list[dict], status: int = 200, **extra) -> HttpResponse:
+    language = get_language()
+    current = steps.BY_SLUG[slug]
+    index = steps.STEPS.index(current)
+    previous, following = steps.neighbours(slug)
+    context = {
+        "application": application, "data": data, "step": current, "step_index": index,
+        "steps": [(s, step_url(application, s.slug)) for s in steps.STEPS],
+        "previous": previous, "following": following,
+        "errors": steps.errors_by_id(errors, language),
+        "error_list": [{"id": steps.field_id(e["field"]), "message": steps.message(e, language)}
+                       for e in errors],
+        "status": presenters.status_of(application),
+        **_page_context(request, slug, data), **extra,
+    }
+    return render(request, f"portal/steps/{slug}.html", context, status=status)
+
+
+def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
+    if slug == "enterprise":
+        return {"org_forms": [("", _("请选择")), *presenters.ORG_FORMS.items()]}
+    if slug == "scope":
+        query = request.GET.get("q", "")
+        return {"chosen": presenters.chosen_scope(data), "q": query,
+                "results": presenters.scope_results(query) if query else []}
+    if slug == "investors":
+        return _table(request, data, "investors", kinds=[
+            ("natural", _("自然人")), ("corporate", _("企业法人"))],
+            methods=[(m, m) for m in presenters.CONTRIBUTION_METHODS])
+    if slug == "employees":
+        return _table(request, data, "employees")
+    if slug == "people":
+        return {"sections": presenters.people_sections(data.get("people") or [],
+                                                       request.GET.get("add", ""))}
+    if slug == "choices":
+        invoices = data.get("invoices") or {}
+        return {"seals": presenters.SEALS.items(), "invoice_types": presenters.INVOICES.items(),
+                "chosen_seals": set(data.get("seals") or []) or set(presenters.SEALS),
+                "chosen_invoices": set(invoices.get("types") or []),
+                "monthly_quantity": invoices.get("monthly_quantity"),
+                "bank": data.get("bank_appointment")}
+    return {}
+
+
+def _table(request: HttpRequest, data: dict, table: str, **choices) -> dict:
+    """Saved rows plus blank ones: one when the table is empty, one more per "add"."""
+    rows = list(data.get(table) or [])
+    blanks = 1 if not rows or request.GET.get("add") == table else 0
+    return {"rows": list(enumerate(rows + [{} for _ in range(blanks)])), **choices}
+
+
+def review(request: HttpRequest, application: Application) -> HttpResponse:
+    """核对提交 — everything on one page, every remaining problem linked to its field."""
+    if request.method == "POST":
+        try:
+            services.submit_application(application, request.user)
+        except services.InvalidApplication as exc:
+            messages.error(request, _("尚不能提交，请先修改以下内容。"))
+            return _review_page(request, application, exc.errors, status=400)
+        except (services.NotEditable, PermissionDenied):
+            return redirect("portal:detail", pk=application.pk)
+        application.refresh_from_db()
+        messages.success(request, str(_SUBMITTED.get(application.status, _("已提交。"))))
+        return redirect("portal:detail", pk=application.pk)
+    errors = [*validation.check_application(application), *cosign.pending_errors(application)]
+    return _review_page(request, application, errors)
+
+
+_SUBMITTED = {
+    Status.ACCEPTED: _("已受理，各部门正在办理。"),
+    Status.IN_REVIEW: _("已提交，等待审查员人工审查。"),
+    Status.RETURNED: _("申请被退回补正，请查看审查意见。"),
+    Status.REJECTED: _("申请不予受理，请查看原因。"),
+}
+
+
+def _review_page(request: HttpRequest, application: Application, errors: list[dict],
+                 status: int = 200) -> HttpResponse:
+    language = get_language()
+    grouped = []
+    for s in steps.STEPS:
+        mine = [e for e in errors if s.owns(e["field"])]
+        if mine:
+            grouped.append((s, [(step_url(application, s.slug, check=1) + "#"
+                                 + steps.field_id(e["field"]), steps.message(e, language))
+                                for e in mine]))
+    other = [steps.message(e, language) for e in errors
+             if not any(s.owns(e["field"]) for s in steps.STEPS)]
+    data = presenters.form_data(application)
+    return render_step(request, application, "review", data, [], status=status,
+                       grouped=grouped, other_errors=other, problem_count=len(errors),
+                       chosen=presenters.chosen_scope(data),
+                       people=[(presenters.ROLES.get(p["role"], p["role"]), p)
+                               for p in data.get("people") or []],
+                       cosigners=[(c, s, presenters.COSIGN_STATE[s])
+                                  for c, s in cosign.cosigners_of(application)],
+                       org_form=presenters.ORG_FORMS.get(data.get("org_form"), ""))

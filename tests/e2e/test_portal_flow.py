@@ -1,0 +1,200 @@
+"""掌上办 end to end on a 375 px phone: a new applicant signs up by phone, fills the whole
+one form step by step (the example application, under a fresh name), invites a co-signer
+who confirms with the code from the outbox, submits, watches the chain's timeline reach
+completed, downloads the license PDF and sees its QR code."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser import PHONE, SCREENSHOTS, screenshot
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "application.json"
+# Uncommon characters for the 字号, so reruns against one demo never clash with earlier
+# reservations (nor, by sound, with the synthetic register).
+RARE = "璟珩瑄琬瑷琰璠玥珂琛翊骁缙铧澍霁曦婕岚溧"
+TIMEOUT = 60_000
+
+
+def _unique_phone() -> str:
+    return "139" + "".join(random.choices("0123456789", k=8))
+
+
+def _next(page) -> None:
+    with page.expect_navigation():
+        page.locator(".step-nav button[value=next]").click()
+
+
+def _fill_enterprise(page, data: dict) -> str:
+    page.locator("#org_form").select_option(data["org_form"])
+    page.locator("#registered_capital").fill(data["registered_capital"])
+    page.locator("#domicile").fill(data["domicile"])
+    page.locator("#division_code").fill(data["division_code"])
+    page.locator("#industry_code").fill(data["industry_code"])
+    for _ in range(8):  # a free name, checked live as it is typed
+        name = f"威海{''.join(random.sample(RARE, 3))}科技有限公司"
+        page.locator("#name").fill("")
+        page.locator("#name").press_sequentially(name, delay=20)
+        verdict = page.locator("#name-check [data-invalid]")
+        verdict.wait_for()
+        page.wait_for_function(
+            "n => document.querySelector('#name-check').textContent.includes(n)", arg=name)
+        if page.locator("#name").get_attribute("aria-invalid") == "false":
+            return name
+    raise AssertionError("no free name found")
+
+
+def _add_scope(page, text: str) -> None:
+    page.locator("#scope-q").fill(text)
+    button = page.locator(f"#scope-results button[value='{text}']")
+    button.wait_for()
+    with page.expect_navigation():
+        button.click()
+    page.locator(f"#chosen input[type=hidden][value='{text}']").wait_for(state="attached")
+
+
+def _fill_row(page, table: str, i: int, row: dict) -> None:
+    for key, value in row.items():
+        locator = page.locator(f"#{table}-{i}-{key}")
+        if locator.evaluate("e => e.tagName") == "SELECT":
+            locator.select_option(value)
+        else:
+            locator.fill(value)
+
+
+def _add_row(page, table: str, i: int) -> None:
+    page.locator(f"#rows-end button[value={table}]").click()
+    page.locator(f"#{table}-{i}-name").wait_for()
+
+
+def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    number = _unique_phone()
+    site.sign_in_by_phone(phone, number)
+    assert phone.url.endswith("/me/")
+    screenshot(phone, "phone-portal-list")
+
+    with phone.expect_navigation():
+        phone.get_by_role("button", name=re.compile("开办新企业")).click()
+    assert "/enterprise/" in phone.url
+    # A live per-field check: an amount that is not a number is flagged on leaving it.
+    phone.locator("#registered_capital").fill("一百万")
+    phone.locator("#domicile").focus()
+    phone.wait_for_function(
+        "() => document.querySelector('#registered_capital').getAttribute('aria-invalid') "
+        "=== 'true'")
+    name = _fill_enterprise(phone, data)
+    screenshot(phone, "phone-form-enterprise")
+    _next(phone)
+
+    assert "/scope/" in phone.url
+    for text in data["business_scope"]:
+        _add_scope(phone, text)
+    assert phone.locator("#chosen .badge", has_text="一般项目").count() == 4
+    screenshot(phone, "phone-form-scope")
+    _next(phone)
+
+    assert "/investors/" in phone.url
+    for i, investor in enumerate(data["investors"]):
+        if i:
+            _add_row(phone, "investors", i)
+        _fill_row(phone, "investors", i, {k: v for k, v in investor.items() if k != "uscc"})
+    phone.locator("#investors-0-id_number").fill("371002198603120111")  # wrong check digit
+    phone.locator("#investors-0-amount").focus()
+    phone.locator("#investors-0-id_number-error", has_text=re.compile(".+")).wait_for()
+    assert phone.locator("#investors-0-id_number").get_attribute("aria-invalid") == "true"
+    phone.locator("#investors-0-id_number").fill(data["investors"][0]["id_number"])
+    phone.locator("#investors-0-amount").focus()
+    phone.wait_for_function(
+        "() => document.querySelector('#investors-0-id_number').getAttribute('aria-invalid') "
+        "=== 'false'")
+    screenshot(phone, "phone-form-investors")
+    phone.locator(".step-nav button[value=save]").click()
+    phone.wait_for_load_state()
+    phone.set_viewport_size({"width": 1280, "height": 860})
+    screenshot(phone, "desktop-portal-form")
+    phone.set_viewport_size(PHONE["viewport"])
+    _next(phone)
+
+    assert "/people/" in phone.url
+    for person in data["people"]:
+        legend = phone.locator(f"#role-{person['role']} input[name$='-name']").first
+        index = re.search(r"people-(\d+)-name", legend.get_attribute("id")).group(1)
+        _fill_row(phone, "people", int(index), {k: v for k, v in person.items() if k != "role"})
+    _next(phone)
+
+    assert "/employees/" in phone.url
+    for i, employee in enumerate(data["employees"]):
+        if i:
+            _add_row(phone, "employees", i)
+        _fill_row(phone, "employees", i, employee)
+    _next(phone)
+
+    assert "/choices/" in phone.url
+    for kind in data["invoices"]["types"]:
+        phone.locator(f"input[name='invoices-types'][value='{kind}']").check()
+    phone.locator("#invoices-monthly_quantity").fill(str(data["invoices"]["monthly_quantity"]))
+    phone.locator("input[name=bank_wanted]").check()
+    for key in ("bank", "branch", "date"):
+        phone.locator(f"#bank_appointment-{key}").fill(data["bank_appointment"][key])
+    _next(phone)
+
+    assert "/cosigners/" in phone.url
+    cosigner_phone = _unique_phone()
+    phone.locator("#cosigner-name").fill("李娜")
+    phone.locator("#cosigner-phone").fill(cosigner_phone)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="发送邀请和验证码").click()
+    link = phone.locator("a.cosign-link").first.get_attribute("href")
+    path = re.search(r"/me/cosign/[^/]+/", link).group(0)
+
+    # The co-signer, on their own phone, not signed in: the link and the code.
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    try:
+        other = context.new_page()
+        code = site.latest_code(other, cosigner_phone)
+        other.goto(site.url(path))
+        assert name in other.locator("main").inner_text()
+        other.locator("#code").fill(code)
+        with other.expect_navigation():
+            other.get_by_role("button", name="确认签署", exact=True).click()
+        assert other.locator("#state").inner_text() == "已确认"
+    finally:
+        context.close()
+
+    phone.reload()
+    assert phone.locator(".cosigner .badge").inner_text() == "已确认"
+    _next(phone)
+    assert "/review/" in phone.url
+    assert phone.locator(".error-summary").count() == 0
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="提交申请").click()
+
+    assert re.search(r"/me/applications/[0-9a-f-]+/$", phone.url)
+    phone.locator("#app-status", has_text="已办结").wait_for(timeout=TIMEOUT)
+    steps = phone.locator("#timeline li")
+    assert steps.count() == 7
+    assert phone.locator("#timeline li.done").count() == 7
+    timeline = phone.locator("#timeline").inner_text()
+    for department in ("设立登记", "印章刻制", "涉税事项", "社保登记", "医保登记", "公积金登记",
+                       "银行开户预约"):
+        assert department in timeline
+    screenshot(phone, "phone-timeline")
+
+    qr = phone.locator("#license img.qr")
+    qr.scroll_into_view_if_needed()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    pdf = phone.request.get(phone.locator("#license-pdf").get_attribute("href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.locator("#license").screenshot(path=str(SCREENSHOTS / "phone-license.png"))
+
+    phone.goto(site.url("/me/"))
+    assert name in phone.locator("#enterprises").inner_text()
