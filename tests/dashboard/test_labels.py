@@ -6,8 +6,6 @@ import pytest
 from django.utils import translation
 
 from yilian.dashboard import labels
-from yilian.departments import registry
-from yilian.forms.models import OrgForm
 from yilian.refdata import industries
 
 
@@ -20,15 +18,6 @@ def _source_language():
 def test_section_names_match_gb_t_4754():
     assert {k: str(v) for k, v in labels.SECTIONS.items()} == {
         s.code: s.name for s in industries.sections()}
-
-
-def test_org_form_names_match_the_form():
-    assert {k: str(v) for k, v in labels.ORG_FORMS.items()} == dict(OrgForm.choices)
-
-
-def test_department_names_match_the_registry():
-    assert {k: str(v) for k, v in labels.DEPARTMENTS.items()} == {
-        code: d.name_zh for code, d in registry.departments().items()}
 
 
 def test_duration_bins():

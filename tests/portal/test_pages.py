@@ -166,7 +166,7 @@ def test_submit_then_watch_the_timeline_until_the_license(signed_in, draft):
     fragment = _page(signed_in.get(reverse("portal:timeline", kwargs={"pk": draft.pk})))
     assert "every 2s" not in fragment  # completed: the polling stops
     assert fragment.count('class="badge done"') >= 6 and "已办结" in fragment
-    for name in ("涉税事项/发票", "社保登记", "医保登记", "公积金登记", "银行开户预约"):
+    for name in ("涉税事项", "社保登记", "医保登记", "公积金登记", "银行开户预约"):
         assert name in fragment
     assert 'id="license-pdf"' in fragment and "/pdf/" in fragment
     qr = signed_in.get(reverse("portal:qr", kwargs={"pk": draft.pk}))

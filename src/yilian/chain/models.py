@@ -18,14 +18,15 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 
 class StepStatus(models.TextChoices):
-    PENDING = "pending", "待办"
-    RUNNING = "running", "办理中"
-    RETRYING = "retrying", "重试中"
-    DONE = "done", "已办结"
-    FAILED = "failed", "需人工处理"
+    PENDING = "pending", gettext_noop("待办")
+    RUNNING = "running", gettext_noop("办理中")
+    RETRYING = "retrying", gettext_noop("重试中")
+    DONE = "done", gettext_noop("已办结")
+    FAILED = "failed", gettext_noop("需人工处理")
 
 
 # The transitions the engine may make; anything else is a bug and raises.

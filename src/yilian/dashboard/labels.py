@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yilian.departments import registry as departments
+from yilian import labels
 from yilian.forms.models import OrgForm
 from yilian.refdata import divisions
 
@@ -32,19 +32,6 @@ SECTIONS = {
     "S": gettext_lazy("公共管理、社会保障和社会组织"), "T": gettext_lazy("国际组织"),
 }
 
-# forms.OrgForm's labels, plus the forms an imported register may hold.
-ORG_FORMS = {
-    OrgForm.LLC_SINGLE_NATURAL: gettext_lazy("有限责任公司（自然人独资）"),
-    OrgForm.LLC_MULTI: gettext_lazy("有限责任公司（自然人投资或控股）"),
-    OrgForm.SOLE_PROPRIETORSHIP: gettext_lazy("个人独资企业"),
-}
-
-DEPARTMENTS = {
-    "registration": gettext_lazy("设立登记"), "seals": gettext_lazy("印章刻制"),
-    "tax": gettext_lazy("涉税事项"), "social_security": gettext_lazy("社保登记"),
-    "medical_insurance": gettext_lazy("医保登记"), "housing_fund": gettext_lazy("公积金登记"),
-    "bank": gettext_lazy("银行开户预约"),
-}
 
 
 def month(number: int) -> str:
@@ -61,15 +48,11 @@ def section(row) -> str:
 def org_form(code: str) -> str:
     if not code:
         return _("未登记组织形式")
-    return ORG_FORMS.get(code) or code
+    return labels.choice(OrgForm, code)
 
 
 def department(code: str) -> str:
-    found = DEPARTMENTS.get(code)
-    if found is not None:
-        return found
-    known = departments.departments().get(code)
-    return known.name_zh if known else code
+    return labels.step_name(code)
 
 
 def duration_bin(low: int, high: int | None) -> str:

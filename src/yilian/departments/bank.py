@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from yilian.departments.base import StepRequest
 from yilian.departments.simulator import SimulatedDepartment, local_today
 
@@ -12,7 +14,7 @@ class BankStep(SimulatedDepartment):
     """银行开户预约 — bank account appointment (only when the applicant asked for one)."""
 
     code = "bank"
-    name_zh = "银行开户预约"
+    name_zh = gettext_noop("银行开户预约")
     name_en = "Bank appointment"
 
     def applies_to(self, application) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from yilian.departments.base import StepRequest
 from yilian.departments.simulator import SimulatedDepartment
 
@@ -12,7 +14,7 @@ class HousingFundStep(SimulatedDepartment):
     """住房公积金缴存登记 — opens the unit's housing-fund account."""
 
     code = "housing_fund"
-    name_zh = "公积金登记"
+    name_zh = gettext_noop("公积金登记")
     name_en = "Housing fund"
 
     def build_payload(self, application) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from yilian.departments.base import StepRequest
 from yilian.departments.simulator import SimulatedDepartment
 
@@ -12,7 +14,7 @@ class MedicalInsuranceStep(SimulatedDepartment):
     """医保登记 — medical-insurance registration of the unit."""
 
     code = "medical_insurance"
-    name_zh = "医保登记"
+    name_zh = gettext_noop("医保登记")
     name_en = "Medical insurance"
 
     def build_payload(self, application) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from yilian.codes import uscc
 from yilian.departments.base import Outcome, StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
@@ -21,7 +23,7 @@ class RegistrationStep(SimulatedDepartment):
     """设立登记 — company registration; returns the USCC and enters the register."""
 
     code = "registration"
-    name_zh = "设立登记"
+    name_zh = gettext_noop("设立登记")
     name_en = "Registration"
     after = ()
 

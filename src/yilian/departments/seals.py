@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from yilian.departments.base import StepRequest
 from yilian.departments.simulator import SimulatedDepartment, local_today
 from yilian.forms.models import Seal
@@ -17,7 +19,7 @@ class SealStep(SimulatedDepartment):
     """印章刻制 — seal engraving and its record (备案) with public security."""
 
     code = "seals"
-    name_zh = "印章刻制"
+    name_zh = gettext_noop("印章刻制")
     name_en = "Seals"
 
     def build_payload(self, application) -> dict[str, Any]:

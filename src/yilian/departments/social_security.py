@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from yilian.departments.base import StepRequest
 from yilian.departments.simulator import SimulatedDepartment
 
@@ -13,7 +15,7 @@ class SocialSecurityStep(SimulatedDepartment):
     """社保登记 — social-security registration of the unit and its employees."""
 
     code = "social_security"
-    name_zh = "社保登记"
+    name_zh = gettext_noop("社保登记")
     name_en = "Social security"
 
     def build_payload(self, application) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from yilian.departments.base import StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
 
@@ -13,7 +15,7 @@ class TaxStep(SimulatedDepartment):
     """涉税事项 — tax registration and invoices (申领发票)."""
 
     code = "tax"
-    name_zh = "涉税事项"
+    name_zh = gettext_noop("涉税事项")
     name_en = "Tax and invoices"
 
     def build_payload(self, application) -> dict[str, Any]:

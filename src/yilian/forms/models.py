@@ -13,42 +13,43 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class OrgForm(models.TextChoices):
     """组织形式 — the legal forms Yilian registers."""
 
-    LLC_SINGLE_NATURAL = "llc_single_natural", "有限责任公司（自然人独资）"
-    LLC_MULTI = "llc_multi", "有限责任公司（自然人投资或控股）"
-    SOLE_PROPRIETORSHIP = "sole_proprietorship", "个人独资企业"
+    LLC_SINGLE_NATURAL = "llc_single_natural", gettext_noop("有限责任公司（自然人独资）")
+    LLC_MULTI = "llc_multi", gettext_noop("有限责任公司（自然人投资或控股）")
+    SOLE_PROPRIETORSHIP = "sole_proprietorship", gettext_noop("个人独资企业")
 
 
 class Status(models.TextChoices):
     """Where the application stands. ``processing`` and ``completed`` are derived from
     the chain's steps (see :meth:`Application.public_status`), never stored."""
 
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已提交"
-    IN_REVIEW = "in_review", "人工审查中"
-    RETURNED = "returned", "退回补正"
-    ACCEPTED = "accepted", "已受理"
-    REJECTED = "rejected", "不予受理"
+    DRAFT = "draft", gettext_noop("草稿")
+    SUBMITTED = "submitted", gettext_noop("已提交")
+    IN_REVIEW = "in_review", gettext_noop("人工审查中")
+    RETURNED = "returned", gettext_noop("退回补正")
+    ACCEPTED = "accepted", gettext_noop("已受理")
+    REJECTED = "rejected", gettext_noop("不予受理")
 
 
 class Seal(models.TextChoices):
     """印章 — the free set of four seals a new enterprise may have engraved."""
 
-    OFFICIAL = "official", "公章"
-    FINANCIAL = "financial", "财务专用章"
-    INVOICE = "invoice", "发票专用章"
-    LEGAL_REP = "legal_rep", "法定代表人名章"
+    OFFICIAL = "official", gettext_noop("公章")
+    FINANCIAL = "financial", gettext_noop("财务专用章")
+    INVOICE = "invoice", gettext_noop("发票专用章")
+    LEGAL_REP = "legal_rep", gettext_noop("法定代表人名章")
 
 
 class InvoiceType(models.TextChoices):
     """发票种类 — the fully digitalized e-invoices (数电发票) a new taxpayer may apply for."""
 
-    ORDINARY = "数电发票（普通发票）", "数电发票（普通发票）"
-    SPECIAL_VAT = "数电发票（增值税专用发票）", "数电发票（增值税专用发票）"
+    ORDINARY = "数电发票（普通发票）", gettext_noop("数电发票（普通发票）")
+    SPECIAL_VAT = "数电发票（增值税专用发票）", gettext_noop("数电发票（增值税专用发票）")
 
 
 class Application(models.Model):
@@ -142,13 +143,13 @@ class Investor(models.Model):
 class Role(models.TextChoices):
     """The people on the form besides investors, each with a role."""
 
-    LEGAL_REPRESENTATIVE = "legal_representative", "法定代表人"
-    DIRECTOR = "director", "董事/执行董事"
-    SUPERVISOR = "supervisor", "监事"
-    MANAGER = "manager", "经理"
-    FINANCIAL_OFFICER = "financial_officer", "财务负责人"
-    TAX_HANDLER = "tax_handler", "办税人"
-    CONTACT = "contact", "联络员"
+    LEGAL_REPRESENTATIVE = "legal_representative", gettext_noop("法定代表人")
+    DIRECTOR = "director", gettext_noop("董事/执行董事")
+    SUPERVISOR = "supervisor", gettext_noop("监事")
+    MANAGER = "manager", gettext_noop("经理")
+    FINANCIAL_OFFICER = "financial_officer", gettext_noop("财务负责人")
+    TAX_HANDLER = "tax_handler", gettext_noop("办税人")
+    CONTACT = "contact", gettext_noop("联络员")
 
 
 class Person(models.Model):

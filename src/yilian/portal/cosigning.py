@@ -16,9 +16,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from yilian import labels
 from yilian.accounts import services as accounts
 from yilian.forms import cosign, services
-from yilian.forms.models import Application, CoSigner
+from yilian.forms.models import Application, CoSigner, OrgForm
 from yilian.portal import presenters
 
 
@@ -103,6 +104,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         "open": application.editable, "signed_in_as_invitee": signed_in_as_invitee,
         "investors": application.investors.all(),
         "legal_rep": application.people.filter(role="legal_representative").first(),
-        "org_form": presenters.ORG_FORMS.get(application.org_form, ""),
+        "org_form": labels.choice(OrgForm, application.org_form),
         "phone_hint": f"{cosigner.phone[:3]}****{cosigner.phone[-4:]}",
     }, status=400 if error else 200)

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from yilian import labels
 from yilian.api.applications import ApplicationSerializer
-from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal
+from yilian.chain.models import StepStatus
+from yilian.forms.models import Application, Role
 from yilian.refdata import scope as scope_catalogue
 
 STATUS = {
@@ -17,30 +19,6 @@ STATUS = {
     "returned": _("退回补正"), "accepted": _("已受理"), "processing": _("办理中"),
     "completed": _("已办结"), "rejected": _("不予受理"),
 }
-STEP_NAMES = {
-    "registration": _("设立登记"), "seals": _("印章刻制"), "tax": _("涉税事项/发票"),
-    "social_security": _("社保登记"), "medical_insurance": _("医保登记"),
-    "housing_fund": _("公积金登记"), "bank": _("银行开户预约"),
-}
-STEP_STATUS = {
-    "pending": _("待办"), "running": _("办理中"), "retrying": _("重试中"),
-    "done": _("已办结"), "failed": _("需人工处理"),
-}
-ORG_FORMS = {
-    OrgForm.LLC_SINGLE_NATURAL: _("有限责任公司（自然人独资）"),
-    OrgForm.LLC_MULTI: _("有限责任公司（自然人投资或控股）"),
-    OrgForm.SOLE_PROPRIETORSHIP: _("个人独资企业"),
-}
-ROLES = {
-    Role.LEGAL_REPRESENTATIVE: _("法定代表人"), Role.DIRECTOR: _("董事/执行董事"),
-    Role.SUPERVISOR: _("监事"), Role.MANAGER: _("经理"),
-    Role.FINANCIAL_OFFICER: _("财务负责人"), Role.TAX_HANDLER: _("办税人"),
-    Role.CONTACT: _("联络员"),
-}
-SEALS = {Seal.OFFICIAL: _("公章"), Seal.FINANCIAL: _("财务专用章"),
-         Seal.INVOICE: _("发票专用章"), Seal.LEGAL_REP: _("法定代表人名章")}
-INVOICES = {InvoiceType.ORDINARY: _("数电发票（普通发票）"),
-            InvoiceType.SPECIAL_VAT: _("数电发票（增值税专用发票）")}
 CONTRIBUTION_METHODS = ("货币", "实物", "知识产权", "土地使用权", "股权", "债权")
 # The name rules (名称相同或近似) of yilian.names.similarity, as short labels.
 NAME_RULES = {
@@ -132,8 +110,8 @@ def timeline(application: Application) -> list[TimelineRow]:
     if chain is None:
         return []
     steps = sorted(chain.steps.all(), key=lambda s: (s.code != "registration", s.pk))
-    return [TimelineRow(s.code, str(STEP_NAMES.get(s.code, s.code)), s.status,
-                        str(STEP_STATUS.get(s.status, s.status)), s.started_at,
+    return [TimelineRow(s.code, labels.step_name(s.code), s.status,
+                        labels.choice(StepStatus, s.status), s.started_at,
                         s.finished_at, s.attempts, s.reference) for s in steps]
 
 
@@ -142,10 +120,10 @@ def people_sections(people: list[dict], add_role: str = "") -> list[tuple]:
     the role being added to) gets a blank row with a fresh index."""
     spare = len(people)
     sections = []
-    for role, label in ROLES.items():
+    for role, label in labels.choices(Role).items():
         rows = [(i, p) for i, p in enumerate(people) if p.get("role") == role]
         if not rows or role == add_role:
             rows.append((spare, {"role": role}))
             spare += 1
-        sections.append((role.value, label, rows))
+        sections.append((role, label, rows))
     return sections

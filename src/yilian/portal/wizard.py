@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.api.applications import ApplicationSerializer
 from yilian.api.errors import flatten as flatten_errors
 from yilian.forms import cosign, services, validation
-from yilian.forms.models import Application, Status
+from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
 from yilian.portal import presenters, steps
 
 
@@ -134,7 +135,7 @@ def render_step(request: HttpRequest, application: Application, slug: str, data:
 
 def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "enterprise":
-        return {"org_forms": [("", _("请选择")), *presenters.ORG_FORMS.items()]}
+        return {"org_forms": [("", _("请选择")), *labels.choices(OrgForm).items()]}
     if slug == "scope":
         query = request.GET.get("q", "")
         return {"chosen": presenters.chosen_scope(data), "q": query,
@@ -150,8 +151,9 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
                                                        request.GET.get("add", ""))}
     if slug == "choices":
         invoices = data.get("invoices") or {}
-        return {"seals": presenters.SEALS.items(), "invoice_types": presenters.INVOICES.items(),
-                "chosen_seals": set(data.get("seals") or []) or set(presenters.SEALS),
+        return {"seals": labels.choices(Seal).items(),
+                "invoice_types": labels.choices(InvoiceType).items(),
+                "chosen_seals": set(data.get("seals") or []) or set(Seal.values),
                 "chosen_invoices": set(invoices.get("types") or []),
                 "monthly_quantity": invoices.get("monthly_quantity"),
                 "bank": data.get("bank_appointment")}
@@ -206,8 +208,8 @@ def _review_page(request: HttpRequest, application: Application, errors: list[di
     return render_step(request, application, "review", data, [], status=status,
                        grouped=grouped, other_errors=other, problem_count=len(errors),
                        chosen=presenters.chosen_scope(data),
-                       people=[(presenters.ROLES.get(p["role"], p["role"]), p)
+                       people=[(labels.choice(Role, p["role"]), p)
                                for p in data.get("people") or []],
                        cosigners=[(c, s, presenters.COSIGN_STATE[s])
                                   for c, s in cosign.cosigners_of(application)],
-                       org_form=presenters.ORG_FORMS.get(data.get("org_form"), ""))
+                       org_form=labels.choice(OrgForm, data.get("org_form")))

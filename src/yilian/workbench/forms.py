@@ -14,6 +14,7 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import get_language
 
+from yilian import labels
 from yilian.api.applications import ApplicationSerializer
 from yilian.api.errors import flatten as flatten_errors
 from yilian.forms.models import Application, InvoiceType, OrgForm, Seal
@@ -21,9 +22,11 @@ from yilian.forms.models import Application, InvoiceType, OrgForm, Seal
 SCALARS = ("name", "org_form", "registered_capital", "domicile", "division_code",
            "industry_code", "operating_term_years")
 PARTIES = ("investors", "people", "employees")
-ORG_FORMS = OrgForm.choices
-SEALS = Seal.choices
-INVOICE_TYPES = InvoiceType.choices
+def choice_lists() -> dict[str, list[tuple[str, str]]]:
+    """The counter form's options, labelled in the page's language."""
+    return {"ORG_FORMS": list(labels.choices(OrgForm).items()),
+            "SEALS": list(labels.choices(Seal).items()),
+            "INVOICE_TYPES": list(labels.choices(InvoiceType).items())}
 
 
 class BadInput(Exception):

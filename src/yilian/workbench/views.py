@@ -137,7 +137,7 @@ def counter_form(request: HttpRequest, pk=None) -> HttpResponse:
     phone = application.owner.get_username() if application else request.GET.get(
         "phone") or request.POST.get("phone", "")
     context = {"application": application, "phone": phone, "tab": "counter",
-               "errors": {}, "choices": forms}
+               "errors": {}, "choices": forms.choice_lists()}
     if request.method == "POST":
         try:
             data = forms.parse(request.POST)
