@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from yilian.dashboard import charts, labels, stats
+from yilian import charts
+from yilian.dashboard import labels, stats
 
 # Column kinds: text, count, share (%), growth (signed %), minutes.
 TEXT, COUNT, SHARE, GROWTH, MINUTES = "text", "count", "share", "growth", "minutes"

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yilian import labels
+from yilian import charts, labels
 from yilian.api.applications import ApplicationSerializer
 from yilian.chain.models import StepStatus
 from yilian.forms.models import Application, Role
@@ -113,6 +114,31 @@ def timeline(application: Application) -> list[TimelineRow]:
     return [TimelineRow(s.code, labels.step_name(s.code), s.status,
                         labels.choice(StepStatus, s.status), s.started_at,
                         s.finished_at, s.attempts, s.reference) for s in steps]
+
+
+def timeline_chart(application: Application, rows: list[TimelineRow]):
+    """The same steps as bars on one clock from acceptance (进度图), or None before it."""
+    chain = getattr(application, "chain", None)
+    if chain is None or not rows:
+        return None
+    start = chain.accepted_at
+    now = chain.finished_at or timezone.now()
+
+    def offset(moment):
+        return None if moment is None else max((moment - start).total_seconds(), 0.0)
+
+    spans = [charts.Span(r.name, offset(r.started_at), offset(r.finished_at), r.status,
+                         f"{r.status_label} · {charts.seconds(_took(r, now))}")
+             for r in rows]
+    span = max([offset(now) or 0.0, *(s.end or 0.0 for s in spans)]) or 1.0
+    return charts.gantt("chain-chart", spans, span=span, title=_("办理进度图"),
+                        desc=_("各部门事项自受理起的开始与办结时间"))
+
+
+def _took(row: TimelineRow, now) -> float:
+    if row.started_at is None:
+        return 0.0
+    return ((row.finished_at or now) - row.started_at).total_seconds()
 
 
 def people_sections(people: list[dict], add_role: str = "") -> list[tuple]:

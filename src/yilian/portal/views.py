@@ -60,9 +60,10 @@ def timeline(request: HttpRequest, pk) -> HttpResponse:
 def _progress(request: HttpRequest, application) -> dict:
     code, label = presenters.status_of(application)
     chain = getattr(application, "chain", None)
+    rows = presenters.timeline(application)
     return {
         "application": application, "status": code, "status_label": label,
-        "chain": chain, "rows": presenters.timeline(application),
+        "chain": chain, "rows": rows, "chart": presenters.timeline_chart(application, rows),
         "polling": chain is not None and chain.finished_at is None,
         "license": license_links(application, request) if chain is not None else None,
         "edit_url": step_url(application, "enterprise"),

@@ -9,7 +9,8 @@ are the caller's: these functions only draw, so they are tested without a databa
 - :func:`columns` — vertical bars, one or several series side by side (year on year);
 - :func:`bar_chart` and :func:`histogram` — one series, as bars or as touching bins;
 - :func:`horizontal_bars` — one bar per row, for long category names (industry sections);
-- :func:`line_chart` — a rate over the months, around a zero line (year-on-year growth).
+- :func:`line_chart` — a rate over the months, around a zero line (year-on-year growth);
+- :func:`gantt` — one bar per step of a chain on a shared clock from acceptance (进度图).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 INK, MUTED, GRID = "#1d2330", "#5b6475", "#d9dee7"
 BLUE, PALE_BLUE, AMBER = "#1f5fbf", "#9db8e0", "#c77700"
+GREEN, RED = "#1e7d32", "#b3261e"
+STATUS_COLORS = {"done": GREEN, "running": BLUE, "retrying": AMBER, "failed": RED,
+                 "pending": GRID}
 FONT = 12
 
 
@@ -217,3 +221,60 @@ def line_chart(chart_id: str, labels: Sequence[str], values: Sequence[float | No
 def _polyline(points: list[str], color: str) -> str:
     return (f'<polyline class="line" points="{" ".join(points)}" fill="none" '
             f'stroke="{color}" stroke-width="2"/>')
+
+
+@dataclass(frozen=True)
+class Span:
+    """One bar of a :func:`gantt`: seconds from the common start; ``end`` None = open."""
+
+    label: str
+    start: float | None
+    end: float | None
+    status: str
+    note: str = ""
+
+
+def seconds(value: float) -> str:
+    """A short duration label: ``420 ms``, ``1.5 s``, ``12 s``, ``3.5 min``, ``1.2 h``."""
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    if value < 10:
+        return f"{value:.1f} s"
+    if value < 120:
+        return f"{value:.0f} s"
+    if value < 7200:
+        return f"{value / 60:.1f} min"
+    return f"{value / 3600:.1f} h"
+
+
+def gantt(chart_id: str, spans: Sequence[Span], *, span: float, title: str, desc: str,
+          width: int = 340, row: int = 22) -> SafeString:
+    """Bars on one clock: where each step started and ended after the common start
+    (acceptance), so a reader sees at once which department took the time. ``span`` is
+    the clock's length (now, or the last end); open bars run to it."""
+    label_w = min(max((text_width(s.label) for s in spans), default=0) + 8, width * 0.4)
+    plot_w = width - label_w - 8
+    height = len(spans) * row + 22
+    scale = plot_w / span if span > 0 else 0
+    body: list[str] = []
+    for i, s in enumerate(spans):
+        y = 4 + i * row
+        body.append(f'<text class="axis-label" x="{_f(label_w - 8)}" y="{_f(y + row / 2 + 4)}" '
+                    f'text-anchor="end">{escape(_clip(s.label, label_w - 8))}</text>')
+        if s.start is None:
+            continue
+        end = span if s.end is None else s.end
+        x, w = label_w + s.start * scale, max((end - s.start) * scale, 2)
+        body.append(f'<rect class="bar {escape(s.status)}" x="{_f(x)}" y="{_f(y + 4)}" '
+                    f'width="{_f(w)}" height="{row - 8}" rx="2" '
+                    f'fill="{STATUS_COLORS.get(s.status, MUTED)}">'
+                    f'<title>{escape(s.label)}: {escape(s.note)}</title></rect>')
+    axis_y = len(spans) * row + 8
+    body.append(f'<line x1="{_f(label_w)}" x2="{_f(label_w + plot_w)}" y1="{axis_y}" '
+                f'y2="{axis_y}" stroke="{GRID}"/>')
+    for fraction in (0, 0.5, 1):
+        anchor = "start" if fraction == 0 else "end" if fraction == 1 else "middle"
+        body.append(f'<text class="tick" x="{_f(label_w + plot_w * fraction)}" '
+                    f'y="{axis_y + 13}" text-anchor="{anchor}" fill="{MUTED}">'
+                    f'{escape(seconds(span * fraction))}</text>')
+    return _svg(chart_id, width, height, title, desc, body)

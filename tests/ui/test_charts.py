@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from yilian.dashboard import charts
+from yilian import charts
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -122,3 +122,24 @@ def test_text_is_escaped():
 def test_numbers_read_plainly():
     assert charts.number(1234) == "1,234" and charts.number(2.25) == "2.2"
     assert charts.number(3.0) == "3"
+
+
+def test_gantt_places_each_step_on_one_clock():
+    spans = [charts.Span("设立登记", 0.0, 1.0, "done"), charts.Span("印章刻制", 1.0, 3.0, "done"),
+             charts.Span("社保登记", 1.0, None, "running"), charts.Span("公积金登记", None, None,
+                                                                   "pending")]
+    svg = ET.fromstring(str(charts.gantt("g", spans, span=4.0, title="t", desc="d")))
+    bars = [e for e in svg.findall(".//s:rect", NS) if "bar" in e.get("class", "")]
+    assert len(bars) == 3  # a step not started has a label and no bar
+    x = [float(b.get("x")) for b in bars]
+    w = [float(b.get("width")) for b in bars]
+    assert x[1] == pytest.approx(x[0] + w[0])  # seals start where registration ended
+    assert w[1] == pytest.approx(2 * w[0])
+    assert x[2] + w[2] == pytest.approx(x[0] + 4 * w[0])  # open bar runs to the clock's end
+    assert "4.0 s" in [t.text for t in svg.findall(".//s:text", NS)]
+
+
+@pytest.mark.parametrize(("value", "shown"), [(0.42, "420 ms"), (1.5, "1.5 s"), (12, "12 s"), (210, "3.5 min"),
+                                              (4.5 * 3600, "4.5 h")])
+def test_seconds_labels(value, shown):
+    assert charts.seconds(value) == shown
