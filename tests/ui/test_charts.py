@@ -139,7 +139,7 @@ def test_gantt_places_each_step_on_one_clock():
     assert "4.0 s" in [t.text for t in svg.findall(".//s:text", NS)]
 
 
-@pytest.mark.parametrize(("value", "shown"), [(0.42, "420 ms"), (1.5, "1.5 s"), (12, "12 s"), (210, "3.5 min"),
-                                              (4.5 * 3600, "4.5 h")])
+@pytest.mark.parametrize(("value", "shown"), [(0.42, "420 ms"), (1.5, "1.5 s"), (12, "12 s"),
+                                              (210, "3.5 min"), (4.5 * 3600, "4.5 h")])
 def test_seconds_labels(value, shown):
     assert charts.seconds(value) == shown
