@@ -65,3 +65,39 @@ def test_staff_land_on_their_own_page_and_no_one_else(site, new_desktop):
     site.sign_in(applicant, "demo-applicant")
     response = applicant.goto(site.url("/dashboard/"))
     assert response.status == 403
+
+
+def _tab_to(page, element_id: str, limit: int = 20) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
+
+
+def test_signing_in_by_phone_needs_only_the_keyboard(site, phone):
+    phone.goto(site.url("/accounts/login/phone/"))
+    # The skip link comes first, and takes the reader to the page's content.
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.className") == "skip"
+    _tab_to(phone, "phone")
+    phone.keyboard.type("13800138125")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    # The code field takes the focus by itself once the code is sent.
+    assert phone.evaluate("document.activeElement.id") == "code"
+    code = site.latest_code(phone.context.new_page(), "13800138125")
+    phone.keyboard.type(code)
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    assert phone.url.endswith("/me/")
+
+
+def test_every_field_on_the_sign_in_pages_has_a_label(site, desktop):
+    for path in ("/accounts/login/", "/accounts/login/phone/"):
+        desktop.goto(site.url(path))
+        unlabelled = desktop.evaluate("""() => [...document.querySelectorAll(
+            'input:not([type=hidden]), select, textarea')].filter(
+            e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+            .map(e => e.id || e.name)""")
+        assert unlabelled == [], (path, unlabelled)
