@@ -219,3 +219,14 @@ def test_warming_an_index_inherited_from_a_parent_process_writes_the_snapshot(
     index.reset()
     assert services.current_index().source == "snapshot"
     _same_answers(["威海兰峰科技有限公司", "威海易链科技有限公司"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warming_with_an_empty_register_finishes(snapshot_path):
+    # An empty index is falsy; saving it must not mistake it for "no index" and wait
+    # on the build lock its own build holds (a new production database hung so).
+    index.reset()
+    warm = services.warm_in_background()
+    warm.join(timeout=20)
+    assert not warm.is_alive(), "warm-up deadlocked on an empty register"
+    assert len(index.get()) == 0 and snapshot_path.exists()

@@ -357,7 +357,7 @@ def catch_up(built: NameIndex | None = None) -> int:
     enterprise registered anywhere is seen by the next check anywhere."""
     from yilian.registry.models import Enterprise
 
-    built = built or get()
+    built = built if built is not None else get()  # an empty index is falsy
     added = 0
     with _lock:
         rows = (Enterprise.objects.filter(pk__gt=built.mark).order_by("pk")
@@ -389,7 +389,7 @@ def save_snapshot(built: NameIndex | None = None, target=None):
     same lock as additions, so the file is one consistent state."""
     from yilian.names import snapshot
 
-    built = built or get()
+    built = built if built is not None else get()  # an empty index is falsy
     with _lock:
         stamp = snapshot.Stamp(built.mark, built.register_rows, built.last_uscc, _database())
         written = snapshot.save(built, stamp, target)
