@@ -18,6 +18,15 @@ from pypdf import PdfReader
 
 from tests.e2e.browser import screenshot
 from tests.e2e.processes import YILIAN, Client, wait_for
+from tests.e2e.test_portal_flow import (
+    EXAMPLE,
+    _add_row,
+    _add_scope,
+    _fill_enterprise,
+    _fill_row,
+    _next,
+    _unique_phone,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -118,6 +127,99 @@ def test_the_clerk_returns_one_approves_another_and_prints_the_notice(site, desk
     page.reload()
     page.locator("#notice").scroll_into_view_if_needed()
     screenshot(page, "desktop-acceptance-notice")
+
+
+def test_the_clerk_fills_the_one_form_for_a_person_at_the_counter(site, new_desktop):
+    """一窗受理: a person with no account comes to the counter; the clerk fills their one
+    form in the applicant's own step pages (counter mode), a co-signer confirms with the
+    code sent to their phone, the clerk submits, prints the acceptance notice, and the
+    chain completes."""
+    import json
+
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    number = _unique_phone()
+    page = new_desktop()
+    site.sign_in(page, "demo-clerk")
+    page.goto(site.url("/workbench/counter/"))
+    page.locator("#phone").fill(number)
+    with page.expect_navigation():
+        page.get_by_role("button", name="查找").click()
+    assert number in page.locator("#applicant").inner_text()
+    with page.expect_navigation():
+        page.locator("#new-application").click()
+    assert re.search(r"/workbench/counter/[0-9a-f-]+/enterprise/$", page.url), page.url
+    assert page.locator("#counter-banner").inner_text() == f"窗口代填：为 {number} 填报"
+    name = _fill_enterprise(page, data)
+    screenshot(page, "desktop-counter-form")
+    _next(page)
+
+    assert "/workbench/counter/" in page.url and "/scope/" in page.url
+    for text in data["business_scope"]:
+        _add_scope(page, text)
+    _next(page)
+
+    assert "/investors/" in page.url
+    for i, investor in enumerate(data["investors"]):
+        if i:
+            _add_row(page, "investors", i)
+        _fill_row(page, "investors", i, {k: v for k, v in investor.items() if k != "uscc"})
+    _next(page)
+
+    assert "/people/" in page.url
+    for person in data["people"]:
+        first = page.locator(f"#role-{person['role']} input[name$='-name']").first
+        index = re.search(r"people-(\d+)-name", first.get_attribute("id")).group(1)
+        _fill_row(page, "people", int(index), {k: v for k, v in person.items() if k != "role"})
+    _next(page)
+
+    assert "/employees/" in page.url
+    for i, employee in enumerate(data["employees"]):
+        if i:
+            _add_row(page, "employees", i)
+        _fill_row(page, "employees", i, employee)
+    _next(page)
+
+    assert "/choices/" in page.url
+    for kind in data["invoices"]["types"]:
+        page.locator(f"input[name='invoices-types'][value='{kind}']").check()
+    page.locator("#invoices-monthly_quantity").fill(str(data["invoices"]["monthly_quantity"]))
+    _next(page)
+
+    # The co-signer gets the code on their own phone, and confirms on the link.
+    assert "/workbench/counter/" in page.url and "/cosigners/" in page.url
+    cosigner = _unique_phone()
+    page.locator("#cosigner-name").fill("李娜")
+    page.locator("#cosigner-phone").fill(cosigner)
+    with page.expect_navigation():
+        page.get_by_role("button", name="发送邀请和验证码").click()
+    path = re.search(r"/me/cosign/[^/]+/",
+                     page.locator("a.cosign-link").first.get_attribute("href")).group(0)
+    other = new_desktop()
+    code = site.latest_code(other, cosigner)
+    other.goto(site.url(path))
+    other.locator("#code").fill(code)
+    with other.expect_navigation():
+        other.get_by_role("button", name="确认签署", exact=True).click()
+    assert other.locator("#state").inner_text() == "已确认"
+    page.reload()
+    assert page.locator(".cosigner .badge").inner_text() == "已确认"
+    _next(page)
+
+    assert "/review/" in page.url and page.locator(".error-summary").count() == 0
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+    found = re.search(r"/workbench/applications/([0-9a-f-]+)/$", page.url)
+    assert found, page.url
+    assert page.locator("#application-status").inner_text() == "已受理"
+    with page.expect_download() as download:
+        page.locator("#print-notice").click()
+    pdf = open(download.value.path(), "rb").read()
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace(" ", "")
+    assert pdf.startswith(b"%PDF") and name in text and "受理通知书" in text
+    body = _status(site, found.group(1))
+    assert body["name"] == name
+    wait_for(lambda: _status(site, found.group(1))["status"] == "completed", 90,
+             interval=0.5, what="the counter application's chain to complete")
 
 
 def test_the_sla_page_puts_overdue_chains_first(site, desktop):

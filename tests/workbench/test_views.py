@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.forms.conftest import example_data
 from yilian.chain.models import StepStatus
 from yilian.forms.models import Application, Status
 
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def _pages(application) -> list[str]:
     return [reverse("workbench:index"), reverse("workbench:sla"),
-            reverse("workbench:counter"), reverse("workbench:counter-new"),
+            reverse("workbench:counter"),
             reverse("workbench:detail", args=[application.pk])]
 
 
@@ -47,41 +46,6 @@ def test_queue_shows_reasons_and_return_keeps_the_comment(client, in_review, exa
     client.post(reverse("workbench:return", args=[in_review.pk]), {"comment": "请补正经营范围"})
     in_review.refresh_from_db()
     assert in_review.status == Status.RETURNED and in_review.review_comment == "请补正经营范围"
-
-
-def test_counter_page_submits_for_the_applicant(client, clerk):
-    client.force_login(clerk)
-    found = client.post(reverse("workbench:counter"), {"phone": "13906310555"})
-    assert found.status_code == 200
-    data = example_data()
-    form = {
-        "phone": "13906310555", "action": "submit",
-        **{k: data[k] or "" for k in ("name", "org_form", "registered_capital", "domicile",
-                                      "division_code", "industry_code")},
-        "business_scope": "\n".join(data["business_scope"]),
-        "seals": data["seals"], "invoice_types": data["invoices"]["types"],
-        "monthly_quantity": "100",
-        **{f"bank_{k}": v for k, v in data["bank_appointment"].items()},
-    }
-    import json
-    for key in ("investors", "people", "employees"):
-        form[key] = json.dumps(data[key], ensure_ascii=False)
-    response = client.post(reverse("workbench:counter-new"), form)
-    application = Application.objects.get(owner__username="13906310555")
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert application.status == Status.ACCEPTED and application.bank_appointment
-    pdf = client.get(reverse("workbench:notice", args=[application.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-
-
-def test_counter_page_shows_field_errors(client, clerk):
-    client.force_login(clerk)
-    response = client.post(reverse("workbench:counter-new"),
-                           {"phone": "13906310556", "registered_capital": "lots",
-                            "investors": "[{", "action": "save"})
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "JSON" in page and 'aria-invalid="true"' in page
 
 
 def test_console_shows_only_the_officers_departments(client, failed_tax, officer):

@@ -7,6 +7,10 @@ through :mod:`yilian.forms.services` as the applicant — the owner check there 
 loosened. The clerk operates on their behalf, so every step here first writes an entry
 with the clerk as the actor (``application.counter_*``, naming the applicant), in the
 same transaction as the change it records: the trail holds both identities.
+
+The clerk fills the form in the applicant's own step pages (the portal's, in counter mode:
+:class:`yilian.portal.editors.CounterEditor`), co-signers included — invitations are the
+applicant's, and their codes go to the co-signers' phones.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.accounts.services import normalize_phone
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import services
-from yilian.forms.models import Application, Status
+from yilian.forms import cosign, services
+from yilian.forms.models import Application, CoSigner, Status
 
 CHANNEL = "counter"
 
@@ -81,6 +85,34 @@ def submit(clerk, application: Application) -> Application:
     with transaction.atomic():
         _audit(application, clerk, "application.counter_submitted")
         return services.submit_application(application, application.owner)
+
+
+def invite(clerk, application: Application, name: str, phone: str) -> CoSigner:
+    """Invite a co-signer for the applicant (the code goes to the co-signer's phone, the
+    invitation names the applicant). Raises what :func:`yilian.forms.cosign.invite`
+    raises."""
+    check_clerk(clerk)
+    with transaction.atomic():
+        _audit(application, clerk, "application.counter_cosigner_invited", phone=phone)
+        return cosign.invite(application, application.owner, name, phone)
+
+
+def resend(clerk, cosigner: CoSigner) -> None:
+    """A fresh code to the co-signer's phone, asked for at the counter."""
+    check_clerk(clerk)
+    with transaction.atomic():
+        _audit(cosigner.application, clerk, "application.counter_cosign_code_resent",
+               cosigner=cosigner.pk)
+        cosign.resend(cosigner, cosigner.application.owner)
+
+
+def remove(clerk, cosigner: CoSigner) -> None:
+    """Withdraw an invitation at the counter."""
+    check_clerk(clerk)
+    with transaction.atomic():
+        _audit(cosigner.application, clerk, "application.counter_cosigner_removed",
+               cosigner=cosigner.pk)
+        cosign.remove(cosigner, cosigner.application.owner)
 
 
 def _audit(application: Application, clerk, action: str, **data) -> None:

@@ -1,9 +1,9 @@
 """Co-signing pages (共同签署): the applicant invites, the co-signer confirms.
 
-The applicant's side is a step of the form; the co-signer's side is one public page per
-invitation (the link in their text message), where they confirm with the one-time code,
-or with one button when signed in with the invited phone. Rules live in
-:mod:`yilian.forms.cosign`.
+The applicant's side (or the clerk's, for them at the counter) is a step of the form;
+the co-signer's side is one public page per invitation (the link in their text message),
+where they confirm with the one-time code, or with one button when signed in with the
+invited phone. Rules live in :mod:`yilian.forms.cosign`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from yilian.accounts import services as accounts
 from yilian.forms import cosign, services
 from yilian.forms.models import Application, CoSigner, OrgForm
 from yilian.portal import presenters
+from yilian.portal.editors import Editor
 
 
 def _say(error) -> str:
@@ -31,9 +32,11 @@ def _say(error) -> str:
 _REFUSALS = (cosign.CoSignError, accounts.CodeError, services.NotEditable)
 
 
-def cosigners_step(request: HttpRequest, application: Application) -> HttpResponse:
-    """The applicant's list of co-signers: invite, send a new code, withdraw."""
-    from yilian.portal.wizard import render_step, step_url
+def cosigners_step(request: HttpRequest, editor: Editor,
+                   application: Application) -> HttpResponse:
+    """The form's list of co-signers: invite, send a new code, withdraw — by the
+    applicant, or by a clerk for them (``editor``); the codes go to the co-signers."""
+    from yilian.portal.wizard import render_step
 
     form = {"name": "", "phone": ""}
     errors: list[dict] = []
@@ -42,20 +45,20 @@ def cosigners_step(request: HttpRequest, application: Application) -> HttpRespon
         try:
             if action == "invite":
                 form = {k: request.POST.get(f"cosigner-{k}", "").strip() for k in form}
-                cosign.invite(application, request.user, form["name"], form["phone"])
+                editor.invite(application, form["name"], form["phone"])
                 messages.success(request, _("已向 %(phone)s 发送签署邀请和验证码。")
                                  % {"phone": form["phone"]})
             elif action.startswith(("resend:", "remove:")):
                 verb, _sep, pk = action.partition(":")
                 cosigner = get_object_or_404(CoSigner, application=application, pk=pk)
                 if verb == "resend":
-                    cosign.resend(cosigner, request.user)
+                    editor.resend(cosigner)
                     messages.success(request, _("验证码已重新发送。"))
                 else:
-                    cosign.remove(cosigner, request.user)
+                    editor.remove(cosigner)
             if request.POST.get("go") == "next":
-                return redirect(step_url(application, "review"))
-            return redirect(step_url(application, "cosigners"))
+                return redirect(editor.step_url(application, "review"))
+            return redirect(editor.step_url(application, "cosigners"))
         except _REFUSALS as exc:
             field = "cosigner-phone" if getattr(exc, "code", "").startswith(
                 ("phone", "cosigner.duplicate", "cosigner.self")) else "cosigner-name"
@@ -64,12 +67,12 @@ def cosigners_step(request: HttpRequest, application: Application) -> HttpRespon
             errors = [{"field": field, "code": exc.code, "message_zh": exc.message_zh,
                        "message_en": exc.message_en}]
         except PermissionDenied:
-            return redirect("portal:detail", pk=application.pk)
+            return redirect(editor.done_url(application))
     rows = [(c, state, presenters.COSIGN_STATE[state],
              request.build_absolute_uri(cosign.confirm_path(c)))
             for c, state in cosign.cosigners_of(application)]
     investors = [i.name for i in application.investors.all() if i.name]
-    return render_step(request, application, "cosigners", presenters.form_data(application),
+    return render_step(request, editor, application, "cosigners", presenters.form_data(application),
                        errors, status=400 if errors else 200, cosigners=rows, form=form,
                        investor_names=investors)
 

@@ -6,6 +6,9 @@
   mobile number — each with the one-form's own rules (:mod:`yilian.forms.validation`);
 - the business-scope catalogue search (经营范围规范表述).
 
+Applicants use them online, and window staff at the counter while filling the form for
+an applicant (the same step pages, :mod:`yilian.portal.editors`).
+
 A fragment carries ``data-for`` (the input's id) and ``data-invalid`` so that
 ``portal.js`` can mirror the verdict on the input's ``aria-invalid``.
 """
@@ -13,6 +16,7 @@ A fragment carries ``data-for`` (the input's id) and ``data-invalid`` so that
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,28 +27,32 @@ from rest_framework import serializers
 
 from yilian.accounts import roles
 from yilian.accounts import services as accounts
-from yilian.accounts.permissions import role_required
+from yilian.accounts.permissions import has_role, role_required
 from yilian.api.errors import flatten as flatten_errors
 from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
 from yilian.forms import validation
+from yilian.forms.models import Application
 from yilian.names import services as names
 from yilian.portal import presenters, steps
 
 _FIELD_ID = re.compile(r"^[a-z_]+(-\d+)?(-[a-z_]+)*$")
 # The serializer field that types each kind of amount: one parser for API and portal.
 _MONEY = serializers.DecimalField(max_digits=16, decimal_places=2)
+# Who may run the checks: whoever fills the form's step pages.
+_FILLERS = (roles.APPLICANT, roles.CLERK, roles.EXAMINER)
 
 
 @require_GET
-@role_required(roles.APPLICANT)
+@role_required(*_FILLERS)
 def check_name(request: HttpRequest) -> HttpResponse:
     """名称自主申报 as it is typed."""
     name = request.GET.get("name", "").strip()
     verdict = None
     if name:
         verdict = names.check_name(name, request.GET.get("division_code", "").strip(),
-                                   request.GET.get("org_form") or None, user=request.user,
+                                   request.GET.get("org_form") or None,
+                                   user=_applicant(request),
                                    industry_code=request.GET.get("industry_code", "").strip())
     language = get_language()
     return render(request, "portal/_name_check.html", {
@@ -57,8 +65,23 @@ def check_name(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _applicant(request: HttpRequest):
+    """Whose name it would be: the signed-in applicant, or — for window staff filling the
+    form at the counter (``?application=<id>``) — that application's applicant, so their
+    own reservation is not reported as someone else's."""
+    if has_role(request.user, roles.CLERK, roles.EXAMINER):
+        try:
+            pk = uuid.UUID(request.GET.get("application", ""))
+        except ValueError:
+            return request.user
+        application = Application.objects.select_related("owner").filter(pk=pk).first()
+        if application is not None:
+            return application.owner
+    return request.user
+
+
 @require_GET
-@role_required(roles.APPLICANT)
+@role_required(*_FILLERS)
 def check_field(request: HttpRequest, kind: str) -> HttpResponse:
     """One field, as the applicant leaves it: ``?for=<input id>&<input id>=<value>``."""
     if kind not in _CHECKS:
@@ -111,7 +134,7 @@ _CHECKS = {"id": _resident_id, "uscc": _uscc, "amount": _amount, "phone": _phone
 
 
 @require_GET
-@role_required(roles.APPLICANT)
+@role_required(*_FILLERS)
 def scope_search(request: HttpRequest) -> HttpResponse:
     """The scope picker's results for ``q``, each with its flags and an add button."""
     query = request.GET.get("q", "").strip()

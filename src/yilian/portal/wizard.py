@@ -1,19 +1,18 @@
 """The form's pages (分步填报): each step shows the saved draft and saves what it is sent.
 
 Thin: a POST is parsed into the one-form JSON (:mod:`yilian.portal.steps`), typed by the
-API's serializer, saved by :func:`yilian.forms.services.update_draft`; the submission
-checks (:func:`yilian.forms.validation.check_application`) say what still needs work.
+API's serializer, and saved by the page's :class:`~yilian.portal.editors.Editor` — the
+applicant online, or a window clerk at the counter on the applicant's behalf; the
+submission checks (:func:`yilian.forms.validation.check_application`) say what still
+needs work. The pages are the same for both; only the editor differs.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -25,18 +24,18 @@ from yilian.api.errors import flatten as flatten_errors
 from yilian.forms import cosign, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
 from yilian.portal import presenters, steps
+from yilian.portal.editors import Editor
 
 
 def own_application(request: HttpRequest, pk) -> Application:
     """The signed-in applicant's application; anyone else's is a 404 (not 403), so the
     portal does not reveal which ids exist."""
-    return get_object_or_404(services.application_queryset().filter(owner=request.user),
-                             pk=pk)
+    return Editor(request.user).get(pk)
 
 
 def step_url(application: Application, slug: str, **query) -> str:
-    url = reverse("portal:step", kwargs={"pk": application.pk, "step": slug})
-    return f"{url}?{urlencode(query)}" if query else url
+    """The applicant's step page (the portal's URLs)."""
+    return Editor(None).step_url(application, slug, **query)
 
 
 @role_required(roles.APPLICANT)
@@ -50,22 +49,29 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @role_required(roles.APPLICANT)
 def step(request: HttpRequest, pk, step: str) -> HttpResponse:
-    application = own_application(request, pk)
+    """The applicant's own form, one step."""
+    return edit(request, Editor(request.user), pk, step)
+
+
+def edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
+    """One step of the form for whoever ``editor`` is (the caller checked the role)."""
+    application = editor.get(pk)
     if step not in steps.BY_SLUG:
         raise Http404
-    if not application.editable:
+    if not editor.can_open(application):
         messages.info(request, _("该申请已提交，不能再修改。"))
-        return redirect("portal:detail", pk=application.pk)
+        return redirect(editor.done_url(application))
     if step == "cosigners":
         from yilian.portal.cosigning import cosigners_step
 
-        return cosigners_step(request, application)
+        return cosigners_step(request, editor, application)
     if step == "review":
-        return review(request, application)
+        return review(request, editor, application)
     if request.method == "POST":
-        return _save(request, application, step)
+        return _save(request, editor, application, step)
     show = request.GET.get("check") or application.status == Status.RETURNED
-    return render_step(request, application, step, presenters.form_data(application),
+    return render_step(request, editor, application, step,
+                       presenters.form_data(application),
                        _step_errors(application, step) if show else [])
 
 
@@ -74,56 +80,62 @@ def _step_errors(application: Application, slug: str) -> list[dict]:
     return [e for e in validation.check_application(application) if step_.owns(e["field"])]
 
 
-def _save(request: HttpRequest, application: Application, slug: str) -> HttpResponse:
+def _save(request: HttpRequest, editor: Editor, application: Application,
+          slug: str) -> HttpResponse:
     data = steps.parse(slug, request.POST)
     serializer = ApplicationSerializer(application, data=data, partial=True)
     if not serializer.is_valid():
         # Typed wrongly (an amount that is not a number…): show the input as sent.
         shown = {**presenters.form_data(application), **data}
-        return render_step(request, application, slug, shown,
+        return render_step(request, editor, application, slug, shown,
                            flatten_errors(serializer.errors), status=400)
     try:
-        services.update_draft(application, request.user, serializer.validated_data)
+        editor.save(application, serializer.validated_data)
     except services.NotEditable:
-        return redirect("portal:detail", pk=application.pk)
-    return redirect(_after_save(request, application, slug))
+        return redirect(editor.done_url(application))
+    return redirect(_after_save(request, editor, application, slug))
 
 
-def _after_save(request: HttpRequest, application: Application, slug: str) -> str:
+def _after_save(request: HttpRequest, editor: Editor, application: Application,
+                slug: str) -> str:
     """Row buttons and the scope picker come back to the page; "next" moves on unless
     this page still has something to fix."""
     post = request.POST
     if post.get("add"):
-        return step_url(application, slug, add=post["add"]) + "#rows-end"
+        return editor.step_url(application, slug, add=post["add"]) + "#rows-end"
     if post.get("remove") or post.get("add_scope"):
         query = {"q": post["q"]} if post.get("q") else {}
-        return step_url(application, slug, **query)
+        return editor.step_url(application, slug, **query)
     previous, following = steps.neighbours(slug)
     if post.get("go") == "back" and previous:
-        return step_url(application, previous.slug)
+        return editor.step_url(application, previous.slug)
     if post.get("go") == "save":
         messages.success(request, _("草稿已保存，可以稍后回来继续填写。"))
-        return step_url(application, slug)
+        return editor.step_url(application, slug)
     fresh = Application.objects.get(pk=application.pk)
     problems = _step_errors(fresh, slug)
     if problems:
         messages.warning(request, ngettext("已保存。本页还有 %(n)d 处需要修改。",
                                            "已保存。本页还有 %(n)d 处需要修改。",
                                            len(problems)) % {"n": len(problems)})
-        return step_url(application, slug, check=1)
-    return step_url(application, following.slug if following else slug)
+        return editor.step_url(application, slug, check=1)
+    return editor.step_url(application, following.slug if following else slug)
 
 
-def render_step(request: HttpRequest, application: Application, slug: str, data: dict,
-                errors: list[dict], status: int = 200, **extra) -> HttpResponse:
+def render_step(request: HttpRequest, editor: Editor, application: Application, slug: str,
+                data: dict, errors: list[dict], status: int = 200, **extra) -> HttpResponse:
     language = get_language()
     current = steps.BY_SLUG[slug]
     index = steps.STEPS.index(current)
     previous, following = steps.neighbours(slug)
     context = {
         "application": application, "data": data, "step": current, "step_index": index,
-        "steps": [(s, step_url(application, s.slug)) for s in steps.STEPS],
+        "steps": [(s, editor.step_url(application, s.slug)) for s in steps.STEPS],
+        "step_urls": {s.slug: editor.step_url(application, s.slug) for s in steps.STEPS},
+        "editor": editor, "banner": editor.banner(application),
+        "home": editor.home(application),
         "previous": previous, "following": following,
+        "previous_url": editor.step_url(application, previous.slug) if previous else "",
         "errors": steps.errors_by_id(errors, language),
         "error_list": [{"id": steps.field_id(e["field"]), "message": steps.message(e, language)}
                        for e in errors],
@@ -167,21 +179,21 @@ def _table(request: HttpRequest, data: dict, table: str, **choices) -> dict:
     return {"rows": list(enumerate(rows + [{} for _ in range(blanks)])), **choices}
 
 
-def review(request: HttpRequest, application: Application) -> HttpResponse:
+def review(request: HttpRequest, editor: Editor, application: Application) -> HttpResponse:
     """核对提交 — everything on one page, every remaining problem linked to its field."""
     if request.method == "POST":
         try:
-            services.submit_application(application, request.user)
+            editor.submit(application)
         except services.InvalidApplication as exc:
             messages.error(request, _("尚不能提交，请先修改以下内容。"))
-            return _review_page(request, application, exc.errors, status=400)
+            return _review_page(request, editor, application, exc.errors, status=400)
         except (services.NotEditable, PermissionDenied):
-            return redirect("portal:detail", pk=application.pk)
+            return redirect(editor.done_url(application))
         application.refresh_from_db()
         messages.success(request, str(_SUBMITTED.get(application.status, _("已提交。"))))
-        return redirect("portal:detail", pk=application.pk)
+        return redirect(editor.done_url(application))
     errors = [*validation.check_application(application), *cosign.pending_errors(application)]
-    return _review_page(request, application, errors)
+    return _review_page(request, editor, application, errors)
 
 
 _SUBMITTED = {
@@ -192,20 +204,20 @@ _SUBMITTED = {
 }
 
 
-def _review_page(request: HttpRequest, application: Application, errors: list[dict],
-                 status: int = 200) -> HttpResponse:
+def _review_page(request: HttpRequest, editor: Editor, application: Application,
+                 errors: list[dict], status: int = 200) -> HttpResponse:
     language = get_language()
     grouped = []
     for s in steps.STEPS:
         mine = [e for e in errors if s.owns(e["field"])]
         if mine:
-            grouped.append((s, [(step_url(application, s.slug, check=1) + "#"
+            grouped.append((s, [(editor.step_url(application, s.slug, check=1) + "#"
                                  + steps.field_id(e["field"]), steps.message(e, language))
                                 for e in mine]))
     other = [steps.message(e, language) for e in errors
              if not any(s.owns(e["field"]) for s in steps.STEPS)]
     data = presenters.form_data(application)
-    return render_step(request, application, "review", data, [], status=status,
+    return render_step(request, editor, application, "review", data, [], status=status,
                        grouped=grouped, other_errors=other, problem_count=len(errors),
                        chosen=presenters.chosen_scope(data),
                        people=[(labels.choice(Role, p["role"]), p)

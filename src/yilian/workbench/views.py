@@ -1,7 +1,9 @@
 """一窗受理 — the window's pages: the counter, the manual-review queue, the SLA clocks and
 the acceptance notice. Thin: parse, call :mod:`yilian.forms.counter`,
-:mod:`yilian.forms.review` or :mod:`yilian.forms.notice`, render. The department
-console is in :mod:`yilian.workbench.console`.
+:mod:`yilian.forms.review` or :mod:`yilian.forms.notice`, render. At the counter the clerk
+fills the applicant's form in the portal's own step pages (:mod:`yilian.portal.wizard`
+with a :class:`~yilian.portal.editors.CounterEditor`). The department console is in
+:mod:`yilian.workbench.console`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from yilian.accounts.permissions import role_required
 from yilian.accounts.services import CodeError
 from yilian.forms import counter, notice, review
 from yilian.forms.models import Application, Status
-from yilian.forms.services import InvalidApplication, NotEditable, application_queryset
-from yilian.workbench import forms, queries
+from yilian.forms.services import application_queryset
+from yilian.portal import wizard
+from yilian.portal.editors import CounterEditor
+from yilian.workbench import queries
 
 window_staff = role_required(roles.CLERK, roles.EXAMINER)
 
@@ -128,35 +132,31 @@ def counter_start(request: HttpRequest) -> HttpResponse:
                   status=400 if context["error"] else 200)
 
 
+@require_POST
 @window_staff
-def counter_form(request: HttpRequest, pk=None) -> HttpResponse:
-    """The one form at the counter: save the draft, or save and submit it."""
-    application = _application(pk) if pk else None
-    if application is not None and not application.editable:
+def counter_new(request: HttpRequest) -> HttpResponse:
+    """新建申请 — a new draft for the applicant (by phone), then the form's first step."""
+    try:
+        applicant = counter.applicant_for_phone(request.POST.get("phone", ""), request.user)
+    except CodeError as error:
+        messages.error(request, _say(error))
+        return redirect("workbench:counter")
+    application = counter.start(request.user, applicant, {"division_code": "371071"})
+    return redirect(CounterEditor(request.user).step_url(application, "enterprise"))
+
+
+@window_staff
+def counter_edit(request: HttpRequest, pk) -> HttpResponse:
+    """继续办理 — an open application's step pages (its review once it has a name)."""
+    application = _application(pk)
+    editor = CounterEditor(request.user)
+    if not editor.can_open(application):
         return redirect("workbench:detail", pk=application.pk)
-    phone = application.owner.get_username() if application else request.GET.get(
-        "phone") or request.POST.get("phone", "")
-    context = {"application": application, "phone": phone, "tab": "counter",
-               "errors": {}, "choices": forms.choice_lists()}
-    if request.method == "POST":
-        try:
-            data = forms.parse(request.POST)
-            if application is None:
-                applicant = counter.applicant_for_phone(phone, request.user)
-                application = counter.start(request.user, applicant, data)
-            else:
-                counter.update(request.user, application, data)
-            if request.POST.get("action") == "submit":
-                counter.submit(request.user, application)
-                messages.success(request, _("已代申请人提交。"))
-                return redirect("workbench:detail", pk=application.pk)
-            messages.success(request, _("草稿已保存。"))
-            return redirect("workbench:counter-edit", pk=application.pk)
-        except (forms.BadInput, InvalidApplication) as error:
-            context["errors"] = forms.messages_by_field(error.errors)
-        except (CodeError, NotEditable) as error:
-            context["errors"] = {"form": [_say(error)]}
-        context.update(application=application, values=forms.redisplay(request.POST))
-        return render(request, "workbench/counter_form.html", context, status=400)
-    context["values"] = forms.initial(application)
-    return render(request, "workbench/counter_form.html", context)
+    return redirect(editor.step_url(application, "review" if application.name else "enterprise"))
+
+
+@window_staff
+def counter_step(request: HttpRequest, pk, step: str) -> HttpResponse:
+    """The one form at the counter: the applicant's own step pages, filled by the clerk
+    for them (:class:`~yilian.portal.editors.CounterEditor`)."""
+    return wizard.edit(request, CounterEditor(request.user), pk, step)
