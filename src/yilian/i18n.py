@@ -1,9 +1,12 @@
 """Translations of the web pages (界面翻译).
 
 UI strings are written in Simplified Chinese, the default language, so a page never
-shows a placeholder. Traditional Chinese is derived from them with OpenCC (s2twp:
-Taiwan standard with phrases), then kept: a translator may correct an entry and the
-correction survives later runs. English is written by people; a test fails when an
+shows a placeholder. Traditional Chinese is derived from them with OpenCC's standard
+character conversion (``s2t``), then kept: a translator may correct an entry and the
+correction survives later runs. Not the Taiwan phrase tables (``s2twp``): they turn the
+service's own terms into other words (窗口 "service window" into 視窗 "computer
+window", 信息 into 資訊), while a mainland service's terms keep their words in either
+script. English is written by people; a test fails when an
 entry has none. Each app keeps its own ``locale/`` so that apps change independently.
 """
 
@@ -15,6 +18,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 TARGETS = ("en", "zh_Hant")
+OPENCC_CONFIG = "s2t"
 
 
 def locale_dirs(app: str | None = None) -> list[Path]:
@@ -37,11 +41,12 @@ def catalogues(app: str | None = None) -> Iterator[tuple[str, Path]]:
 def to_traditional(text: str) -> str:
     import opencc
 
-    return opencc.OpenCC("s2twp").convert(text)
+    return opencc.OpenCC(OPENCC_CONFIG).convert(text)
 
 
-def fill_traditional(po_path: Path) -> int:
-    """Fill empty or fuzzy zh-Hant entries from their Simplified source; return how many."""
+def fill_traditional(po_path: Path, *, again: bool = False) -> int:
+    """Fill empty or fuzzy zh-Hant entries from their Simplified source (with ``again``,
+    every entry, discarding corrections); return how many."""
     import polib
 
     catalogue = polib.pofile(str(po_path))
@@ -51,10 +56,10 @@ def fill_traditional(po_path: Path) -> int:
             continue
         fuzzy = "fuzzy" in entry.flags
         if entry.msgid_plural:
-            if fuzzy or not any(entry.msgstr_plural.values()):
+            if again or fuzzy or not any(entry.msgstr_plural.values()):
                 entry.msgstr_plural = {0: to_traditional(entry.msgid_plural)}
                 changed += 1
-        elif fuzzy or not entry.msgstr:
+        elif again or fuzzy or not entry.msgstr:
             entry.msgstr = to_traditional(entry.msgid)
             changed += 1
         if fuzzy:

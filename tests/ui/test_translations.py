@@ -36,3 +36,9 @@ def test_compiled_catalogue_matches_its_source(language, po):
 
 def test_traditional_is_derived_from_simplified():
     assert i18n.to_traditional("企业开办，一链办理") == "企業開辦，一鏈辦理"
+
+
+def test_the_services_own_words_survive_in_traditional():
+    # 窗口 is the service window at the counter, not a computer window (視窗).
+    assert i18n.to_traditional("窗口工作台") == "窗口工作臺"
+    assert i18n.to_traditional("信息技术") == "信息技術"
