@@ -129,6 +129,9 @@ def run_demo(host: str, port: int) -> int:
 
     def announce() -> None:
         print(f"\nYilian (一链) demo is running at http://{host}:{port}/", flush=True)
+        print(f"Applicants sign in by phone; the demo's text messages (codes) are at "
+              f"http://{host}:{port}/accounts/outbox/", flush=True)
+        print(f"Staff sign in at http://{host}:{port}/accounts/login/", flush=True)
         print(f"API: http://{host}:{port}/api/v1/  ·  schema: /api/v1/schema/", flush=True)
         for line in lines:
             print(line, flush=True)
