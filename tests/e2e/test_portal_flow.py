@@ -74,6 +74,27 @@ def _add_row(page, table: str, i: int) -> None:
     page.locator(f"#{table}-{i}-name").wait_for()
 
 
+def fill_people(page, data: dict) -> None:
+    """The people step: each person into the first row of their role."""
+    for person in data["people"]:
+        first = page.locator(f"#role-{person['role']} input[name$='-name']").first
+        index = re.search(r"people-(\d+)-name", first.get_attribute("id")).group(1)
+        _fill_row(page, "people", int(index), {k: v for k, v in person.items() if k != "role"})
+
+
+def fill_employees(page, data: dict) -> None:
+    for i, employee in enumerate(data["employees"]):
+        if i:
+            _add_row(page, "employees", i)
+        _fill_row(page, "employees", i, employee)
+
+
+def fill_invoices(page, data: dict) -> None:
+    for kind in data["invoices"]["types"]:
+        page.locator(f"input[name='invoices-types'][value='{kind}']").check()
+    page.locator("#invoices-monthly_quantity").fill(str(data["invoices"]["monthly_quantity"]))
+
+
 def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     number = _unique_phone()
@@ -124,23 +145,15 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
     _next(phone)
 
     assert "/people/" in phone.url
-    for person in data["people"]:
-        legend = phone.locator(f"#role-{person['role']} input[name$='-name']").first
-        index = re.search(r"people-(\d+)-name", legend.get_attribute("id")).group(1)
-        _fill_row(phone, "people", int(index), {k: v for k, v in person.items() if k != "role"})
+    fill_people(phone, data)
     _next(phone)
 
     assert "/employees/" in phone.url
-    for i, employee in enumerate(data["employees"]):
-        if i:
-            _add_row(phone, "employees", i)
-        _fill_row(phone, "employees", i, employee)
+    fill_employees(phone, data)
     _next(phone)
 
     assert "/choices/" in phone.url
-    for kind in data["invoices"]["types"]:
-        phone.locator(f"input[name='invoices-types'][value='{kind}']").check()
-    phone.locator("#invoices-monthly_quantity").fill(str(data["invoices"]["monthly_quantity"]))
+    fill_invoices(phone, data)
     phone.locator("input[name=bank_wanted]").check()
     for key in ("bank", "branch", "date"):
         phone.locator(f"#bank_appointment-{key}").fill(data["bank_appointment"][key])

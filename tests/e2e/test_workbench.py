@@ -26,6 +26,9 @@ from tests.e2e.test_portal_flow import (
     _fill_row,
     _next,
     _unique_phone,
+    fill_employees,
+    fill_invoices,
+    fill_people,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -166,23 +169,15 @@ def test_the_clerk_fills_the_one_form_for_a_person_at_the_counter(site, new_desk
     _next(page)
 
     assert "/people/" in page.url
-    for person in data["people"]:
-        first = page.locator(f"#role-{person['role']} input[name$='-name']").first
-        index = re.search(r"people-(\d+)-name", first.get_attribute("id")).group(1)
-        _fill_row(page, "people", int(index), {k: v for k, v in person.items() if k != "role"})
+    fill_people(page, data)
     _next(page)
 
     assert "/employees/" in page.url
-    for i, employee in enumerate(data["employees"]):
-        if i:
-            _add_row(page, "employees", i)
-        _fill_row(page, "employees", i, employee)
+    fill_employees(page, data)
     _next(page)
 
     assert "/choices/" in page.url
-    for kind in data["invoices"]["types"]:
-        page.locator(f"input[name='invoices-types'][value='{kind}']").check()
-    page.locator("#invoices-monthly_quantity").fill(str(data["invoices"]["monthly_quantity"]))
+    fill_invoices(page, data)
     _next(page)
 
     # The co-signer gets the code on their own phone, and confirms on the link.

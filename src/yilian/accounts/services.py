@@ -101,12 +101,20 @@ def sign_in_with_code(phone: str, code: str):
 
 @transaction.atomic
 def _account_for(phone: str):
-    User = get_user_model()
-    user, created = User.objects.get_or_create(username=phone)
+    user, created = applicant_account(phone)
+    record(f"account:{user.pk}", "account.signed_in_with_code", actor=user,
+           data={"created": created})
+    return user
+
+
+@transaction.atomic
+def applicant_account(phone: str):
+    """``(user, created)``: the applicant account of a normalized mobile number, made
+    the first time the number signs in or comes to the counter — with no password, as
+    they sign in by code."""
+    user, created = get_user_model().objects.get_or_create(username=phone)
     if created:
         user.set_unusable_password()
         user.save()
         roles.grant(user, roles.APPLICANT)
-    record(f"account:{user.pk}", "account.signed_in_with_code", actor=user,
-           data={"created": created})
-    return user
+    return user, created

@@ -18,14 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
-from yilian.accounts.services import normalize_phone
+from yilian.accounts.services import applicant_account, normalize_phone
 from yilian.audit.services import record, stream_for_application
 from yilian.forms import cosign, services
 from yilian.forms.models import Application, CoSigner, Status
@@ -45,11 +44,8 @@ def applicant_for_phone(phone: str, clerk):
     check_clerk(clerk)
     phone = normalize_phone(phone)
     with transaction.atomic():
-        user, created = get_user_model().objects.get_or_create(username=phone)
+        user, created = applicant_account(phone)
         if created:
-            user.set_unusable_password()
-            user.save()
-            roles.grant(user, roles.APPLICANT)
             record(f"account:{user.pk}", "account.created_at_counter", actor=clerk,
                    data={"phone": phone})
     return user

@@ -7,7 +7,20 @@ from django.conf import settings
 from django.db import models
 
 
-class CatalogueAmendment(models.Model):
+class Amendment(models.Model):
+    """What every amendment carries: from when it applies, why, and who made it."""
+
+    effective_from = models.DateField("生效日期 effective from")
+    note = models.TextField("调整依据 basis", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class CatalogueAmendment(Amendment):
     """目录调整 — a zone administrator's change to one business-scope entry, in force from
     a date. The shipped catalogue plus every amendment in force on a day is the catalogue
     of that day; decisions record which amendments they used."""
@@ -23,11 +36,6 @@ class CatalogueAmendment(models.Model):
     permit = models.CharField("许可证件", max_length=100, blank=True)
     commitment = models.BooleanField("可告知承诺", default=False)
     negative_list_id = models.CharField("负面清单事项", max_length=32, blank=True)
-    effective_from = models.DateField("生效日期 effective from")
-    note = models.TextField("调整依据 basis", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["entry_id", "-effective_from", "-id"]
@@ -37,7 +45,7 @@ class CatalogueAmendment(models.Model):
         return f"{self.entry_id} from {self.effective_from}"
 
 
-class NegativeListAmendment(models.Model):
+class NegativeListAmendment(Amendment):
     """负面清单调整 — a zone administrator's change to one item of the market-access
     negative list (市场准入负面清单), in force from a date: its wording, its kind
     (禁止准入类 / 许可准入类), whether the scope entries under it may go by pledge
@@ -58,11 +66,6 @@ class NegativeListAmendment(models.Model):
     withdrawn = models.BooleanField("移出清单 withdrawn", default=False,
                                     help_text="From the effective date the item no "
                                               "longer applies.")
-    effective_from = models.DateField("生效日期 effective from")
-    note = models.TextField("调整依据 basis", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["item_id", "-effective_from", "-id"]
