@@ -40,9 +40,19 @@ def backoff(attempt: int, rng: random.Random | None = None) -> float:
 
 
 def _ready(now: dt.datetime) -> Q:
+    """When a step may be claimed: due for an attempt, or its claim's lease ran out.
+    :data:`_READY_SQL` says the same for the claim; a test keeps the two in step."""
     return Q(status__in=READY_STATUSES, next_attempt_at__lte=now) | Q(
         status=StepStatus.RUNNING, lease_expires_at__lt=now
     )
+
+
+# The same condition for the claim's SQL (parameters: now, now).
+_READY_SQL = (
+    f"((s.status IN ({', '.join(repr(str(s)) for s in READY_STATUSES)}) "
+    f"AND s.next_attempt_at <= %s) "
+    f"OR (s.status = '{StepStatus.RUNNING}' AND s.lease_expires_at < %s))"
+)
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,7 @@ SELECT s.status, s.attempts, s.code, s.idempotency_key, s.payload, s.chain_id,
   JOIN chain_chain c ON c.id = s.chain_id
   JOIN forms_application a ON a.id = c.application_id
  WHERE s.id = %s
-   AND ((s.status IN ('pending', 'retrying') AND s.next_attempt_at <= %s)
-        OR (s.status = 'running' AND s.lease_expires_at < %s))
-"""
+   AND """ + _READY_SQL
 _CLAIM_UPDATE = """
 UPDATE chain_step
    SET status = 'running', attempts = %s, claim_token = %s, lease_expires_at = %s,
