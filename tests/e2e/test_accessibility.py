@@ -1,5 +1,6 @@
 """Every main page, as its users see it: each form field has a label, each image a text
-alternative, and the page names its language — in a real browser, after htmx has run."""
+alternative, the page names its language, and on a phone nothing overflows sideways — in
+a real browser, after htmx has run."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def _check(page, url: str) -> None:
     assert page.evaluate(NO_ALT) == [], url
     assert page.locator("html").get_attribute("lang"), url
     assert page.locator("h1").count() >= 1, url
+    width = page.viewport_size["width"]
+    if width <= 400:  # a phone: nothing may push the page sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, url
 
 
 def test_the_applicants_pages(site, phone):
