@@ -34,6 +34,10 @@ _declare("YILIAN_SECRET_KEY", "", "Django secret key; generated into the data di
 _declare("YILIAN_DEBUG", "0", "1 turns on Django debug pages (never in production).")
 _declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
          "Comma-separated host names this server answers to.")
+_declare("YILIAN_HTTPS", "0", "1 behind an HTTPS proxy (production): secure cookies, "
+         "redirect to HTTPS, HSTS, and trust the proxy's X-Forwarded-Proto.")
+_declare("YILIAN_HSTS_SECONDS", "31536000", "With YILIAN_HTTPS=1: how long browsers must "
+         "use HTTPS only (HSTS max-age; 0 turns it off).")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "

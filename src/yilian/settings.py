@@ -28,6 +28,21 @@ DEBUG = conf.get_bool("YILIAN_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in conf.get("YILIAN_ALLOWED_HOSTS").split(",") if h.strip()]
 DEMO_MODE = conf.get_bool("YILIAN_DEMO")
 
+# Behind the production HTTPS proxy: cookies never travel in clear, plain HTTP is
+# redirected, browsers remember to use HTTPS, and the proxy's scheme header is believed.
+HTTPS = conf.get_bool("YILIAN_HTTPS")
+if HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = conf.get_int("YILIAN_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+    CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
+# Submitting a domain to the browsers' HSTS preload list binds every subdomain for years:
+# the operator decides that, not the default configuration.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_HTTPONLY = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
