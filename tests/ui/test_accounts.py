@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -84,3 +85,35 @@ def test_each_page_opens_only_for_its_roles(client, django_user_model, role, all
 def test_anonymous_users_are_sent_to_sign_in(client):
     response = client.get(reverse("workbench:index"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_number_gets_only_so_many_codes_a_day(monkeypatch):
+    monkeypatch.setattr(services, "RESEND_INTERVAL", dt.timedelta(0))
+    for _ in range(services.DAILY_CODES_PER_PHONE):
+        services.send_code("13800138009")
+    with pytest.raises(services.CodeError) as error:
+        services.send_code("13800138009")
+    assert error.value.code == "phone.daily_limit"
+    services.send_code("13800138010")  # another number is not affected
+
+
+def test_one_address_cannot_flood_many_numbers(client, monkeypatch):
+    monkeypatch.setattr(services, "CODES_PER_CLIENT", 3)
+    url = reverse("phone-sign-in")
+    for i in range(3):
+        assert client.post(url, {"phone": f"1380013810{i}"}, REMOTE_ADDR="10.0.0.9"
+                           ).status_code == 200
+    refused = client.post(url, {"phone": "13800138109"}, REMOTE_ADDR="10.0.0.9")
+    assert refused.status_code == 400 and "请求过于频繁" in refused.content.decode()
+    assert client.post(url, {"phone": "13800138109"}, REMOTE_ADDR="10.0.0.10"
+                       ).status_code == 200
+
+
+def test_behind_the_proxy_the_address_it_saw_is_counted(rf, settings):
+    from yilian.accounts.views import client_address
+
+    request = rf.post("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    settings.HTTPS = False
+    assert client_address(request) == "10.0.0.1"
+    settings.HTTPS = True
+    assert client_address(request) == "203.0.113.7"

@@ -37,6 +37,8 @@ class PhoneCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    client = models.CharField(max_length=64, blank=True, db_index=True,
+                              help_text="The address that asked for it (rate limits).")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -25,6 +25,11 @@ from yilian.audit.services import record
 CODE_TTL = dt.timedelta(minutes=10)
 RESEND_INTERVAL = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 5
+# Against SMS bombing (短信轰炸): a number gets at most so many codes a day, and one client
+# address may ask for at most so many in a window, whatever numbers it names.
+DAILY_CODES_PER_PHONE = 10
+CODES_PER_CLIENT = 20
+CLIENT_WINDOW = dt.timedelta(minutes=10)
 # Mainland mobile numbers: 11 digits starting 13–19 (YD/T 2740 numbering plan).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -51,20 +56,34 @@ def _hash(phone: str, code: str) -> str:
 
 
 @transaction.atomic
-def send_code(phone: str, purpose: str = "sign_in") -> OutboxMessage:
+def send_code(phone: str, purpose: str = "sign_in", client: str = "") -> OutboxMessage:
+    """Make a code for ``phone`` and put its message in the outbox. ``client`` is the
+    requesting address (sign-in pages), counted against :data:`CODES_PER_CLIENT`."""
     phone = normalize_phone(phone)
     now = timezone.now()
+    _check_limits(phone, purpose, client, now)
+    code = f"{secrets.randbelow(10**6):06d}"
+    PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash=_hash(phone, code),
+                             expires_at=now + CODE_TTL, client=client[:64])
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    return OutboxMessage.objects.create(
+        to=phone, body=f"【一链】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。")
+
+
+def _check_limits(phone: str, purpose: str, client: str, now) -> None:
     last = PhoneCode.objects.filter(phone=phone, purpose=purpose).first()
     if last and now - last.created_at < RESEND_INTERVAL:
         wait = int((RESEND_INTERVAL - (now - last.created_at)).total_seconds()) + 1
         raise CodeError("phone.too_soon", f"验证码已发送，请{wait}秒后再试",
                         f"a code was just sent; try again in {wait} s")
-    code = f"{secrets.randbelow(10**6):06d}"
-    PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash=_hash(phone, code),
-                             expires_at=now + CODE_TTL)
-    minutes = int(CODE_TTL.total_seconds() // 60)
-    return OutboxMessage.objects.create(
-        to=phone, body=f"【一链】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。")
+    today = PhoneCode.objects.filter(phone=phone, created_at__gte=now - dt.timedelta(days=1))
+    if today.count() >= DAILY_CODES_PER_PHONE:
+        raise CodeError("phone.daily_limit", "该号码今日获取验证码次数已达上限，请明天再试",
+                        "this number has had all its codes for today; try again tomorrow")
+    if client and PhoneCode.objects.filter(
+            client=client[:64], created_at__gte=now - CLIENT_WINDOW).count() >= CODES_PER_CLIENT:
+        raise CodeError("client.too_many", "请求过于频繁，请稍后再试",
+                        "too many codes asked for from this address; try again later")
 
 
 def check_code(phone: str, code: str, purpose: str = "sign_in") -> str:

@@ -21,6 +21,15 @@ def _message(error: services.CodeError) -> str:
     return error.message_en if get_language() == "en" else error.message_zh
 
 
+def client_address(request: HttpRequest) -> str:
+    """Who is asking: behind the HTTPS proxy (YILIAN_HTTPS) the address it appended to
+    X-Forwarded-For, which a client cannot forge; otherwise the connection's own."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.HTTPS and forwarded:
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -48,7 +57,7 @@ def phone_sign_in(request: HttpRequest) -> HttpResponse:
                 user = services.sign_in_with_code(request.POST["phone"], request.POST["code"])
                 auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(context["next"] or landing_url_name(user))
-            services.send_code(request.POST.get("phone", ""))
+            services.send_code(request.POST.get("phone", ""), client=client_address(request))
             context["sent"] = True
         except services.CodeError as error:
             context["error"] = _message(error)
