@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from yilian.departments import registry
 
@@ -35,3 +35,21 @@ def choice(enum: type[models.TextChoices], value: str | Enum | None) -> str:
 def choices(enum: type[models.TextChoices]) -> dict[str, str]:
     """Every value of a model's choices with its translated label, in order."""
     return {value: gettext(label) for value, label in enum.choices}
+
+
+def bilingual(message_zh: str, message_en: str, language: str | None = None) -> str:
+    """A service's message (the API carries both texts) in the reader's language: English,
+    or the Chinese — in Traditional characters for a zh-Hant reader."""
+    language = (language or get_language() or "zh-hans").lower()
+    if language.startswith("en"):
+        return message_en
+    if language in ("zh-hant", "zh-tw", "zh-hk", "zh-mo"):
+        from yilian.i18n import to_traditional
+
+        return to_traditional(message_zh)
+    return message_zh
+
+
+def refusal(error) -> str:
+    """An exception with ``message_zh`` / ``message_en`` in the reader's language."""
+    return bilingual(error.message_zh, error.message_en)

@@ -43,3 +43,12 @@ def test_unknown_values_are_shown_as_they_are():
     assert labels.choice(OrgForm, "partnership") == "partnership"
     assert labels.step_name("customs") == "customs"
     assert labels.choice(OrgForm, "") == ""
+
+
+def test_service_messages_follow_the_readers_language():
+    zh, en = "验证码错误或已过期", "the code is wrong or has expired"
+    assert labels.bilingual(zh, en, "zh-hans") == zh
+    assert labels.bilingual(zh, en, "en") == en
+    assert labels.bilingual(zh, en, "zh-hant") == "驗證碼錯誤或已過期"
+    with translation.override("zh-hant"):
+        assert labels.bilingual(zh, en) == "驗證碼錯誤或已過期"

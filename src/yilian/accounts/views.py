@@ -9,16 +9,12 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from yilian import labels
 from yilian.accounts import services
 from yilian.accounts.models import OutboxMessage
 from yilian.accounts.permissions import landing_url_name
-
-
-def _message(error: services.CodeError) -> str:
-    return error.message_en if get_language() == "en" else error.message_zh
 
 
 def client_address(request: HttpRequest) -> str:
@@ -60,7 +56,7 @@ def phone_sign_in(request: HttpRequest) -> HttpResponse:
             services.send_code(request.POST.get("phone", ""), client=client_address(request))
             context["sent"] = True
         except services.CodeError as error:
-            context["error"] = _message(error)
+            context["error"] = labels.refusal(error)
             context["error_code"] = error.code
             # A resend refused for being too soon still lets the user type the last code.
             context["sent"] = context["sent"] or error.code == "phone.too_soon"

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,12 +21,6 @@ from yilian.forms import cosign, services
 from yilian.forms.models import Application, CoSigner, OrgForm
 from yilian.portal import presenters
 from yilian.portal.editors import Editor
-
-
-def _say(error) -> str:
-    """A refusal (CoSignError, CodeError, NotEditable) in the page's language."""
-    return error.message_en if get_language() == "en" else error.message_zh
-
 
 _REFUSALS = (cosign.CoSignError, accounts.CodeError, services.NotEditable)
 
@@ -97,7 +90,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                                          request.user)
             return redirect("portal:cosign-public", token=token)
         except _REFUSALS as exc:
-            error = _say(exc)
+            error = labels.refusal(exc)
     state = cosign.state(cosigner)
     signed_in_as_invitee = (request.user.is_authenticated
                             and request.user.get_username() == cosigner.phone)

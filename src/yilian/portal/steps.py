@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from yilian import labels
 from yilian.forms.models import Role
 from yilian.refdata import scope as scope_catalogue
 
@@ -165,5 +166,5 @@ def errors_by_id(errors: Iterable[dict], language: str) -> dict[str, str]:
 
 
 def message(error: dict, language: str) -> str:
-    """message_en in English, message_zh in either Chinese."""
-    return error["message_en"] if language == "en" else error["message_zh"]
+    """A field error in the page's language (:func:`yilian.labels.bilingual`)."""
+    return labels.bilingual(error["message_zh"], error["message_en"], language)

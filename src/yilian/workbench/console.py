@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yilian import labels
 from yilian.accounts.permissions import officer_required
 from yilian.chain import manual
 from yilian.chain.models import Step
 from yilian.departments import registry
 from yilian.workbench import queries
-from yilian.workbench.views import _say
 
 STATUS_FILTERS = ("open", "failed", "retrying", "pending")
 
@@ -67,7 +67,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         manual.retry_step(step, request.user)
     except manual.StepActionRefused as refused:
-        return _answer(request, step, error=_say(refused))
+        return _answer(request, step, error=labels.refusal(refused))
     return _answer(request, step, done=_("已重新提交，正在办理。"))
 
 
@@ -78,5 +78,5 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         manual.complete_by_hand(step, request.user, request.POST.get("reference", ""))
     except manual.StepActionRefused as refused:
-        return _answer(request, step, error=_say(refused))
+        return _answer(request, step, error=labels.refusal(refused))
     return _answer(request, step, done=_("已人工办结，后续事项已放行。"))

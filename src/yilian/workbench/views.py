@@ -12,10 +12,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.accounts.services import CodeError
@@ -29,9 +29,6 @@ from yilian.workbench import queries
 window_staff = role_required(roles.CLERK, roles.EXAMINER)
 
 
-def _say(error) -> str:
-    """A service's bilingual refusal, in the page's language."""
-    return error.message_en if get_language() == "en" else error.message_zh
 
 
 def _application(pk) -> Application:
@@ -76,7 +73,7 @@ def approve(request: HttpRequest, pk) -> HttpResponse:
         review.approve(application, request.user, request.POST.get("comment", ""))
         messages.success(request, _("已核准受理，一链办理已启动。"))
     except review.ReviewRefused as error:
-        messages.error(request, _say(error))
+        messages.error(request, labels.refusal(error))
     return redirect("workbench:detail", pk=pk)
 
 
@@ -89,7 +86,7 @@ def return_for_correction(request: HttpRequest, pk) -> HttpResponse:
                                      request.POST.get("comment", ""))
         messages.success(request, _("已退回补正，申请人将看到审查意见。"))
     except review.ReviewRefused as error:
-        messages.error(request, _say(error))
+        messages.error(request, labels.refusal(error))
     return redirect("workbench:detail", pk=pk)
 
 
@@ -124,7 +121,7 @@ def counter_start(request: HttpRequest) -> HttpResponse:
         try:
             applicant = counter.applicant_for_phone(phone, request.user)
         except CodeError as error:
-            context["error"] = _say(error)
+            context["error"] = labels.refusal(error)
         else:
             context.update(applicant=applicant,
                            open_applications=counter.open_applications(applicant))
@@ -139,7 +136,7 @@ def counter_new(request: HttpRequest) -> HttpResponse:
     try:
         applicant = counter.applicant_for_phone(request.POST.get("phone", ""), request.user)
     except CodeError as error:
-        messages.error(request, _say(error))
+        messages.error(request, labels.refusal(error))
         return redirect("workbench:counter")
     application = counter.start(request.user, applicant, {"division_code": "371071"})
     return redirect(CounterEditor(request.user).step_url(application, "enterprise"))
