@@ -42,6 +42,7 @@ if HTTPS:
 # the operator decides that, not the default configuration.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
+CODES_PER_CLIENT = conf.get_int("YILIAN_CODES_PER_CLIENT")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -26,9 +26,9 @@ CODE_TTL = dt.timedelta(minutes=10)
 RESEND_INTERVAL = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 # Against SMS bombing (短信轰炸): a number gets at most so many codes a day, and one client
-# address may ask for at most so many in a window, whatever numbers it names.
+# address may ask for at most so many in a window (settings.CODES_PER_CLIENT), whatever
+# numbers it names.
 DAILY_CODES_PER_PHONE = 10
-CODES_PER_CLIENT = 20
 CLIENT_WINDOW = dt.timedelta(minutes=10)
 # Mainland mobile numbers: 11 digits starting 13–19 (YD/T 2740 numbering plan).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -58,7 +58,7 @@ def _hash(phone: str, code: str) -> str:
 @transaction.atomic
 def send_code(phone: str, purpose: str = "sign_in", client: str = "") -> OutboxMessage:
     """Make a code for ``phone`` and put its message in the outbox. ``client`` is the
-    requesting address (sign-in pages), counted against :data:`CODES_PER_CLIENT`."""
+    requesting address (sign-in pages), counted against ``settings.CODES_PER_CLIENT``."""
     phone = normalize_phone(phone)
     now = timezone.now()
     _check_limits(phone, purpose, client, now)
@@ -80,8 +80,8 @@ def _check_limits(phone: str, purpose: str, client: str, now) -> None:
     if today.count() >= DAILY_CODES_PER_PHONE:
         raise CodeError("phone.daily_limit", "该号码今日获取验证码次数已达上限，请明天再试",
                         "this number has had all its codes for today; try again tomorrow")
-    if client and PhoneCode.objects.filter(
-            client=client[:64], created_at__gte=now - CLIENT_WINDOW).count() >= CODES_PER_CLIENT:
+    recent = PhoneCode.objects.filter(client=client[:64], created_at__gte=now - CLIENT_WINDOW)
+    if client and recent.count() >= settings.CODES_PER_CLIENT:
         raise CodeError("client.too_many", "请求过于频繁，请稍后再试",
                         "too many codes asked for from this address; try again later")
 
