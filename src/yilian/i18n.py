@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -38,10 +39,16 @@ def catalogues(app: str | None = None) -> Iterator[tuple[str, Path]]:
                 yield language, po
 
 
-def to_traditional(text: str) -> str:
+@cache
+def _s2t():
     import opencc
 
-    return opencc.OpenCC(OPENCC_CONFIG).convert(text)
+    # Loading the dictionaries takes ~30 ms; pages convert every error message with it.
+    return opencc.OpenCC(OPENCC_CONFIG)
+
+
+def to_traditional(text: str) -> str:
+    return _s2t().convert(text)
 
 
 def fill_traditional(po_path: Path, *, again: bool = False) -> int:

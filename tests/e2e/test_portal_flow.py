@@ -95,6 +95,18 @@ def fill_invoices(page, data: dict) -> None:
     page.locator("#invoices-monthly_quantity").fill(str(data["invoices"]["monthly_quantity"]))
 
 
+def people_employees_invoices(page, data: dict) -> None:
+    """The three steps both channels fill alike; stops on the choices step, filled in."""
+    assert "/people/" in page.url
+    fill_people(page, data)
+    _next(page)
+    assert "/employees/" in page.url
+    fill_employees(page, data)
+    _next(page)
+    assert "/choices/" in page.url
+    fill_invoices(page, data)
+
+
 def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     number = _unique_phone()
@@ -144,16 +156,7 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
     phone.set_viewport_size(PHONE["viewport"])
     _next(phone)
 
-    assert "/people/" in phone.url
-    fill_people(phone, data)
-    _next(phone)
-
-    assert "/employees/" in phone.url
-    fill_employees(phone, data)
-    _next(phone)
-
-    assert "/choices/" in phone.url
-    fill_invoices(phone, data)
+    people_employees_invoices(phone, data)
     phone.locator("input[name=bank_wanted]").check()
     for key in ("bank", "branch", "date"):
         phone.locator(f"#bank_appointment-{key}").fill(data["bank_appointment"][key])

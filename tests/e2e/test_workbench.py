@@ -26,9 +26,7 @@ from tests.e2e.test_portal_flow import (
     _fill_row,
     _next,
     _unique_phone,
-    fill_employees,
-    fill_invoices,
-    fill_people,
+    people_employees_invoices,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -168,16 +166,7 @@ def test_the_clerk_fills_the_one_form_for_a_person_at_the_counter(site, new_desk
         _fill_row(page, "investors", i, {k: v for k, v in investor.items() if k != "uscc"})
     _next(page)
 
-    assert "/people/" in page.url
-    fill_people(page, data)
-    _next(page)
-
-    assert "/employees/" in page.url
-    fill_employees(page, data)
-    _next(page)
-
-    assert "/choices/" in page.url
-    fill_invoices(page, data)
+    people_employees_invoices(page, data)
     _next(page)
 
     # The co-signer gets the code on their own phone, and confirms on the link.

@@ -24,12 +24,17 @@ def officer_group(department_code: str) -> str:
 def grant(user, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
+    user.__dict__.pop("_yilian_roles", None)
 
 
 def roles_of(user) -> set[str]:
+    """The user's roles, read once per user object (one request): the header, the page's
+    permission check and its links all ask."""
     if not user.is_authenticated:
         return set()
-    return set(user.groups.values_list("name", flat=True))
+    if "_yilian_roles" not in user.__dict__:
+        user.__dict__["_yilian_roles"] = frozenset(user.groups.values_list("name", flat=True))
+    return set(user.__dict__["_yilian_roles"])
 
 
 def departments_of(user) -> set[str]:

@@ -12,30 +12,30 @@ from yilian.rules.models import (
 )
 
 
+class AmendmentAdmin(admin.ModelAdmin):
+    """Amendments are dated and signed: who made one is recorded on first save."""
+
+    date_hierarchy = "effective_from"
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(CatalogueAmendment)
-class CatalogueAmendmentAdmin(admin.ModelAdmin):
+class CatalogueAmendmentAdmin(AmendmentAdmin):
     list_display = ("entry_id", "text", "kind", "timing", "department", "commitment",
                     "effective_from", "created_by")
     list_filter = ("kind", "timing", "commitment")
     search_fields = ("entry_id", "text", "department")
-    date_hierarchy = "effective_from"
-
-    def save_model(self, request, obj, form, change):
-        obj.created_by = obj.created_by or request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(NegativeListAmendment)
-class NegativeListAmendmentAdmin(admin.ModelAdmin):
+class NegativeListAmendmentAdmin(AmendmentAdmin):
     list_display = ("item_id", "text", "kind", "commitment", "withdrawn", "effective_from",
                     "created_by")
     list_filter = ("kind", "commitment", "withdrawn")
     search_fields = ("item_id", "text", "note")
-    date_hierarchy = "effective_from"
-
-    def save_model(self, request, obj, form, change):
-        obj.created_by = obj.created_by or request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(AdmissionDecision)
