@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from yilian.codes import uscc
-from yilian.forms.models import (Application, InvestorKind, InvoiceType, OrgForm, Role,
-                                 Seal, Status)
+from yilian.forms.models import Application, InvestorKind, InvoiceType, OrgForm, Role, Seal, Status
 
 URL = "/api/v1/applications/"
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 from yilian.accounts import lockout, second_factor, tokens
 from yilian.accounts.backends import client_of
 from yilian.accounts.models import ApiToken
-from yilian.api.auth import BearerTokenAuthentication
 from yilian.api.applications import ErrorsSerializer
+from yilian.api.auth import BearerTokenAuthentication
 from yilian.api.errors import FieldErrors, field_error
 
 
