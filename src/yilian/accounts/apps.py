@@ -16,4 +16,5 @@ class AccountsConfig(AppConfig):
             # the account's failure count afresh.
             lockout.succeeded(user.get_username())
 
-        user_logged_in.connect(_clear_failures, dispatch_uid="yilian-clear-failures")
+        user_logged_in.connect(_clear_failures, weak=False,
+                               dispatch_uid="yilian-clear-failures")

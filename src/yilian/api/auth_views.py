@@ -67,7 +67,7 @@ class ObtainToken(APIView):
                                 password=credentials.validated_data["password"])
         except PermissionDenied:
             user = None
-        refusal = getattr(request._request, "sign_in_refusal", None)
+        refusal = getattr(request, "sign_in_refusal", None)
         if refusal is not None:
             raise _refused(refusal)
         if user is None:

@@ -6,9 +6,9 @@ pages and the API alike, from the roles of :mod:`yilian.accounts.roles`.
   whole — never someone's draft (at the counter a clerk continues the draft of the
   applicant in front of them, through :mod:`yilian.forms.counter`, not through here).
 - A department officer (部门经办人) reads only applications with a step of their
-  department, and of each only what that department is sent: the adapter's
-  :meth:`~yilian.departments.base.Department.build_payload`, so the list of fields is
-  written once, where the department's needs are.
+  department, and of each only what that department is sent: the step's payload, made
+  by the adapter's :meth:`~yilian.departments.base.Department.build_payload` at
+  acceptance, so the list of fields is written once, where the department's needs are.
 - A zone administrator reads aggregates (the dashboard), not applications
   (docs/DECISIONS.md, issue 8).
 - A license's signed JSON and PDF: its owner, window staff, and registration officers
@@ -64,11 +64,11 @@ def officer_departments(user, application: Application) -> list[str]:
 
 
 def department_view(user, application: Application) -> dict[str, dict[str, Any]]:
-    """Per department of ``user`` on this application: exactly what it is sent."""
-    from yilian.departments import registry
-
-    return {code: registry.get(code).build_payload(application)
-            for code in officer_departments(user, application)}
+    """Per department of ``user`` on this application: exactly what it is sent — the
+    step's payload, which the adapter's ``build_payload`` made at acceptance."""
+    mine = set(officer_departments(user, application))
+    return {step.code: step.payload for step in application.chain.steps.all()
+            if step.code in mine}
 
 
 def can_read_license(user, application: Application) -> bool:
