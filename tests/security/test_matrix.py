@@ -58,8 +58,8 @@ def url_patterns() -> Iterator[tuple[str, str, object]]:
 
 def api_methods(callback) -> set[str]:
     """The HTTP methods an API view answers (besides HEAD and OPTIONS)."""
-    if getattr(callback, "actions", None):  # a viewset route
-        return {m.upper() for m in callback.actions}
+    if getattr(callback, "actions", None):  # a viewset route (DRF adds "head" on use)
+        return {m.upper() for m in callback.actions if m not in SAFE}
     view = callback.cls
     return {m.upper() for m in view.http_method_names
             if m not in SAFE and hasattr(view, m)}
