@@ -55,6 +55,14 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from yilian import conf
+
+    if not conf.get_bool("YILIAN_DEMO"):
+        # Demo accounts share one published password: never in a real deployment.
+        print("yilian seed-demo loads demo accounts with a published password, so it runs "
+              "only in demo mode: set YILIAN_DEMO=1 (staging, training)\n"
+              "yilian seed-demo 只能在演示模式下运行（设置 YILIAN_DEMO=1）", file=sys.stderr)
+        return 1
     _django()
     from yilian.accounts.demo import seed_demo
 

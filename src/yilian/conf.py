@@ -40,6 +40,18 @@ _declare("YILIAN_HSTS_SECONDS", "31536000", "With YILIAN_HTTPS=1: how long brows
          "use HTTPS only (HSTS max-age; 0 turns it off).")
 _declare("YILIAN_CODES_PER_CLIENT", "20", "Sign-in codes one client address may ask for in "
          "ten minutes (against SMS bombing); raise it for a service hall behind one NAT.")
+_declare("YILIAN_SIGNIN_MAX_FAILURES", "5", "Failed password sign-ins (pages, admin, "
+         "token endpoint) one account may have in the window before it is locked.")
+_declare("YILIAN_SIGNIN_MAX_FAILURES_PER_CLIENT", "20", "Failed password sign-ins one client "
+         "address may have in the window, whatever accounts it tries, before it is locked.")
+_declare("YILIAN_SIGNIN_WINDOW_MINUTES", "15", "How far back failed sign-ins count, and so "
+         "how long a lockout lasts after the last failure.")
+_declare("YILIAN_STAFF_OTP", "", "1 makes staff (clerk, examiner, officers, admin) give a "
+         "TOTP code after the password (pages and the token endpoint's `otp` field); 0 "
+         "turns it off. Empty means on, except in demo mode (`yilian demo`).")
+_declare("YILIAN_STAFF_IDLE_MINUTES", "30", "A staff session idle this long is signed out.")
+_declare("YILIAN_API_TOKEN_HOURS", "12", "How long an API token from POST "
+         "/api/v1/auth/token/ is valid.")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "

@@ -44,6 +44,18 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CODES_PER_CLIENT = conf.get_int("YILIAN_CODES_PER_CLIENT")
 
+# Sign-in hardening (issue 8 §4): lockout counted in the database, staff second factor,
+# staff idle timeout, expiring hashed API tokens.
+SIGNIN_MAX_FAILURES = conf.get_int("YILIAN_SIGNIN_MAX_FAILURES")
+SIGNIN_MAX_FAILURES_PER_CLIENT = conf.get_int("YILIAN_SIGNIN_MAX_FAILURES_PER_CLIENT")
+SIGNIN_WINDOW_MINUTES = conf.get_int("YILIAN_SIGNIN_WINDOW_MINUTES")
+_staff_otp = conf.get("YILIAN_STAFF_OTP").strip()
+STAFF_OTP = conf.get_bool("YILIAN_STAFF_OTP") if _staff_otp else not DEMO_MODE
+STAFF_IDLE_MINUTES = conf.get_int("YILIAN_STAFF_IDLE_MINUTES")
+API_TOKEN_HOURS = conf.get_int("YILIAN_API_TOKEN_HOURS")
+OTP_TOTP_ISSUER = "Yilian 一链"
+AUTHENTICATION_BACKENDS = ["yilian.accounts.backends.PasswordBackend"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -52,8 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "yilian.accounts",
     "yilian.audit",
     "yilian.forms",
@@ -79,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yilian.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,7 +147,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in ("UserAttributeSimilarityValidator", "MinimumLengthValidator",
+                 "CommonPasswordValidator", "NumericPasswordValidator")
 ]
 
 LANGUAGE_CODE = "zh-hans"

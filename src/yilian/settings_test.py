@@ -11,5 +11,8 @@ import tempfile
 os.environ.setdefault("YILIAN_DATA_DIR", tempfile.mkdtemp(prefix="yilian-test-"))
 os.environ.setdefault("YILIAN_SIM_LATENCY_MS", "0")
 os.environ.setdefault("YILIAN_SIM_FAILURE_RATE", "0")
+# Staff sign in by password alone in tests unless a test turns the second factor on
+# (tests/accounts/test_otp.py does, with real codes).
+os.environ.setdefault("YILIAN_STAFF_OTP", "0")
 
 from yilian.settings import *  # noqa: E402,F403

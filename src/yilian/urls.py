@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yilian import views
+from yilian.accounts.views import admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,5 +16,7 @@ urlpatterns = [
     path("dashboard/", include("yilian.dashboard.urls")),
     path("api/v1/", include("yilian.api.urls")),
     path("verify/", include("yilian.licenses.urls")),
+    # The admin's own sign-in form would skip the lockout's message and the second factor.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

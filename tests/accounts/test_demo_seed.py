@@ -28,3 +28,24 @@ def test_seeding_creates_every_account_and_the_example_chain_once():
     assert applications.count() == 1
     engine.drain()
     assert applications.get().public_status() == "completed"
+
+
+def test_no_demo_account_is_a_superuser_and_only_the_admin_is_django_staff():
+    seed_demo()
+    demo = get_user_model().objects.filter(username__startswith="demo-")
+    assert not demo.filter(is_superuser=True).exists()
+    assert list(demo.filter(is_staff=True).values_list("username", flat=True)) == ["demo-admin"]
+    admin = demo.get(username="demo-admin")
+    assert admin.has_perm("rules.add_catalogueamendment")
+    assert not admin.has_perm("forms.view_application")
+    assert not admin.has_perm("licenses.view_license")
+
+
+def test_seed_demo_refuses_outside_demo_mode(monkeypatch, capsys):
+    from yilian.cli import main
+
+    monkeypatch.delenv("YILIAN_DEMO", raising=False)
+    users = get_user_model().objects.count()
+    assert main(["seed-demo"]) == 1
+    assert "YILIAN_DEMO=1" in capsys.readouterr().err
+    assert get_user_model().objects.count() == users

@@ -36,7 +36,12 @@ def other_applicant(db):
 
 @pytest.fixture
 def staff_user(db):
-    return make_user("staff", is_staff=True)
+    """A window clerk (窗口人员): reads submitted applications, never drafts."""
+    from yilian.accounts import roles
+
+    user = make_user("staff")
+    roles.grant(user, roles.CLERK)
+    return user
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from yilian.codes import uscc
-from yilian.forms.models import InvestorKind, InvoiceType, OrgForm, Role, Seal
+from yilian.forms.models import Application, InvestorKind, InvoiceType, OrgForm, Role, Seal, Status
 
 URL = "/api/v1/applications/"
 pytestmark = pytest.mark.django_db
@@ -150,9 +150,13 @@ def test_others_see_404_and_staff_read_but_do_not_edit(client_for, applicant,
     assert [a["id"] for a in mine.get(URL).json()["results"]] == [draft["id"]]
     assert other.get(URL).json()["count"] == 1
 
+    # Window staff never read a draft; a submitted application they read, not edit.
     staff = client_for(staff_user)
+    assert staff.get(_detail(draft)).status_code == 404
+    assert staff.get(URL).json()["count"] == 0
+    Application.objects.filter(pk=draft["id"]).update(status=Status.IN_REVIEW)
     assert staff.get(_detail(draft)).status_code == 200
-    assert staff.get(URL).json()["count"] == 2
+    assert staff.get(URL).json()["count"] == 1
     edit = staff.patch(_detail(draft), {"name": "职员改名有限公司"}, format="json")
     assert edit.status_code == 403 and _fields(edit) == {("", "permission_denied")}
     assert staff.post(f"{_detail(draft)}submit/").status_code == 403

@@ -85,10 +85,10 @@ def _status(site, pk: str) -> dict:
     return body
 
 
-def test_the_clerk_returns_one_approves_another_and_prints_the_notice(site, desktop):
+def test_the_examiner_returns_one_approves_another_and_prints_the_notice(site, desktop):
     returned, approved = _in_review(site), _in_review(site)
     page = desktop
-    site.sign_in(page, "demo-clerk")
+    site.sign_in(page, "demo-examiner")  # deciding is the examiner's (separation of duties)
     page.goto(site.url("/workbench/"))
     queue = page.locator("#review-queue")
     for application in (returned, approved):

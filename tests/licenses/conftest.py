@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from yilian.accounts import tokens
 from yilian.codes import uscc as uscc_codes
 from yilian.forms.models import Application, OrgForm, Person, Status
 from yilian.licenses import services
@@ -100,8 +100,8 @@ def client_for():
 
     def build(user) -> APIClient:
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+        key, _token = tokens.issue(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         return client
 
     return build

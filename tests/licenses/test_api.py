@@ -1,4 +1,5 @@
-"""License API: verification for anyone, downloads for the owner and staff only."""
+"""License API: verification for anyone, downloads for the owner and the roles that
+handle the application only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from tests.licenses.conftest import make_user
+from yilian.accounts import roles
 from yilian.licenses import signing
 
 pytestmark = pytest.mark.django_db
@@ -76,9 +78,19 @@ def test_owner_downloads_pdf_and_json(lic, owner, client_for):
     assert signing.check(response.content).valid
 
 
-def test_staff_may_download(lic, client_for):
-    staff = make_user("examiner", is_staff=True)
-    assert client_for(staff).get(f"/api/v1/licenses/{lic.uscc}/json/").status_code == 200
+def test_the_roles_that_handle_it_may_download_and_no_one_else(lic, client_for):
+    def holder(username, role):
+        user = make_user(username, is_staff=True)
+        roles.grant(user, role)
+        return client_for(user)
+
+    url = f"/api/v1/licenses/{lic.uscc}/json/"
+    assert holder("examiner", roles.EXAMINER).get(url).status_code == 200
+    assert holder("registrar", roles.officer_group("registration")).get(url).status_code == 200
+    # Django staff, an administrator, another department's officer: not theirs to read.
+    for username, role in (("admin", roles.ADMIN), ("taxman", roles.officer_group("tax"))):
+        assert holder(username, role).get(url).status_code == 404
+    assert client_for(make_user("staff-only", is_staff=True)).get(url).status_code == 404
 
 
 def test_other_users_get_404(lic, client_for):

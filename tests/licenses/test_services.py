@@ -10,6 +10,7 @@ import pytest
 from django.test import RequestFactory
 
 from tests.licenses.conftest import make_application, make_enterprise, make_user
+from yilian.accounts import roles
 from yilian.audit.models import Entry
 from yilian.audit.services import stream_for_application
 from yilian.licenses import services, signing
@@ -100,8 +101,11 @@ def test_links_none_before_issue_then_relative_or_absolute(application, enterpri
     assert absolute["pdf_url"] == f"http://testserver/api/v1/licenses/{lic.uscc}/pdf/"
 
 
-def test_only_owner_and_staff_may_download(lic, owner):
+def test_only_owner_and_the_window_may_download(lic, owner):
     assert services.can_download(lic, owner)
-    assert services.can_download(lic, make_user("clerk", is_staff=True))
+    clerk = make_user("clerk")
+    roles.grant(clerk, roles.CLERK)
+    assert services.can_download(lic, clerk)
+    assert not services.can_download(lic, make_user("django-staff", is_staff=True))
     assert not services.can_download(lic, make_user("stranger"))
     assert not services.can_download(lic, None)

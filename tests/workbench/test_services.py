@@ -45,12 +45,12 @@ def test_approve_accepts_starts_the_chain_and_audits(in_review, examiner):
     assert verify_application(application.pk) == (True, "ok")
 
 
-def test_return_for_correction_then_the_applicant_resubmits(in_review, clerk, applicant):
-    review.return_for_correction(in_review, clerk, "请使用规范表述")
+def test_return_for_correction_then_the_applicant_resubmits(in_review, examiner, applicant):
+    review.return_for_correction(in_review, examiner, "请使用规范表述")
     application = Application.objects.get(pk=in_review.pk)
     assert application.status == Status.RETURNED
     assert application.review_comment == "请使用规范表述"
-    assert ("application.returned", "clerk") in _actions(application)
+    assert ("application.returned", "examiner") in _actions(application)
     # The applicant corrects through the ordinary path and is accepted.
     services.update_draft(application, applicant,
                           {"business_scope": example_data()["business_scope"]})
@@ -65,8 +65,8 @@ def test_return_needs_a_comment_and_only_applications_in_review(in_review, exami
         review.approve(in_review, examiner)  # twice: the second finds it accepted
 
 
-def test_applicants_and_officers_may_not_review(in_review, applicant, officer):
-    for who in (applicant, officer("registration")):
+def test_clerks_applicants_and_officers_may_not_review(in_review, clerk, applicant, officer):
+    for who in (clerk, applicant, officer("registration")):
         with pytest.raises(PermissionDenied):
             review.approve(in_review, who)
         with pytest.raises(PermissionDenied):

@@ -14,7 +14,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     links: list[tuple[str, str]] = []
     if user is not None and user.is_authenticated:
-        if has_role(user, roles.APPLICANT) or not user.is_staff:
+        if has_role(user, roles.APPLICANT) or not roles.is_staff_member(user):
             links.append((reverse("portal:index"), _("我的办件")))
         if has_role(user, roles.CLERK, roles.EXAMINER):
             links.append((reverse("workbench:index"), _("窗口工作台")))

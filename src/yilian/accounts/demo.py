@@ -24,16 +24,17 @@ DEMO_DATA = ("yilian.workbench.demo", "yilian.dashboard.demo")
 
 
 def _accounts() -> list[tuple[str, str, str, bool]]:
-    """(username, role, description, is_staff)."""
+    """(username, role, description, is_staff). ``is_staff`` is Django's: who may sign
+    in to the Django admin — the zone administrator only; nobody is a superuser."""
     rows = [
         ("demo-applicant", roles.APPLICANT, "申请人 applicant", False),
-        ("demo-clerk", roles.CLERK, "窗口人员 window clerk", True),
-        ("demo-examiner", roles.EXAMINER, "审查员 examiner", True),
+        ("demo-clerk", roles.CLERK, "窗口人员 window clerk", False),
+        ("demo-examiner", roles.EXAMINER, "审查员 examiner", False),
         ("demo-admin", roles.ADMIN, "园区管理员 zone administrator", True),
     ]
     for code, department in registry.departments().items():
         rows.append((f"demo-officer-{code}", roles.officer_group(code),
-                     f"{department.name_zh} officer", True))
+                     f"{department.name_zh} officer", False))
     return rows
 
 
@@ -49,11 +50,12 @@ def seed_demo() -> list[str]:
     User = get_user_model()
     lines = [f"Demo accounts (password: {DEMO_PASSWORD}):"]
     with transaction.atomic():
+        roles.grant_admin_permissions()
         for username, role, description, is_staff in _accounts():
             user, _ = User.objects.get_or_create(username=username)
             user.set_password(DEMO_PASSWORD)
             user.is_staff = is_staff
-            user.is_superuser = role == roles.ADMIN
+            user.is_superuser = False
             user.save()
             roles.grant(user, role)
             lines.append(f"  {username:<34} {description}")

@@ -8,6 +8,7 @@ sent for a code that was rolled back.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -42,3 +43,42 @@ class PhoneCode(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class SignInFailure(models.Model):
+    """登录失败 — one failed password (or second-factor) sign-in, kept in the database so
+    that every web process and worker counts the same failures (the default cache is
+    per process). See :mod:`yilian.accounts.lockout`."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    client = models.CharField(max_length=64, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class ApiToken(models.Model):
+    """API 令牌 — a bearer token for ``/api/v1/``. Only the SHA-256 of the key is kept
+    (the key is 256 random bits, so a fast hash is enough: there is nothing to guess).
+
+    A token dies when it expires, when it is revoked, and when its user's password
+    changes (``password_marker`` is the session auth hash at issue, as Django's own
+    sessions do)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to "
+                              "tell tokens apart in the admin without revealing them.")
+    password_marker = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

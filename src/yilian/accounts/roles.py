@@ -17,6 +17,20 @@ OFFICER_PREFIX = "officer:"
 STAFF_ROLES = {CLERK, EXAMINER, ADMIN}
 
 
+# What a zone administrator's job needs in the Django admin (园区管理员): the catalogue
+# amendments they maintain, the register and the admission decisions to look at, and the
+# API tokens to revoke. Not the applications, their parties or the licenses: their work
+# with applications is the dashboard's aggregates (docs/DECISIONS.md).
+ADMIN_PERMISSIONS = (
+    "rules.view_catalogueamendment", "rules.add_catalogueamendment",
+    "rules.change_catalogueamendment",
+    "rules.view_negativelistamendment", "rules.add_negativelistamendment",
+    "rules.change_negativelistamendment",
+    "registry.view_enterprise",
+    "accounts.view_apitoken", "accounts.change_apitoken",
+)
+
+
 def officer_group(department_code: str) -> str:
     return f"{OFFICER_PREFIX}{department_code}"
 
@@ -41,3 +55,28 @@ def departments_of(user) -> set[str]:
     """The department step codes this user is an officer of."""
     return {r.removeprefix(OFFICER_PREFIX) for r in roles_of(user)
             if r.startswith(OFFICER_PREFIX)}
+
+
+def is_staff_member(user) -> bool:
+    """Staff of any kind (clerk, examiner, officer, administrator) or a Django staff or
+    superuser account: who signs in with a password (and, in production, a second
+    factor), never with a phone code, and whose idle sessions time out."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    held = roles_of(user)
+    return bool(held & STAFF_ROLES) or any(r.startswith(OFFICER_PREFIX) for r in held)
+
+
+def grant_admin_permissions() -> None:
+    """Give the administrators' group its Django-admin permissions (idempotent)."""
+    from django.contrib.auth.models import Permission
+
+    group, _ = Group.objects.get_or_create(name=ADMIN)
+    for dotted in ADMIN_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        permission = Permission.objects.filter(content_type__app_label=app_label,
+                                               codename=codename).first()
+        if permission is not None:
+            group.permissions.add(permission)

@@ -126,12 +126,23 @@ def _account_for(phone: str):
     return user
 
 
+def check_not_staff(user) -> None:
+    """A code to a phone is a weaker proof than a password and a second factor: a staff
+    account is never opened with one, nor served as an applicant at the counter."""
+    if user is not None and roles.is_staff_member(user):
+        raise CodeError("account.staff", "该号码属于工作人员账号，请使用工作人员账号密码登录",
+                        "this number belongs to a staff account: use the staff sign-in "
+                        "(username and password)")
+
+
 @transaction.atomic
 def applicant_account(phone: str):
     """``(user, created)``: the applicant account of a normalized mobile number, made
     the first time the number signs in or comes to the counter — with no password, as
-    they sign in by code."""
+    they sign in by code. Raises :class:`CodeError` for a staff account's number."""
     user, created = get_user_model().objects.get_or_create(username=phone)
+    if not created:
+        check_not_staff(user)
     if created:
         user.set_unusable_password()
         user.save()

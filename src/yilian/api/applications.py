@@ -5,7 +5,7 @@ Thin on purpose: the serializers check *types* only, because a draft may be inco
 field paths); :mod:`yilian.forms.services` changes state and
 :mod:`yilian.forms.validation` decides at submission whether the form is complete.
 
-- ``GET /applications/`` lists your own applications, newest first (staff: everyone's),
+- ``GET /applications/`` lists the applications you may read, newest first,
   paginated: ``?page=N``, 50 per page by default, ``?page_size=`` up to 200; the answer
   is ``{count, next, previous, results}``.
 - ``POST /applications/`` saves a draft → 201. ``PATCH /applications/{id}/`` edits a
@@ -14,8 +14,11 @@ field paths); :mod:`yilian.forms.services` changes state and
 - ``POST /applications/{id}/submit/`` → 202 (accepted, the chain starts), or 400 with
   every field error at once.
 
-Another user's application answers 404; staff read every application but may not edit
-one that is not theirs (403).
+Who reads what is :mod:`yilian.forms.access`, the pages' rule: the owner their own;
+window staff every submitted application (never a draft); a department officer the
+applications with a step of theirs, each as :class:`OfficerApplicationSerializer` (only
+what their department is sent); an administrator none. An application one may not read
+answers 404; one that may be read but not changed answers 403 to a change.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from yilian.accounts import roles
+from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
 from yilian.chain.models import Step
-from yilian.forms import services
+from yilian.forms import access, services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
 
 
@@ -148,6 +153,30 @@ ErrorsSerializer = inline_serializer("ApplicationErrors", {
 })
 
 
+class OfficerApplicationSerializer(serializers.Serializer):
+    """部门经办人视图 — a department officer's read of an application: its state, their
+    departments' steps, and per department exactly the part of the one form that the
+    department's adapter sends it (``Department.build_payload``)."""
+
+    id = serializers.UUIDField(read_only=True)
+    status = serializers.CharField(source="public_status", read_only=True)
+    uscc = serializers.CharField(read_only=True)
+    accepted_at = serializers.DateTimeField(read_only=True)
+    steps = serializers.SerializerMethodField()
+    departments = serializers.SerializerMethodField(
+        help_text="department step code → what that department is sent")
+
+    @extend_schema_field(ApplicationStepSerializer(many=True))
+    def get_steps(self, application: Application) -> list[dict]:
+        mine = set(access.officer_departments(self.context["request"].user, application))
+        return ApplicationStepSerializer(
+            [s for s in application.chain.steps.all() if s.code in mine], many=True).data
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_departments(self, application: Application) -> dict:
+        return access.department_view(self.context["request"].user, application)
+
+
 class ApplicationSerializer(_FormSerializer):
     """The one form. Every part is optional in a draft; submission checks them all."""
 
@@ -184,6 +213,13 @@ class ApplicationSerializer(_FormSerializer):
                   "review_comment", "decision", "steps", "license"]
         read_only_fields = ["id", "uscc", "created_at", "updated_at", "submitted_at",
                             "accepted_at", "review_comment"]
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        if request is not None and isinstance(instance, Application) and \
+                not access.sees_whole_form(request.user, instance):
+            return OfficerApplicationSerializer(instance, context=self.context).data
+        return super().to_representation(instance)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_status(self, application: Application) -> str:
@@ -256,6 +292,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(responses={201: ApplicationSerializer, 400: ErrorsSerializer})
     def create(self, request, *args, **kwargs):
+        if roles.is_staff_member(request.user) and not has_role(request.user, roles.APPLICANT):
+            # As on the pages: applicants file applications; staff act on them.
+            raise exceptions.PermissionDenied("staff do not file applications")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = services.create_draft(request.user, serializer.validated_data)

@@ -1,9 +1,10 @@
-"""License endpoints: verify a signed license (anyone), download one (its owner or staff).
+"""License endpoints: verify a signed license (anyone), download one (its owner and the
+roles that handle it: :func:`yilian.forms.access.can_read_license`).
 
 ``POST /api/v1/licenses/verify/`` answers 200 with the verdict for any JSON object, so a
 client tells "verified, and it is forged" from "could not ask"; only a body that is not a
-JSON object is a 400. Downloads answer 404 rather than 403 to anyone but the owner and
-staff, so the API does not reveal which codes have licenses here.
+JSON object is a 400. Downloads answer 404 rather than 403 to anyone else, so the API
+does not reveal which codes have licenses here.
 """
 
 from __future__ import annotations

@@ -78,6 +78,7 @@ def retry_step(step: Step, actor) -> Step:
 def complete_by_hand(step: Step, actor, reference: str) -> Step:
     """人工办结 — record the department's reference number for a step done off-line
     (a department with no API, or one down for a long time), and carry the chain on."""
+    check_officer(step, actor)  # before anything is said about the input
     reference = (reference or "").strip()
     if not reference or len(reference) > MAX_REFERENCE:
         raise StepActionRefused("step.reference", "请填写部门业务编号（不超过64个字符）",

@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
-from yilian.accounts.services import applicant_account, normalize_phone
+from yilian.accounts.services import applicant_account, check_not_staff, normalize_phone
 from yilian.audit.services import record, stream_for_application
 from yilian.forms import cosign, services
 from yilian.forms.models import Application, CoSigner, Status
@@ -48,6 +49,16 @@ def applicant_for_phone(phone: str, clerk):
         if created:
             record(f"account:{user.pk}", "account.created_at_counter", actor=clerk,
                    data={"phone": phone})
+    return user
+
+
+def find_applicant(phone: str, clerk):
+    """The applicant account of a mobile number, or ``None`` — a pure lookup, nothing is
+    made. Raises :class:`~yilian.accounts.services.CodeError` for a bad number or a staff
+    account's number (staff are never served as applicants)."""
+    check_clerk(clerk)
+    user = get_user_model().objects.filter(username=normalize_phone(phone)).first()
+    check_not_staff(user)
     return user
 
 

@@ -1,10 +1,16 @@
 """Manual review (人工审查) of applications the admission rules could not decide alone.
 
-An examiner (审查员) or a window clerk (窗口人员) either approves (核准 → accepted, 受理:
-the chain starts and the post-verifications of any pledge open, exactly as when the rules
-approve at submission) or returns the application for correction (退回补正 → returned,
-with a comment the applicant reads in ``review_comment``; the applicant corrects and
-resubmits through :func:`yilian.forms.services.submit_application`).
+An examiner (审查员) approves (核准 → accepted, 受理: the chain starts and the
+post-verifications of any pledge open, exactly as when the rules approve at submission),
+returns the application for correction (退回补正 → returned, with a comment the
+applicant reads in ``review_comment``; the applicant corrects and resubmits through
+:func:`yilian.forms.services.submit_application`), or refuses it (不予受理 → rejected,
+with the reason the applicant reads).
+
+Separation of duties (职责分离): deciding is the examiner's alone — a window clerk
+enters applications, never decides them — and nobody decides an application they
+entered or edited at the counter, or their own, even when they also hold the examiner
+role: the audit trail says who entered what (:mod:`yilian.forms.counter`).
 
 Each action, Wagtail-style: check permission, check state, change it, audit — in one
 transaction; the chain's workers are woken only once it commits.
@@ -22,6 +28,7 @@ from django.utils import timezone
 
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
+from yilian.audit.models import Entry
 from yilian.audit.services import record, stream_for_application
 from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset
@@ -31,6 +38,8 @@ from yilian.forms.services import application_queryset
 # acceptance (受理), but it must not become where that promise quietly goes to wait.
 REVIEW_TIME_LIMIT = dt.timedelta(hours=4)
 MAX_COMMENT = 2000
+# What the counter writes for each thing a clerk does on an applicant's form.
+COUNTER_ACTIONS = "application.counter_"
 
 
 class ReviewRefused(Exception):
@@ -41,9 +50,23 @@ class ReviewRefused(Exception):
         self.code, self.message_zh, self.message_en = code, zh, en
 
 
-def check_can_review(actor) -> None:
-    if not has_role(actor, roles.EXAMINER, roles.CLERK):
-        raise PermissionDenied("only an examiner or a window clerk may review applications")
+def check_can_review(actor, application: Application | None = None) -> None:
+    """Only an examiner decides, and never on an application they entered at the
+    counter or own. Raises ``PermissionDenied``."""
+    if not has_role(actor, roles.EXAMINER):
+        raise PermissionDenied("only an examiner may decide on applications")
+    if application is not None:
+        if application.owner_id == actor.pk:
+            raise PermissionDenied("nobody decides on their own application")
+        if entered_by(application, actor):
+            raise PermissionDenied("the clerk who entered an application may not decide it")
+
+
+def entered_by(application: Application, user) -> bool:
+    """Did ``user`` enter or change ``application`` at the counter (audited actions)?"""
+    return Entry.objects.filter(stream=stream_for_application(application.pk),
+                                actor_id=user.pk,
+                                action__startswith=COUNTER_ACTIONS).exists()
 
 
 def review_queue() -> QuerySet[Application]:
@@ -89,7 +112,7 @@ def approve(application: Application, actor, comment: str = "") -> Application:
     from yilian.rules import services as rules
     from yilian.rules.engine import Decision, Finding
 
-    check_can_review(actor)
+    check_can_review(actor, application)
     with transaction.atomic():
         application = _waiting(application)
         latest = application.decisions.first()
@@ -117,7 +140,7 @@ def return_for_correction(application: Application, actor, comment: str) -> Appl
     if not comment:
         raise ReviewRefused("review.comment_required", "退回补正须写明需要补正的内容",
                             "say what the applicant must correct")
-    check_can_review(actor)
+    check_can_review(actor, application)
     with transaction.atomic():
         application = _waiting(application)
         application.status = Status.RETURNED
@@ -125,6 +148,24 @@ def return_for_correction(application: Application, actor, comment: str) -> Appl
         application.save(update_fields=["status", "review_comment", "updated_at"])
         record(stream_for_application(application.pk), "application.returned", actor=actor,
                data={"comment": application.review_comment})
+    return application
+
+
+def reject(application: Application, actor, reason: str) -> Application:
+    """不予受理 — refuse the application, with the reason the applicant reads. Final:
+    the applicant may start a new application, not resubmit this one."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewRefused("review.reason_required", "不予受理须写明理由和依据",
+                            "give the reason (and its basis) for refusing")
+    check_can_review(actor, application)
+    with transaction.atomic():
+        application = _waiting(application)
+        application.status = Status.REJECTED
+        application.review_comment = reason[:MAX_COMMENT]
+        application.save(update_fields=["status", "review_comment", "updated_at"])
+        record(stream_for_application(application.pk), "application.rejected", actor=actor,
+               data={"reason": application.review_comment})
     return application
 
 

@@ -69,9 +69,10 @@ def application_queryset() -> QuerySet[Application]:
 
 
 def visible_to(user) -> QuerySet[Application]:
-    """Staff read every application; an applicant only their own."""
-    queryset = application_queryset()
-    return queryset if user.is_staff else queryset.filter(owner=user)
+    """The applications ``user`` may read, by role: :mod:`yilian.forms.access`."""
+    from yilian.forms import access
+
+    return access.visible_to(user)
 
 
 def check_can_edit(application: Application, user) -> None:

@@ -161,7 +161,8 @@ def license_links(application, request=None) -> dict[str, str] | None:
 
 
 def can_download(lic: License, user) -> bool:
-    """The owner of the application and staff may download; nobody else."""
-    if user is None or not user.is_authenticated:
-        return False
-    return bool(user.is_staff) or lic.application.owner_id == user.pk
+    """The owner of the application and the roles that handle it
+    (:func:`yilian.forms.access.can_read_license`); nobody else."""
+    from yilian.forms.access import can_read_license
+
+    return can_read_license(user, lic.application)

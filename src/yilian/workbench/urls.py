@@ -8,6 +8,7 @@ urlpatterns = [
     path("applications/<uuid:pk>/", views.detail, name="detail"),
     path("applications/<uuid:pk>/approve/", views.approve, name="approve"),
     path("applications/<uuid:pk>/return/", views.return_for_correction, name="return"),
+    path("applications/<uuid:pk>/reject/", views.reject, name="reject"),
     path("applications/<uuid:pk>/notice.pdf", views.notice_pdf, name="notice"),
     path("sla/", views.sla, name="sla"),
     path("counter/", views.counter_start, name="counter"),

@@ -9,11 +9,12 @@ with a :class:`~yilian.portal.editors.CounterEditor`). The department console is
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yilian import labels
 from yilian.accounts import roles
@@ -27,13 +28,27 @@ from yilian.portal.editors import CounterEditor
 from yilian.workbench import queries
 
 window_staff = role_required(roles.CLERK, roles.EXAMINER)
-
-
+# Deciding (approve, return, refuse) is the examiner's alone: separation of duties.
+examiner_only = role_required(roles.EXAMINER)
 
 
 def _application(pk) -> Application:
+    """A submitted application (never a draft: staff do not read drafts here; the
+    counter opens the drafts of the applicant in front of the clerk)."""
     return get_object_or_404(application_queryset().select_related("owner")
-                             .prefetch_related("decisions"), pk=pk)
+                             .prefetch_related("decisions")
+                             .exclude(status=Status.DRAFT), pk=pk)
+
+
+def _decide(request: HttpRequest, pk, act, done: str) -> HttpResponse:
+    """Run one review action (a function of :mod:`yilian.forms.review`) and come back."""
+    application = get_object_or_404(Application.objects.exclude(status=Status.DRAFT), pk=pk)
+    try:
+        act(application, request.user, request.POST.get("comment", ""))
+        messages.success(request, done)
+    except review.ReviewRefused as error:
+        messages.error(request, labels.refusal(error))
+    return redirect("workbench:detail", pk=pk)
 
 
 @window_staff
@@ -55,6 +70,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         "application": application, "reasons": review.reasons(application),
         "decision": next(iter(application.decisions.all()), None),
         "in_review": application.status == Status.IN_REVIEW,
+        "can_decide": _may_decide(request.user, application),
         "overdue": review.is_review_overdue(application),
         "accepted": application.status == Status.ACCEPTED,
         "chain": chain, "steps": steps,
@@ -65,29 +81,32 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "workbench/detail.html", context)
 
 
+def _may_decide(user, application: Application) -> bool:
+    try:
+        review.check_can_review(user, application)
+    except PermissionDenied:
+        return False
+    return True
+
+
 @require_POST
-@window_staff
+@examiner_only
 def approve(request: HttpRequest, pk) -> HttpResponse:
-    application = get_object_or_404(Application, pk=pk)
-    try:
-        review.approve(application, request.user, request.POST.get("comment", ""))
-        messages.success(request, _("已核准受理，一链办理已启动。"))
-    except review.ReviewRefused as error:
-        messages.error(request, labels.refusal(error))
-    return redirect("workbench:detail", pk=pk)
+    return _decide(request, pk, review.approve, _("已核准受理，一链办理已启动。"))
 
 
 @require_POST
-@window_staff
+@examiner_only
 def return_for_correction(request: HttpRequest, pk) -> HttpResponse:
-    application = get_object_or_404(Application, pk=pk)
-    try:
-        review.return_for_correction(application, request.user,
-                                     request.POST.get("comment", ""))
-        messages.success(request, _("已退回补正，申请人将看到审查意见。"))
-    except review.ReviewRefused as error:
-        messages.error(request, labels.refusal(error))
-    return redirect("workbench:detail", pk=pk)
+    return _decide(request, pk, review.return_for_correction,
+                   _("已退回补正，申请人将看到审查意见。"))
+
+
+@require_POST
+@examiner_only
+def reject(request: HttpRequest, pk) -> HttpResponse:
+    """不予受理 — refuse, with the reason the applicant reads."""
+    return _decide(request, pk, review.reject, _("已决定不予受理，申请人将看到理由。"))
 
 
 @window_staff
@@ -112,19 +131,24 @@ def sla(request: HttpRequest) -> HttpResponse:
                   {"clocks": queries.chains_in_progress(), "tab": "sla"})
 
 
+@require_http_methods(["GET", "POST"])
 @window_staff
 def counter_start(request: HttpRequest) -> HttpResponse:
-    """窗口受理 — find (or register) the applicant by phone; list what they have open."""
+    """窗口受理 — find the applicant by phone and list what they have open. A pure
+    lookup (GET or POST): an account is opened only by 新建申请 (:func:`counter_new`)."""
     phone = (request.POST.get("phone") or request.GET.get("phone") or "").strip()
-    context = {"phone": phone, "tab": "counter", "applicant": None, "error": ""}
+    context = {"phone": phone, "tab": "counter", "applicant": None, "error": "",
+               "searched": False}
     if phone:
         try:
-            applicant = counter.applicant_for_phone(phone, request.user)
+            applicant = counter.find_applicant(phone, request.user)
         except CodeError as error:
             context["error"] = labels.refusal(error)
         else:
-            context.update(applicant=applicant,
-                           open_applications=counter.open_applications(applicant))
+            context.update(searched=True, applicant=applicant,
+                           phone=applicant.get_username() if applicant else phone,
+                           open_applications=counter.open_applications(applicant)
+                           if applicant else [])
     return render(request, "workbench/counter_start.html", context,
                   status=400 if context["error"] else 200)
 
@@ -145,8 +169,8 @@ def counter_new(request: HttpRequest) -> HttpResponse:
 @window_staff
 def counter_edit(request: HttpRequest, pk) -> HttpResponse:
     """继续办理 — an open application's step pages (its review once it has a name)."""
-    application = _application(pk)
     editor = CounterEditor(request.user)
+    application = editor.get(pk)
     if not editor.can_open(application):
         return redirect("workbench:detail", pk=application.pk)
     return redirect(editor.step_url(application, "review" if application.name else "enterprise"))
