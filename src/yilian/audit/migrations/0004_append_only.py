@@ -39,7 +39,7 @@ DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
 def _on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # "%" in the SQL is not a placeholder
     return run
 
 
