@@ -13,7 +13,7 @@ import stat
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -196,3 +196,33 @@ def test_only_the_given_keys_are_trusted(three):
                                                      "checkpoint 3"]
     ours = signing.private_key().public_key()
     assert verify_all(signing.keyring([ours])).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_sweeper_makes_checkpoints(settings):
+    """``yilian serve``/``demo`` without a broker: the sweeper thread checkpoints too."""
+    import threading
+    import time
+
+    from yilian.runner import EmbeddedWorker
+
+    settings.AUDIT_CHECKPOINT_SECONDS = 0
+    write(S, 2)
+    worker = EmbeddedWorker(threads=1, sweep_seconds=0.05)
+
+    def sweeper() -> None:
+        try:
+            worker._sweep()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=sweeper, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not Checkpoint.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
+    assert json.loads(Checkpoint.objects.get(seq=1).body)["heads"].keys() == {S}
