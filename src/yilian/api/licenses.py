@@ -32,8 +32,8 @@ from yilian.licenses.services import can_download
 
 Verdict = inline_serializer("LicenseVerdict", {
     "valid": serializers.BooleanField(),
-    "code": serializers.ChoiceField(choices=sorted(signing.REASONS),
-                                    help_text="machine-readable outcome"),
+    "code": serializers.CharField(help_text="machine-readable outcome: "
+                                  + ", ".join(sorted(signing.REASONS))),
     "reason": serializers.CharField(help_text="中文原因 reason in Chinese"),
     "reason_en": serializers.CharField(help_text="reason in English"),
     "key_id": serializers.CharField(help_text="the signing key's id, as the document names it"),
