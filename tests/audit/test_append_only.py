@@ -9,7 +9,7 @@ import os
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from tests.audit.conftest import write
+from tests.audit.tampering import write
 from yilian.audit.checkpoints import make_checkpoint
 from yilian.audit.models import Checkpoint, Entry
 

@@ -17,7 +17,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.audit.conftest import tamper, write
+from tests.audit.tampering import tamper, write
 from yilian.audit import checkpoints, tasks
 from yilian.audit.checkpoints import checkpoint_if_due, make_checkpoint
 from yilian.audit.models import Checkpoint, Entry

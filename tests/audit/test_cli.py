@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.audit.conftest import tamper, write
+from tests.audit.tampering import tamper, write
 from yilian.cli import main
 from yilian.licenses import signing
 

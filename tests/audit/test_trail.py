@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from tests.audit.conftest import tamper, write
+from tests.audit.tampering import tamper, write
 from yilian.audit import services
 from yilian.audit.checkpoints import make_checkpoint
 from yilian.audit.models import Entry
