@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from yilian.audit.cli import add_parser as add_audit_parser
+
 
 def _django(embedded_migrate: bool = True) -> None:
     """Set Django up; on the embedded default, bring the data dir's database up to date
@@ -86,6 +88,13 @@ def cmd_verify_license(args: argparse.Namespace) -> int:
     from yilian.licenses.cli import verify_license_file
 
     return verify_license_file(args.file, args.public_key)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.audit.cli import run
+
+    return run(args)
 
 
 def cmd_import_registry(args: argparse.Namespace) -> int:
@@ -197,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--public-key", help="trust this PEM public key instead of the data dir's")
     p.set_defaults(func=cmd_verify_license)
+
+    add_audit_parser(sub).set_defaults(func=cmd_audit)
 
     p = sub.add_parser("import-registry", help="import existing enterprises from CSV")
     p.add_argument("file")

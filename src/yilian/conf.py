@@ -70,6 +70,9 @@ _declare("YILIAN_STEP_LEASE_SECONDS", "60", "How long a claimed step may run bef
 _declare("YILIAN_SWEEP_SECONDS", "5", "How often the sweeper looks for ready or abandoned steps.")
 _declare("YILIAN_SWEEP_GRACE_SECONDS", "10", "How long a step may stay ready before the "
          "sweeper assumes its message was lost and sends another.")
+_declare("YILIAN_AUDIT_CHECKPOINT_SECONDS", "300", "How often the audit trail's stream heads "
+         "are checkpointed and signed; entries newer than the last checkpoint are "
+         "hash-chained but a deleted tail among them is not yet detectable.")
 _declare("YILIAN_MAX_AUTO_ATTEMPTS", "24", "Automatic tries of a step before it waits for a "
          "person (status failed).")
 _declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (one hour).")

@@ -52,13 +52,16 @@ class EmbeddedWorker:
                 close_old_connections()
 
     def _sweep(self) -> None:
+        from yilian.audit.checkpoints import checkpoint_if_due
+
         while not self._stop.wait(self.sweep_seconds):
-            try:
-                engine.sweep()
-            except Exception:
-                log.exception("embedded sweeper")
-            finally:
-                close_old_connections()
+            for job in (engine.sweep, checkpoint_if_due):
+                try:
+                    job()
+                except Exception:
+                    log.exception("embedded sweeper: %s", job.__name__)
+                finally:
+                    close_old_connections()
 
 
 def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None) -> int:

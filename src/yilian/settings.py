@@ -195,6 +195,7 @@ SWEEP_SECONDS = conf.get_float("YILIAN_SWEEP_SECONDS")
 SWEEP_GRACE_SECONDS = conf.get_float("YILIAN_SWEEP_GRACE_SECONDS")
 MAX_AUTO_ATTEMPTS = conf.get_int("YILIAN_MAX_AUTO_ATTEMPTS")
 SLA_SECONDS = conf.get_int("YILIAN_SLA_SECONDS")
+AUDIT_CHECKPOINT_SECONDS = conf.get_float("YILIAN_AUDIT_CHECKPOINT_SECONDS")
 PUBLIC_URL = conf.get("YILIAN_PUBLIC_URL").rstrip("/")
 
 SIMULATOR = {
@@ -217,6 +218,8 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-steps": {"task": "yilian.chain.tasks.sweep", "schedule": SWEEP_SECONDS},
+    "audit-checkpoint": {"task": "yilian.audit.tasks.checkpoint",
+                         "schedule": AUDIT_CHECKPOINT_SECONDS},
 }
 
 LOGGING = {

@@ -16,3 +16,9 @@ os.environ.setdefault("YILIAN_SIM_FAILURE_RATE", "0")
 os.environ.setdefault("YILIAN_STAFF_OTP", "0")
 
 from yilian.settings import *  # noqa: E402,F403
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # Django empties the tables with TRUNCATE after each transactional test; the audit
+    # tables refuse TRUNCATE unless the session allows it (audit migration 0004).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c yilian.allow_audit_truncate=on"

@@ -19,21 +19,48 @@ pytestmark = pytest.mark.django_db
 VERIFY = "/api/v1/licenses/verify/"
 
 
-def test_verify_valid(lic):
-    response = APIClient().post(VERIFY, lic.signed, format="json")
+def post_bytes(client: APIClient, body: bytes):
+    return client.post(VERIFY, body, content_type="application/json")
+
+
+def test_verify_valid_answers_with_the_content_it_verified(lic):
+    response = post_bytes(APIClient(), signing.canonical(lic.signed))
     assert response.status_code == 200
     body = response.json()
-    assert body["valid"] is True
+    assert body["valid"] is True and body["code"] == "valid"
     assert body["reason"] and body["reason_en"]
+    assert body["content"] == lic.signed["license"]
+    assert body["content"]["uscc"] == lic.uscc
+    assert body["key_id"] == lic.key_id
 
 
-def test_verify_tampered_is_200_and_invalid(lic):
+def test_verify_tampered_is_200_and_invalid_without_content(lic):
     doc = json.loads(json.dumps(lic.signed))
     doc["license"]["name"] = "威海冒名科技有限公司"
-    response = APIClient().post(VERIFY, doc, format="json")
+    response = post_bytes(APIClient(), signing.canonical(doc))
     assert response.status_code == 200
-    assert response.json() == {"valid": False, "reason": signing.REASONS["mismatch"][0],
-                               "reason_en": signing.REASONS["mismatch"][1]}
+    assert response.json() == {"valid": False, "code": "mismatch",
+                               "reason": signing.REASONS["mismatch"][0],
+                               "reason_en": signing.REASONS["mismatch"][1],
+                               "key_id": lic.key_id, "content": None}
+
+
+def test_verify_reads_the_bytes_sent_not_a_reparsed_copy(lic):
+    """A duplicate key is what a lenient parser would silently resolve (the last one
+    wins) — here the signed name comes second, the forged one first, so a parser that
+    kept the first would show the forgery under a valid signature."""
+    canonical = signing.canonical(lic.signed).decode()
+    name = json.dumps(lic.signed["license"]["name"], ensure_ascii=False)
+    duplicated = canonical.replace(f'"name":{name}', f'"name":"冒名公司","name":{name}')
+    assert duplicated != canonical
+    answer = post_bytes(APIClient(), duplicated.encode()).json()
+    assert (answer["valid"], answer["code"], answer["content"]) == (False, "duplicate_key", None)
+
+    # DRF's own JSON encoding of the same document is not the canonical form.
+    response = APIClient().post(VERIFY, lic.signed, format="json")
+    assert response.status_code == 200 and response.json()["code"] == "not_canonical"
+    pretty = json.dumps(lic.signed, ensure_ascii=False, indent=2, sort_keys=True)
+    assert post_bytes(APIClient(), pretty.encode()).json()["code"] == "not_canonical"
 
 
 @pytest.mark.parametrize("body", [{}, {"license": {}, "signature": "x"}])
@@ -60,7 +87,7 @@ def test_verify_non_object_is_400(db, body):
 def test_verify_needs_no_csrf_for_logged_in_browsers(lic, owner):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(owner)
-    assert client.post(VERIFY, lic.signed, format="json").json()["valid"] is True
+    assert post_bytes(client, signing.canonical(lic.signed)).json()["valid"] is True
 
 
 def test_owner_downloads_pdf_and_json(lic, owner, client_for):

@@ -90,3 +90,17 @@ def test_module_entry_point_with_public_key(license_file, tmp_path):
          str(pem)], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(license_file.read_bytes())["license"]["uscc"] in result.stdout
+
+
+def test_a_reformatted_or_duplicated_file_exits_1(license_file, capsys):
+    """The command reads the file's bytes as the format requires (docs/license-format.md):
+    a pretty-printed copy or one with a repeated key is not the issued document."""
+    original = license_file.read_bytes()
+    license_file.write_text(json.dumps(json.loads(original), ensure_ascii=False, indent=2))
+    assert verify_license_file(str(license_file)) == 1
+    assert signing.REASONS["not_canonical"][1] in capsys.readouterr().out
+    license_file.write_bytes(original.replace(b'"license":{', b'"license":{"name":"x",', 1))
+    assert verify_license_file(str(license_file)) == 1
+    assert signing.REASONS["duplicate_key"][1] in capsys.readouterr().out
+    license_file.write_bytes(original)
+    assert verify_license_file(str(license_file)) == 0

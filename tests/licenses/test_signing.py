@@ -45,10 +45,69 @@ def test_round_trip_bytes_text_and_object():
     assert valid and "签名有效" in reason and "signature valid" in reason
 
 
-def test_reformatted_file_still_verifies():
-    """Indentation is not content: a pretty-printed copy is the same license."""
-    pretty = json.dumps(json.loads(signed_bytes()), ensure_ascii=True, indent=4)
-    assert signing.check(pretty).valid
+@pytest.mark.parametrize("reformat", [
+    lambda doc: json.dumps(doc, ensure_ascii=True, indent=4),
+    lambda doc: json.dumps(doc, ensure_ascii=False, sort_keys=True),  # ", " and ": "
+    lambda doc: json.dumps(doc, ensure_ascii=True, sort_keys=True, separators=(",", ":")),
+    lambda doc: json.dumps({"signature": doc["signature"], "license": doc["license"]},
+                           ensure_ascii=False, separators=(",", ":")),  # members reordered
+    lambda doc: signing.canonical(doc).decode() + "\n",
+    lambda doc: "\ufeff" + signing.canonical(doc).decode(),
+])
+def test_a_file_in_any_other_spelling_is_refused(reformat):
+    """The format allows one spelling (RFC 8785). Before issue 8 a pretty-printed copy
+    verified; now every byte of the file is what was signed, so no two readers can see
+    two documents in it. The parsed copy still verifies (the register's own use)."""
+    doc = json.loads(signed_bytes())
+    result = signing.check(reformat(doc))
+    assert (result.valid, result.license) == (False, None)
+    assert result.code in {"not_canonical", "not_json"}
+    assert signing.check(doc).valid
+
+
+def test_duplicate_keys_are_refused_whichever_copy_is_signed():
+    text = signed_bytes().decode()
+    signed_name = json.dumps(CONTENT["name"], ensure_ascii=False)
+    forged = '"name":"冒名顶替有限公司"'
+    for duplicated in (text.replace(f'"name":{signed_name}', f'{forged},"name":{signed_name}'),
+                       text.replace(f'"name":{signed_name}', f'"name":{signed_name},{forged}')):
+        assert duplicated != text
+        assert signing.check(duplicated).code == "duplicate_key"
+    twice = text.replace('"license":', '"license":{},"license":', 1)
+    assert signing.check(twice).code == "duplicate_key"
+
+
+def test_fields_outside_the_signature_are_refused():
+    doc = json.loads(signed_bytes())
+    for extra in ({**doc, "status": "current"},
+                  {**doc, "signature": {**doc["signature"], "note": "trust me"}}):
+        result = signing.check(signing.canonical(extra))
+        assert (result.valid, result.code) == (False, "unexpected_field")
+
+
+def test_a_signed_document_that_is_not_a_license_is_not_one():
+    other = {**CONTENT, "schema": "yilian.something-else/1"}
+    result = signing.check(signing.canonical(signing.sign(other)))
+    assert (result.valid, result.code) == (False, "bad_schema")
+
+
+def test_licenses_issued_before_jcs_verify_unchanged():
+    """Before issue 8 the signed bytes were Python's ``json.dumps(sort_keys=True,
+    ensure_ascii=False, separators=(",", ":"))``. For a license — ASCII member names,
+    string values only — that is byte for byte the RFC 8785 form, so every license
+    already issued (and every file already handed out) verifies as it is."""
+    def legacy(obj) -> bytes:
+        return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
+
+    content = {**CONTENT, "name": "𠀀𪚥一链\"引号\"\\科技\t有限公司\u007f", "issued_at":
+               "2026-11-29T08:00:00.123456+00:00"}
+    key = signing.private_key()
+    old = {"license": content, "signature": {
+        "alg": "Ed25519", "key_id": signing.key_id(key.public_key()),
+        "value": base64.b64encode(key.sign(legacy(content))).decode()}}
+    assert legacy(old) == signing.canonical(old)
+    assert signing.check(legacy(old)).valid
 
 
 def test_signature_shape_and_key_id():
@@ -117,6 +176,7 @@ def test_signed_by_a_foreign_key_is_unknown():
     # An embedded public key is ignored; only explicitly trusted keys count.
     doc["signature"]["public_key"] = "whatever"
     assert not signing.check(doc).valid
+    del doc["signature"]["public_key"]
     # Trusting the stranger's key explicitly (the CLI's --public-key) makes it verify.
     doc["signature"]["key_id"] = signing.key_id(stranger.public_key())
     assert signing.check(doc, signing.keyring([stranger.public_key()])).valid

@@ -41,3 +41,18 @@ def test_register_row_altered_in_the_database_shows_invalid(client, lic):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-valid="false"' in html and "altered" in html
+
+
+def test_page_shows_the_content_that_verified_not_the_fields_column(client, lic):
+    """The printed rows come from the signed document that verified; the ``fields``
+    column beside it (unsigned) cannot put a different name on the page."""
+    License.objects.filter(pk=lic.pk).update(fields={**lic.fields, "name": "冒名顶替有限公司"})
+    html = client.get(f"/verify/{lic.uscc}/").content.decode()
+    assert 'data-valid="true"' in html
+    assert lic.signed["license"]["name"] in html and "冒名顶替有限公司" not in html
+
+
+def test_register_row_with_an_unsigned_extra_field_shows_invalid(client, lic):
+    License.objects.filter(pk=lic.pk).update(signed={**lic.signed, "status": "current"})
+    html = client.get(f"/verify/{lic.uscc}/").content.decode()
+    assert 'data-valid="false"' in html

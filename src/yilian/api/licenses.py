@@ -3,8 +3,12 @@ roles that handle it: :func:`yilian.forms.access.can_read_license`).
 
 ``POST /api/v1/licenses/verify/`` answers 200 with the verdict for any JSON object, so a
 client tells "verified, and it is forged" from "could not ask"; only a body that is not a
-JSON object is a 400. Downloads answer 404 rather than 403 to anyone else, so the API
-does not reveal which codes have licenses here.
+JSON object is a 400. The body is checked as the bytes sent, not as DRF parsed them: the
+license format allows exactly one spelling (RFC 8785), and a parser that quietly keeps the
+last of two duplicate keys would verify something other than what was sent. The verdict
+carries the content it verified (``content``), so a client relies on that, not on the
+copy it sent. Downloads answer 404 rather than 403 to anyone else, so the API does not
+reveal which codes have licenses here.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -29,9 +33,24 @@ from yilian.licenses.services import can_download
 
 Verdict = inline_serializer("LicenseVerdict", {
     "valid": serializers.BooleanField(),
+    "code": serializers.CharField(help_text="machine-readable outcome: "
+                                  + ", ".join(sorted(signing.REASONS))),
     "reason": serializers.CharField(help_text="中文原因 reason in Chinese"),
     "reason_en": serializers.CharField(help_text="reason in English"),
+    "key_id": serializers.CharField(help_text="the signing key's id, as the document names it"),
+    "content": serializers.DictField(
+        allow_null=True, help_text="执照内容 the license content that was verified "
+        "(docs/license-format.md); null unless valid"),
 })
+
+
+class RawJSONParser(BaseParser):
+    """Hands the view the body's bytes: verification parses them itself, strictly."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> bytes:
+        return stream.read() if stream is not None else b""
 
 
 class VerifyLicense(APIView):
@@ -39,17 +58,20 @@ class VerifyLicense(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []  # public; also spares callers the CSRF dance
-    parser_classes = [JSONParser]
+    parser_classes = [RawJSONParser]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: Verdict})
     def post(self, request):
-        document = request.data
-        if not isinstance(document, dict):
+        body = request.data if isinstance(request.data, bytes) else b""
+        result = signing.check(body)
+        if result.code == "not_json":
+            raise ParseError()
+        if result.code == "not_object":
             raise FieldErrors([field_error("", "not_object", "请求内容应为已签名的执照 JSON 对象",
                                            "the body must be a signed license JSON object")])
-        result = signing.check(document)
-        return Response({"valid": result.valid, "reason": result.reason_zh,
-                         "reason_en": result.reason_en})
+        return Response({"valid": result.valid, "code": result.code,
+                         "reason": result.reason_zh, "reason_en": result.reason_en,
+                         "key_id": result.key_id, "content": result.license})
 
 
 class _AnyAccept(BaseContentNegotiation):

@@ -1,32 +1,77 @@
 """Writing and checking the audit trail. Every state change calls :func:`record` in the
-same transaction as the change, so an entry exists exactly when the change does."""
+same transaction as the change, so an entry exists exactly when the change does.
+
+Checkpoints and the verification of the whole trail live beside this module
+(:mod:`yilian.audit.checkpoints`, :mod:`yilian.audit.verification`); this one stays the
+hot path: two statements per entry, no more."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
 from yilian.audit.models import Entry
+from yilian.licenses import jcs
 
 GENESIS = "0" * 64
+VERSION = 2  # the digest every new entry is written with
 
 
-def _digest(prev_hash: str, stream: str, seq: int, at: str, actor: str, action: str,
-            data: dict[str, Any]) -> str:
+def _digest_v1(prev_hash: str, stream: str, seq: int, at: str, actor: str, action: str,
+               data: dict[str, Any]) -> str:
+    """Entries written before issue 8: the actor's id was not covered."""
     body = json.dumps([prev_hash, stream, seq, at, actor, action, data],
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def _digest_v2(prev_hash: str, stream: str, seq: int, at: str, actor_id: int | None,
+               actor: str, action: str, data: Any) -> str:
+    """SHA-256 of the RFC 8785 bytes of every field, the version first so that an entry
+    cannot be passed off under the older, weaker digest."""
+    body = jcs.canonical([2, prev_hash, stream, seq, at, actor_id, actor, action, data])
+    return hashlib.sha256(body).hexdigest()
+
+
+def entry_digest(entry: Entry) -> str:
+    """The hash ``entry`` should have, by the digest it was written with."""
+    at = entry.at.isoformat()
+    if entry.version == 1:
+        return _digest_v1(entry.prev_hash, entry.stream, entry.seq, at, entry.actor_label,
+                          entry.action, entry.data)
+    if entry.version == 2:
+        return _digest_v2(entry.prev_hash, entry.stream, entry.seq, at, entry.actor_id,
+                          entry.actor_label, entry.action, entry.data)
+    return ""  # an unknown version never matches
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as plain JSON that reads back identically from either database's JSON
+    column: anything else (dates, decimals, ids) as text, as before; numbers that a
+    double or PostgreSQL's numeric would not give back as written, as text too."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= jcs.MAX_SAFE_INTEGER else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) and abs(value) < 2**53 else str(value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
 _LAST = "SELECT seq, hash FROM audit_entry WHERE stream = %s ORDER BY seq DESC LIMIT 1"
 _INSERT = (
     "INSERT INTO audit_entry (stream, seq, at, actor_id, actor_label, action, data, "
-    "prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "prev_hash, hash, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
     "ON CONFLICT (stream, seq) DO NOTHING"
 )
 
@@ -39,9 +84,10 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
 
     Written in SQL rather than through the ORM: every state change of every step writes
     here, and query compilation was most of its cost (docs/BENCHMARKS.md)."""
-    data = data or {}
+    data = _plain(data or {})
     label = actor_label or (actor.get_username() if actor is not None else "system")
     actor_id = actor.pk if actor is not None else None
+    body = json.dumps(data, ensure_ascii=False)
     ops = connection.ops
     for _ in range(20):
         with connection.cursor() as cursor:
@@ -49,30 +95,38 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
             last = cursor.fetchone()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         at = timezone.now()
-        digest = _digest(prev, stream, seq, at.isoformat(), label, action, data)
-        body = json.dumps(data, ensure_ascii=False, default=str)
+        digest = _digest_v2(prev, stream, seq, at.isoformat(), actor_id, label, action, data)
         with connection.cursor() as cursor:
             cursor.execute(_INSERT, [stream, seq, ops.adapt_datetimefield_value(at),
-                                     actor_id, label, action, body, prev, digest])
+                                     actor_id, label, action, body, prev, digest, VERSION])
             if cursor.rowcount == 1:
                 return
     raise RuntimeError(f"audit stream {stream} is too contended")
 
 
-def verify(stream: str) -> tuple[bool, str]:
-    """Recompute a stream's hashes; ``(False, reason)`` at the first broken link."""
+def chain_break(entries) -> tuple[int, str, str] | None:
+    """The first broken link of one stream's entries (in ``seq`` order), as ``(seq,
+    Chinese, English)``, or None when every hash matches and no number is skipped."""
     prev = GENESIS
     expected_seq = 1
-    for entry in Entry.objects.filter(stream=stream).order_by("seq"):
+    for entry in entries:
         if entry.seq != expected_seq:
-            return False, f"entry {expected_seq} is missing"
-        digest = _digest(prev, stream, entry.seq, entry.at.isoformat(), entry.actor_label,
-                         entry.action, entry.data)
-        if entry.prev_hash != prev or entry.hash != digest:
-            return False, f"entry {entry.seq} ({entry.action}) does not match its hash"
+            return (expected_seq, f"第{expected_seq}条记录缺失",
+                    f"entry {expected_seq} is missing")
+        if entry.prev_hash != prev or entry.hash != entry_digest(entry):
+            return (entry.seq, f"第{entry.seq}条记录（{entry.action}）与其哈希不符",
+                    f"entry {entry.seq} ({entry.action}) does not match its hash")
         prev = entry.hash
         expected_seq += 1
-    return True, "ok"
+    return None
+
+
+def verify(stream: str) -> tuple[bool, str]:
+    """Recompute a stream's hashes; ``(False, reason)`` at the first broken link. This
+    sees edits and gaps inside the stream; a deleted tail, a deleted stream or a stream
+    rewritten with fresh hashes take the checkpoints (``yilian audit verify``)."""
+    broken = chain_break(Entry.objects.filter(stream=stream).order_by("seq"))
+    return (True, "ok") if broken is None else (False, broken[2])
 
 
 def stream_for_application(application_id) -> str:

@@ -20,7 +20,7 @@ from yilian.codes import divisions
 from yilian.licenses import signing
 from yilian.licenses.models import License
 
-SCHEMA = "yilian.license/1"
+SCHEMA = signing.LICENSE_SCHEMA
 
 # The fields printed on a business license, in the order they are printed.
 LABELS: dict[str, str] = {

@@ -29,7 +29,9 @@ def verify_page(request: HttpRequest, uscc: str) -> HttpResponse:
     if lic is None:
         return render(request, "licenses/not_found.html", {"uscc": uscc}, status=404)
     result = signing.check(lic.signed)
-    content = lic.signed.get("license") or lic.fields
+    # What verified is what the page shows; a copy that fails is still shown (under the
+    # failure) so the discrepancy can be seen, never as if it had verified.
+    content = result.license if result.valid else (lic.signed.get("license") or lic.fields)
     return render(request, "licenses/verify.html", {
         "result": result,
         "rows": rows(content),
