@@ -77,11 +77,14 @@ class _FormSerializer(serializers.ModelSerializer):
 
 
 class InvestorSerializer(_FormSerializer):
-    """出资人: a natural person (``id_number``) or a corporate body (``uscc``)."""
+    """出资人: a natural person (``id_number`` and their own ``phone``) or a corporate
+    body (``uscc``, and the person who signs for it: ``signatory_name``,
+    ``signatory_id_number``, ``signatory_phone``)."""
 
     class Meta:
         model = Investor
-        fields = ["kind", "name", "id_number", "uscc", "amount", "contribution_date",
+        fields = ["kind", "name", "id_number", "uscc", "phone", "signatory_name",
+                  "signatory_id_number", "signatory_phone", "amount", "contribution_date",
                   "contribution_method"]
 
 
