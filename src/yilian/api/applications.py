@@ -12,7 +12,8 @@ field paths); :mod:`yilian.forms.services` changes state and
   draft or a returned application; ``investors``, ``people`` and ``employees`` are
   replaced wholesale when present → 200, 409 when the application can no longer change.
 - ``POST /applications/{id}/submit/`` → 202 (accepted, the chain starts), or 400 with
-  every field error at once.
+  every field error at once — ``parties.unconfirmed`` for each person named who has not
+  confirmed (their confirmations: :mod:`yilian.api.parties`).
 
 Another user's application answers 404; staff read every application but may not edit
 one that is not theirs (403).
