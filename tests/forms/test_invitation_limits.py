@@ -98,3 +98,13 @@ def test_a_party_resending_from_their_page_is_limited_too(draft, owner):
     with pytest.raises(accounts.CodeError) as refused:
         consent.resend_by_party(party, client="192.0.2.1")
     assert refused.value.code == "phone.too_soon"
+
+
+def test_a_party_confirming_an_edited_form_gets_a_new_code_at_once(draft, owner):
+    party = _lina(draft)
+    consent.invite(party, owner)
+    code = re.search(r"\d{6}", OutboxMessage.objects.filter(to=LINA).first().body).group(0)
+    consent.confirm_with_code(party, code)
+    services.update_draft(draft, owner, {"domicile": "威海市另一条路2号"})
+    consent.invite(_lina(draft), owner)  # the spent code does not hold the next one back
+    assert OutboxMessage.objects.filter(to=LINA).count() == 2

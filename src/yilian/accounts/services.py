@@ -87,7 +87,9 @@ def send_code(phone: str, purpose: str = "sign_in", client: str = "", *, account
 def _check_limits(phone: str, purpose: str, client: str, now, *, account=None,
                   quota: str = SIGN_IN) -> None:
     last = PhoneCode.objects.filter(phone=phone, purpose=purpose).first()
-    if last and now - last.created_at < RESEND_INTERVAL:
+    # The interval guards a code still waiting to be typed; once it was used, the next
+    # one (a party confirming an edited form) is due at once — the daily caps still hold.
+    if last and last.used_at is None and now - last.created_at < RESEND_INTERVAL:
         wait = int((RESEND_INTERVAL - (now - last.created_at)).total_seconds()) + 1
         raise CodeError("phone.too_soon", f"验证码已发送，请{wait}秒后再试",
                         f"a code was just sent; try again in {wait} s")
