@@ -108,3 +108,25 @@ def test_a_party_confirming_an_edited_form_gets_a_new_code_at_once(draft, owner)
     services.update_draft(draft, owner, {"domicile": "威海市另一条路2号"})
     consent.invite(_lina(draft), owner)  # the spent code does not hold the next one back
     assert OutboxMessage.objects.filter(to=LINA).count() == 2
+
+
+def test_failed_identity_checks_cannot_be_used_to_guess_particulars(draft, owner):
+    """Each "no" from the identity check tells whether a name, ID number and phone
+    belong together: an account that keeps guessing is stopped, and its guesses are
+    recorded even though each invitation was refused."""
+    from yilian.audit.models import Entry
+    from yilian.forms import parties as rules
+
+    party = _lina(draft)
+    for guess in range(consent.IDENTITY_FAILURES_PER_DAY):
+        Party.objects.filter(pk=party.pk).update(phone=f"1390631{guess:04d}")
+        with pytest.raises(rules.PartyError) as refused:
+            consent.invite(Party.objects.get(pk=party.pk), owner)
+        assert refused.value.code == "identity.phone_mismatch"
+    assert Entry.objects.filter(stream=f"account:{owner.pk}",
+                                action="identity.failed").count() == 10
+    Party.objects.filter(pk=party.pk).update(phone=LINA)  # even the right one, now
+    with pytest.raises(rules.PartyError) as refused:
+        consent.invite(Party.objects.get(pk=party.pk), owner)
+    assert refused.value.code == "identity.too_many"
+    assert not OutboxMessage.objects.exists()

@@ -40,7 +40,8 @@ from yilian.forms import consent, parties, services
 from yilian.forms.models import Application, Party
 
 # Refusals that are about sending too much, not about the input: 429, so clients back off.
-_LIMITS = {"phone.too_soon", "phone.daily_limit", "client.too_many", "account.too_many"}
+_LIMITS = {"phone.too_soon", "phone.daily_limit", "client.too_many", "account.too_many",
+           "identity.too_many"}
 
 
 class Throttled(FieldErrors):
@@ -87,7 +88,8 @@ def _refusals() -> Iterator[None]:
     try:
         yield
     except parties.PartyError as exc:
-        kind = Unavailable if exc.code == "identity.unavailable" else FieldErrors
+        kind = Unavailable if exc.code == "identity.unavailable" else (
+            Throttled if exc.code in _LIMITS else FieldErrors)
         raise kind([exc.as_field_error()]) from exc
     except accounts.CodeError as exc:
         kind = Throttled if exc.code in _LIMITS else FieldErrors

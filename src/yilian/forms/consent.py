@@ -19,17 +19,23 @@ confirmation holds are in :mod:`yilian.forms.parties`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from yilian.accounts import services as accounts
+from yilian.audit.models import Entry
 from yilian.audit.services import record, stream_for_application
 from yilian.forms.models import Party
 from yilian.forms.parties import PartyError, check_identity, form_digest, path_of, role_labels
 
 IN_PERSON = "in_person"
+# Failed identity checks an account may have in a day before it is refused more (each
+# failure tells whether someone's particulars belong together: a guessing oracle).
+IDENTITY_FAILURES_PER_DAY = 10
 
 
 def purpose(party: Party) -> str:
@@ -68,21 +74,47 @@ def _verify(party: Party) -> None:
     check_identity(party, *path_of(party))
 
 
-@transaction.atomic
 def invite(party: Party, actor, client: str = "") -> Party:
     """邀请确认 — check the party's identity, then send them a code and the link (again,
     for a resend: the outbox's resend interval applies). Raises :class:`PartyError`,
     ``accounts.CodeError`` (a limit), ``NotEditable`` or ``PermissionDenied``."""
     _check_editable(party, actor)
-    _verify(party)
-    message = accounts.send_code(party.phone, purpose=purpose(party), client=client,
-                                 account=actor, quota=accounts.CONFIRM,
-                                 text=invitation_text(party))
-    party.invited_by, party.invited_at = actor, timezone.now()
-    party.save(update_fields=["invited_by", "invited_at"])
-    record(stream_for_application(party.application_id), "party.invited", actor=actor,
-           data={"party": party.pk, "outbox": message.pk, "client": client})
+    _verify_counted(party, actor)
+    with transaction.atomic():
+        message = accounts.send_code(party.phone, purpose=purpose(party), client=client,
+                                     account=actor, quota=accounts.CONFIRM,
+                                     text=invitation_text(party))
+        party.invited_by, party.invited_at = actor, timezone.now()
+        party.save(update_fields=["invited_by", "invited_at"])
+        record(stream_for_application(party.application_id), "party.invited", actor=actor,
+               data={"party": party.pk, "outbox": message.pk, "client": client})
     return party
+
+
+def _verify_counted(party: Party, actor) -> None:
+    """The identity check, as an account may ask it: each answer says whether a name, an
+    ID number and a phone belong together, so an account that keeps getting "no" is
+    guessing at other people's particulars. Its failures are recorded (committed on
+    their own, so the refusal raised after them cannot roll them back) and, past
+    :data:`IDENTITY_FAILURES_PER_DAY` in a day, it may not ask again until tomorrow."""
+    if actor is None or not actor.is_authenticated:
+        _verify(party)
+        return
+    stream = f"account:{actor.pk}"
+    since = timezone.now() - dt.timedelta(days=1)
+    if Entry.objects.filter(stream=stream, action="identity.failed",
+                            at__gte=since).count() >= IDENTITY_FAILURES_PER_DAY:
+        raise PartyError("identity.too_many", "身份核验未通过次数过多，请明天再试",
+                         "too many failed identity checks from this account; try again "
+                         "tomorrow")
+    try:
+        _verify(party)
+    except PartyError as exc:
+        if exc.code.startswith("identity.") and exc.code != "identity.unavailable":
+            record(stream, "identity.failed", actor=actor,
+                   data={"application": str(party.application_id), "party": party.pk,
+                         "reason": exc.code})
+        raise
 
 
 @transaction.atomic
@@ -115,7 +147,7 @@ def confirm_signed_in(party: Party, user) -> Party:
                          "sign in with your own mobile number to confirm")
     if not party.application.editable:
         raise _closed()
-    _verify(party)
+    _verify_counted(party, user)
     return _confirm(party, user, "account")
 
 
