@@ -12,3 +12,12 @@ def _fresh_name_index():
 
     index.reset()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _identity_population():
+    """People a test enrols in the identity simulator's population stay in that test."""
+    from yilian.departments import identity
+
+    yield
+    identity.forget()

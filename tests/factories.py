@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from yilian.codes import resident_id
+from yilian.departments import identity
+from yilian.forms import consent, parties
 from yilian.forms.models import Application, Employee, Investor, OrgForm, Person, Status
 from yilian.registry.synthetic import trade_name
 
@@ -22,6 +24,20 @@ def brand(n: int) -> str:
 
 def person_id(birth: dt.date = dt.date(1985, 6, 15)) -> str:
     return resident_id.make("371002", birth, next(_people) % 1000)
+
+
+def resident(name: str, birth: dt.date = dt.date(1985, 6, 15)) -> identity.Resident:
+    """A person of the identity simulator's population (this process), with their own
+    phone number: who an application may name and submit with."""
+    n = next(_people)
+    return identity.enrol(name, resident_id.make("371002", birth, n % 1000),
+                          f"138{n % 10**8:08d}")
+
+
+def confirm_parties(application: Application) -> None:
+    """Every party of the application confirms its present form (as with their codes)."""
+    for party in parties.sync(Application.objects.get(pk=application.pk)):
+        consent._confirm(party, None, "code")
 
 
 def user(username: str | None = None):
@@ -51,16 +67,17 @@ def application(owner=None, *, name: str | None = None, employees: int = 2,
         accepted_at=timezone.now() if accepted else None,
     )
     for i, amount in enumerate(("300000.00", "200000.00")):
-        Investor.objects.create(application=app, position=i, name=f"股东{i}",
-                                id_number=person_id(), amount=Decimal(amount),
-                                contribution_date=dt.date(2030, 12, 31))
-    ids: dict[str, str] = {}
+        someone = resident(f"股东{i}")
+        Investor.objects.create(application=app, position=i, name=someone.name,
+                                id_number=someone.id_number, phone=someone.phone,
+                                amount=Decimal(amount), contribution_date=dt.date(2030, 12, 31))
+    people: dict[str, identity.Resident] = {}
     for role, name in (("legal_representative", "张三"), ("director", "张三"),
                        ("supervisor", "李四"), ("financial_officer", "王五"),
                        ("tax_handler", "赵六"), ("contact", "钱七")):
+        someone = people.setdefault(name, resident(name))
         Person.objects.create(application=app, role=role, name=name,
-                              id_number=ids.setdefault(name, person_id()),
-                              phone="13800000000")
+                              id_number=someone.id_number, phone=someone.phone)
     for i in range(employees):
         Employee.objects.create(application=app, position=i, name=f"职工{i}",
                                 id_number=person_id(dt.date(1995, 1, 1)),

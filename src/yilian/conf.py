@@ -52,6 +52,9 @@ _declare("YILIAN_STAFF_OTP", "", "1 makes staff (clerk, examiner, officers, admi
 _declare("YILIAN_STAFF_IDLE_MINUTES", "30", "A staff session idle this long is signed out.")
 _declare("YILIAN_API_TOKEN_HOURS", "12", "How long an API token from POST "
          "/api/v1/auth/token/ is valid.")
+_declare("YILIAN_CODES_PER_ACCOUNT", "30", "Codes one signed-in account may have sent in a "
+         "day (invitations to an application's parties and their resends), against SMS "
+         "bombing from one account.")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "

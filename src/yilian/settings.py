@@ -43,6 +43,7 @@ if HTTPS:
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CODES_PER_CLIENT = conf.get_int("YILIAN_CODES_PER_CLIENT")
+CODES_PER_ACCOUNT = conf.get_int("YILIAN_CODES_PER_ACCOUNT")
 
 # Sign-in hardening (issue 8 §4): lockout counted in the database, staff second factor,
 # staff idle timeout, expiring hashed API tokens.

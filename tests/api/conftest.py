@@ -69,3 +69,23 @@ def api_client(applicant, client_for) -> APIClient:
 def example() -> dict:
     """A fresh copy of docs/examples/application.json for each test to change at will."""
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def confirm_every_party(client: APIClient, application_id: str) -> None:
+    """The README's walk-through: invite each party, read their code from the demo
+    outbox, confirm with it."""
+    from django.test import override_settings
+
+    with override_settings(DEMO_MODE=True):
+        base = f"/api/v1/applications/{application_id}/parties/"
+        for party in client.get(base).json():
+            if party["state"] == "confirmed":
+                continue
+            invited = client.post(f"{base}{party['id']}/invite/")
+            assert invited.status_code == 200, invited.content
+            phone = invited.json()["phone"]
+            sent = [m for m in client.get("/api/v1/demo/outbox/").json()
+                    if m["phone"][:3] == phone[:3] and m["phone"][-4:] == phone[-4:]]
+            confirmed = client.post(f"{base}{party['id']}/confirm/",
+                                    {"code": sent[0]["code"]}, format="json")
+            assert confirmed.status_code == 200, confirmed.content

@@ -14,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.api.conftest import confirm_every_party
 from yilian.codes import uscc
 from yilian.forms.models import Application, InvestorKind, InvoiceType, OrgForm, Role, Seal, Status
 
@@ -52,6 +53,7 @@ def test_the_example_is_accepted_and_the_chain_runs(api_client, example):
     from yilian.chain import engine  # the lead's chain: needed, never stubbed
 
     draft = api_client.post(URL, example, format="json").json()
+    confirm_every_party(api_client, draft["id"])
     answer = api_client.post(f"{_detail(draft)}submit/")
     assert answer.status_code == 202, answer.content
     body = answer.json()

@@ -16,7 +16,7 @@ UNLABELLED = """() => [...document.querySelectorAll(
          && !e.getAttribute('aria-labelledby')).map(e => e.id || e.name)"""
 NO_ALT = """() => [...document.querySelectorAll('img')].filter(e => !e.hasAttribute('alt'))
     .map(e => e.src)"""
-STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices", "cosigners",
+STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices", "parties",
          "review")
 
 

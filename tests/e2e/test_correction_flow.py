@@ -1,18 +1,19 @@
 """退回补正 across desks, in a real browser: the examiner returns an application with a
-comment, the applicant reads it on their phone, corrects the form and resubmits, and the
-chain runs to completion."""
+comment, the applicant reads it on their phone, corrects the form — which voids the
+parties' confirmations, so each confirms the corrected form on their own phone — and
+resubmits, and the chain runs to completion."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import screenshot
+from tests.e2e.browser import PHONE, confirm_on_their_phones, screenshot
 from tests.e2e.test_workbench import UNLISTED, _in_review, _status
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-def test_returned_corrected_resubmitted_completed(site, new_desktop, phone):
+def test_returned_corrected_resubmitted_completed(site, new_desktop, phone, browser):
     application = _in_review(site)
     comment = "经营范围“元宇宙沉浸式体验空间运营”不是规范表述，请删除后重新提交。"
 
@@ -34,6 +35,9 @@ def test_returned_corrected_resubmitted_completed(site, new_desktop, phone):
     with phone.expect_navigation():
         phone.locator("#chosen > li", has_text=UNLISTED).get_by_role("button").click()
     assert UNLISTED not in phone.locator("#chosen").inner_text()
+    phone.goto(site.url(f"/me/applications/{application['id']}/parties/"))
+    assert phone.locator(".party .badge", has_text="需重新确认").count() == 5
+    confirm_on_their_phones(site, phone, browser, PHONE)
     phone.goto(site.url(f"/me/applications/{application['id']}/review/"))
     assert phone.locator(".error-summary").count() == 0
     with phone.expect_navigation():

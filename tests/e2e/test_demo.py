@@ -62,6 +62,9 @@ def test_an_applicant_starts_a_company_end_to_end(demo, tmp_path):
     app_id = created["id"]
     assert created["status"] == "draft"
 
+    status, refused = client.call("POST", f"/api/v1/applications/{app_id}/submit/")
+    assert status == 400 and {e["code"] for e in refused["errors"]} == {"parties.unconfirmed"}
+    client.confirm_parties(app_id)  # codes read from /api/v1/demo/outbox/
     started = time.monotonic()
     status, submitted = client.call("POST", f"/api/v1/applications/{app_id}/submit/")
     assert status == 202, submitted

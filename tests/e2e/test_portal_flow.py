@@ -1,6 +1,7 @@
 """掌上办 end to end on a 375 px phone: a new applicant signs up by phone, fills the whole
-one form step by step (the example application, under a fresh name), invites a co-signer
-who confirms with the code from the outbox, submits, watches the chain's timeline reach
+one form step by step (the example application, under a fresh name and with people of
+its own), sends each person named a code, each confirms on their own phone with the code
+from the outbox, submits, watches the chain's timeline reach
 completed, downloads the license PDF and sees its QR code."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import PHONE, SCREENSHOTS, screenshot
+from tests.e2e.browser import PHONE, SCREENSHOTS, confirm_on_their_phones, fresh_people, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -108,7 +109,7 @@ def people_employees_invoices(page, data: dict) -> None:
 
 
 def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
-    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data = fresh_people(json.loads(EXAMPLE.read_text(encoding="utf-8")))
     number = _unique_phone()
     site.sign_in_by_phone(phone, number)
     assert phone.url.endswith("/me/")
@@ -162,31 +163,13 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
         phone.locator(f"#bank_appointment-{key}").fill(data["bank_appointment"][key])
     _next(phone)
 
-    assert "/cosigners/" in phone.url
-    cosigner_phone = _unique_phone()
-    phone.locator("#cosigner-name").fill("李娜")
-    phone.locator("#cosigner-phone").fill(cosigner_phone)
-    with phone.expect_navigation():
-        phone.get_by_role("button", name="发送邀请和验证码").click()
-    link = phone.locator("a.cosign-link").first.get_attribute("href")
-    path = re.search(r"/me/cosign/[^/]+/", link).group(0)
-
-    # The co-signer, on their own phone, not signed in: the link and the code.
-    context = browser.new_context(locale="zh-CN", **PHONE)
-    try:
-        other = context.new_page()
-        code = site.latest_code(other, cosigner_phone)
-        other.goto(site.url(path))
-        assert name in other.locator("main").inner_text()
-        other.locator("#code").fill(code)
-        with other.expect_navigation():
-            other.get_by_role("button", name="确认签署", exact=True).click()
-        assert other.locator("#state").inner_text() == "已确认"
-    finally:
-        context.close()
-
-    phone.reload()
-    assert phone.locator(".cosigner .badge").inner_text() == "已确认"
+    # Everyone named confirms: five people, one of them in three roles.
+    assert "/parties/" in phone.url
+    assert phone.locator(".party").count() == 5
+    assert phone.locator(".party .badge", has_text="待确认").count() == 5
+    screenshot(phone, "phone-parties")
+    confirm_on_their_phones(site, phone, browser, PHONE)
+    assert phone.locator(".party .badge", has_text="已确认").count() == 5
     _next(phone)
     assert "/review/" in phone.url
     assert phone.locator(".error-summary").count() == 0

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.browser import screenshot
+from tests.e2e.browser import fresh_people, screenshot
 from tests.e2e.processes import YILIAN, Client, wait_for
 from tests.e2e.test_portal_flow import (
     EXAMPLE,
@@ -49,12 +49,13 @@ def _in_review(site) -> dict:
     """A new application from the demo applicant that the rules send to an examiner."""
     api = Client(site.base)
     api.login("demo-applicant")
-    data = _example()
+    data = fresh_people(_example())
     data["business_scope"] = [*data["business_scope"], UNLISTED]
     for _ in range(20):
         data["name"] = f"威海{''.join(random.sample(FRESH, 2))}信息技术有限公司"
         status, body = api.call("POST", "/api/v1/applications/", data)
         assert status == 201, body
+        api.confirm_parties(body["id"])
         status, body = api.call("POST", f"/api/v1/applications/{body['id']}/submit/")
         if status == 202:
             assert body["status"] == "in_review", body
@@ -169,24 +170,13 @@ def test_the_clerk_fills_the_one_form_for_a_person_at_the_counter(site, new_desk
     people_employees_invoices(page, data)
     _next(page)
 
-    # The co-signer gets the code on their own phone, and confirms on the link.
-    assert "/workbench/counter/" in page.url and "/cosigners/" in page.url
-    cosigner = _unique_phone()
-    page.locator("#cosigner-name").fill("李娜")
-    page.locator("#cosigner-phone").fill(cosigner)
-    with page.expect_navigation():
-        page.get_by_role("button", name="发送邀请和验证码").click()
-    path = re.search(r"/me/cosign/[^/]+/",
-                     page.locator("a.cosign-link").first.get_attribute("href")).group(0)
-    other = new_desktop()
-    code = site.latest_code(other, cosigner)
-    other.goto(site.url(path))
-    other.locator("#code").fill(code)
-    with other.expect_navigation():
-        other.get_by_role("button", name="确认签署", exact=True).click()
-    assert other.locator("#state").inner_text() == "已确认"
-    page.reload()
-    assert page.locator(".cosigner .badge").inner_text() == "已确认"
+    # Everyone named is at the counter: the clerk checks each ID card (现场核验身份证).
+    assert "/workbench/counter/" in page.url and "/parties/" in page.url
+    while page.locator(".party button[value^='confirm:']").count():
+        with page.expect_navigation():
+            page.locator(".party button[value^='confirm:']").first.click()
+    assert page.locator(".party .badge", has_text="已确认").count() == 5
+    assert page.locator(".party", has_text="现场核验身份证").count() == 5
     _next(page)
 
     assert "/review/" in page.url and page.locator(".error-summary").count() == 0

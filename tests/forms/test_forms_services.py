@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
+from tests import factories
 from tests.forms.conftest import example_data, parse
 from yilian.audit.models import Entry
 from yilian.audit.services import stream_for_application, verify
@@ -37,7 +38,7 @@ def test_a_draft_keeps_the_order_and_types_of_its_parts(draft):
         "legal_representative", "director"]
     assert [i.position for i in draft.investors.all()] == [0, 1]
     assert draft.bank_appointment["date"] == "2030-12-31"  # JSON-safe
-    assert _actions(draft) == ["application.draft_created"]
+    assert _actions(draft) == ["application.draft_created", *["party.added"] * 5]
 
 
 def test_editing_replaces_the_lists_present_and_keeps_the_rest(draft, owner):
@@ -78,6 +79,7 @@ def test_an_invalid_submission_changes_nothing(draft, owner):
 def test_submission_accepts_audits_and_starts_the_chain(draft, owner):
     _chain_services()
     services.update_draft(draft, owner, {"seals": []})
+    factories.confirm_parties(draft)
     services.submit_application(draft, owner)
     draft.refresh_from_db()
     assert draft.status == Status.ACCEPTED
@@ -101,6 +103,7 @@ def test_submission_is_one_transaction(draft, owner, monkeypatch):
         raise RuntimeError("chain down")
 
     monkeypatch.setattr(chain_services, "start_chain", broken)
+    factories.confirm_parties(draft)
     with pytest.raises(RuntimeError):
         services.submit_application(draft, owner)
     draft.refresh_from_db()

@@ -259,8 +259,11 @@ def test_what_is_allowed(draft):
     draft.bank_appointment = None
     draft.operating_term_years = 30
     draft.name = "一链（威海）科技有限责任公司"
-    Person.objects.filter(application=draft, role="manager").update(phone="", email="")
-    _set(Investor, draft, 1, kind="corporate", id_number="", uscc=uscc.make("371071", 42))
+    Person.objects.filter(application=draft, role="manager").update(email="")
+    _set(Investor, draft, 1, kind="corporate", id_number="", phone="",
+         uscc=uscc.make("371071", 42), signatory_name="周敏",
+         signatory_id_number=resident_id.make("371002", dt.date(1980, 3, 1), 17),
+         signatory_phone="13906310099")
     assert check_application(draft) == []
 
 

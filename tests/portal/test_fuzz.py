@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from yilian.forms.models import Application
 
-STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices", "cosigners",
+STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices", "parties",
          "review")
 NAMES = re.compile(r'name="([^"]+)"')
 # Text a person might type, and text nobody should: digits, Chinese, symbols, huge, empty.

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests import factories
 from tests.portal.conftest import make_applicant
 from yilian.accounts import roles
 from yilian.forms.models import Application, Status
@@ -42,7 +43,7 @@ def test_pages_need_an_applicant(client, django_user_model, draft):
 
 def test_another_applicant_can_neither_see_nor_edit_my_application(client, draft, other):
     client.force_login(other)
-    for slug in ("enterprise", "investors", "review", "cosigners"):
+    for slug in ("enterprise", "investors", "review", "parties"):
         assert client.get(_step(draft, slug)).status_code == 404, slug
     answer = client.post(_step(draft, "enterprise"), {"name": "威海改名科技有限公司"})
     assert answer.status_code == 404
@@ -158,6 +159,7 @@ def test_a_step_with_problems_stays_and_links_each_problem_to_its_field(signed_i
 def test_submit_then_watch_the_timeline_until_the_license(signed_in, draft):
     from yilian.chain import engine
 
+    factories.confirm_parties(draft)
     answer = signed_in.post(_step(draft, "review"), {"go": "submit"})
     assert answer["Location"] == reverse("portal:detail", kwargs={"pk": draft.pk})
     page = _page(signed_in.get(answer["Location"]))
@@ -195,6 +197,7 @@ def test_a_returned_application_shows_the_comment_and_can_be_resubmitted(signed_
     assert "退回补正" in detail and "需补充许可证" in detail and "修改并重新提交" in detail
     step = _page(signed_in.get(_step(draft, "scope")))
     assert "需补充许可证" in step
+    factories.confirm_parties(draft)
     signed_in.post(_step(draft, "review"), {"go": "submit"})
     draft.refresh_from_db()
     assert draft.status == Status.ACCEPTED and draft.review_comment == ""

@@ -29,6 +29,7 @@ def submit(*scope: str, **fields):
     for name, value in fields.items():
         setattr(app, name, value)
     app.save()
+    factories.confirm_parties(app)
     return services.submit_application(app, app.owner)
 
 

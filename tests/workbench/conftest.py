@@ -49,7 +49,9 @@ def officer(db):
 
 def submitted(clerk, applicant, **changes) -> Application:
     data = {**example_data(), **changes}
-    return counter.submit(clerk, counter.start(clerk, applicant, parse(data)))
+    application = counter.start(clerk, applicant, parse(data))
+    counter.confirm_everyone_present(clerk, application)
+    return counter.submit(clerk, application)
 
 
 @pytest.fixture

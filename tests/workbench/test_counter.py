@@ -14,7 +14,7 @@ from yilian.accounts.models import OutboxMessage
 from yilian.audit.models import Entry
 from yilian.audit.services import stream_for_application
 from yilian.forms import counter
-from yilian.forms.models import Application, CoSigner, Status
+from yilian.forms.models import Application, Party, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,11 @@ def test_field_errors_show_beside_their_inputs_at_the_counter(at_counter, counte
 
 def test_submitting_at_the_counter_lands_on_the_workbench_page(at_counter, counter_draft):
     review = at_counter.get(_step(counter_draft, "review")).content.decode()
-    assert f'href="{_step(counter_draft, "cosigners")}"' in review
+    assert f'href="{_step(counter_draft, "parties")}"' in review
+    refused = at_counter.post(_step(counter_draft, "review"), {"go": "submit"})
+    assert refused.status_code == 400 and "尚未确认" in refused.content.decode()
+    for party in Party.objects.filter(application=counter_draft):
+        at_counter.post(_step(counter_draft, "parties"), {"action": f"confirm:{party.pk}"})
     answer = at_counter.post(_step(counter_draft, "review"), {"go": "submit"})
     assert answer.status_code == 302
     assert answer["Location"] == reverse("workbench:detail", args=[counter_draft.pk])
@@ -123,21 +127,28 @@ def test_an_incomplete_form_is_not_submitted(at_counter, clerk, applicant):
     assert application.status == Status.DRAFT
 
 
-def test_co_signers_invited_at_the_counter_get_the_code_on_their_phone(at_counter,
-                                                                        counter_draft):
-    answer = at_counter.post(_step(counter_draft, "cosigners"), {
-        "action": "invite", "cosigner-name": "李娜", "cosigner-phone": "13906310003"})
-    assert answer["Location"] == _step(counter_draft, "cosigners")
-    cosigner = CoSigner.objects.get(application=counter_draft)
-    assert cosigner.invited_by == counter_draft.owner  # the invitation is the applicant's
-    body = OutboxMessage.objects.get(to="13906310003").body
-    assert re.search(r"\d{6}", body) and counter_draft.owner.username in body
-    assert ("application.counter_cosigner_invited", "clerk") in _actions(counter_draft)
-    at_counter.post(_step(counter_draft, "cosigners"), {"action": f"resend:{cosigner.pk}"})
-    at_counter.post(_step(counter_draft, "cosigners"), {"action": f"remove:{cosigner.pk}"})
+def test_parties_at_the_counter_are_sent_codes_or_checked_in_person(at_counter,
+                                                                    counter_draft, clerk):
+    lina = Party.objects.get(application=counter_draft, name="李娜")
+    answer = at_counter.post(_step(counter_draft, "parties"), {"action": f"invite:{lina.pk}"})
+    assert answer["Location"] == _step(counter_draft, "parties")
+    lina.refresh_from_db()
+    assert lina.invited_by == counter_draft.owner  # the invitation is the applicant's
+    body = OutboxMessage.objects.get(to="13506310003").body
+    assert re.search(r"\d{6}", body) and counter_draft.owner.username not in body
+    assert ("application.counter_party_invited", "clerk") in _actions(counter_draft)
+
+    page = at_counter.get(_step(counter_draft, "parties")).content.decode()
+    assert "现场核验身份证" in page and "出资人、监事" in page
+    at_counter.post(_step(counter_draft, "parties"), {"action": f"confirm:{lina.pk}"})
+    lina.refresh_from_db()
+    assert lina.confirmed_via == "in_person" and lina.confirmed_by == clerk
     actions = _actions(counter_draft)
-    assert ("application.counter_cosigner_removed", "clerk") in actions
-    assert not CoSigner.objects.filter(application=counter_draft).exists()
+    assert ("application.counter_identity_checked", "clerk") in actions
+    assert ("party.confirmed", "clerk") in actions
+    entry = Entry.objects.get(stream=stream_for_application(counter_draft.pk),
+                              action="application.counter_identity_checked")
+    assert entry.data["method"] == "id_card_seen" and entry.data["party"] == lina.pk
 
 
 def test_continue_opens_the_step_pages_or_the_workbench_page(at_counter, counter_draft):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tests import factories
 from tests.forms.conftest import example_data, parse
 from tests.workbench.conftest import submitted
 from yilian.audit.models import Entry
@@ -54,6 +55,10 @@ def test_return_for_correction_then_the_applicant_resubmits(in_review, examiner,
     # The applicant corrects through the ordinary path and is accepted.
     services.update_draft(application, applicant,
                           {"business_scope": example_data()["business_scope"]})
+    with pytest.raises(services.InvalidApplication) as stale:  # confirmed another form
+        services.submit_application(application, applicant)
+    assert {e["code"] for e in stale.value.errors} == {"parties.unconfirmed"}
+    factories.confirm_parties(application)
     assert services.submit_application(application, applicant).status == Status.ACCEPTED
 
 
@@ -94,6 +99,7 @@ def test_counter_finishes_an_applicants_draft(clerk, applicant):
     draft = services.create_draft(applicant, {"name": ""})
     assert list(counter.open_applications(applicant)) == [draft]
     counter.update(clerk, draft, parse(example_data()))
+    counter.confirm_everyone_present(clerk, draft)
     assert counter.submit(clerk, draft).status == Status.ACCEPTED
 
 

@@ -20,6 +20,9 @@ class OutboxMessage(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The code the body carries, kept in demo mode only (settings.DEMO_MODE) so trainers
+    # and checks can read it from /api/v1/demo/outbox/; empty in production.
+    code = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -40,6 +43,12 @@ class PhoneCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     client = models.CharField(max_length=64, blank=True, db_index=True,
                               help_text="The address that asked for it (rate limits).")
+    # Which daily allowance of the number it used: sign-in codes and confirmation codes
+    # are counted apart, so invitations can never lock a person out of signing in.
+    quota = models.CharField(max_length=8, default="sign_in", db_index=True)
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+",
+                                help_text="The signed-in account that asked (rate limits).")
 
     class Meta:
         ordering = ["-created_at", "-id"]

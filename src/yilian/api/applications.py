@@ -12,7 +12,8 @@ field paths); :mod:`yilian.forms.services` changes state and
   draft or a returned application; ``investors``, ``people`` and ``employees`` are
   replaced wholesale when present → 200, 409 when the application can no longer change.
 - ``POST /applications/{id}/submit/`` → 202 (accepted, the chain starts), or 400 with
-  every field error at once.
+  every field error at once — ``parties.unconfirmed`` for each person named who has not
+  confirmed (their confirmations: :mod:`yilian.api.parties`).
 
 Who reads what is :mod:`yilian.forms.access`, the pages' rule: the owner their own;
 window staff every submitted application (never a draft); a department officer the
@@ -82,11 +83,14 @@ class _FormSerializer(serializers.ModelSerializer):
 
 
 class InvestorSerializer(_FormSerializer):
-    """出资人: a natural person (``id_number``) or a corporate body (``uscc``)."""
+    """出资人: a natural person (``id_number`` and their own ``phone``) or a corporate
+    body (``uscc``, and the person who signs for it: ``signatory_name``,
+    ``signatory_id_number``, ``signatory_phone``)."""
 
     class Meta:
         model = Investor
-        fields = ["kind", "name", "id_number", "uscc", "amount", "contribution_date",
+        fields = ["kind", "name", "id_number", "uscc", "phone", "signatory_name",
+                  "signatory_id_number", "signatory_phone", "amount", "contribution_date",
                   "contribution_method"]
 
 

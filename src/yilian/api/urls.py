@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from yilian.api import applications, auth_views, licenses
+from yilian.api import applications, auth_views, licenses, parties
 
 router = SimpleRouter()
 router.register("applications", applications.ApplicationViewSet, basename="application")
@@ -13,6 +13,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("auth/token/", auth_views.ObtainToken.as_view(), name="token"),
     path("licenses/verify/", licenses.VerifyLicense.as_view(), name="license-verify"),
+    path("applications/<uuid:pk>/parties/", parties.PartyList.as_view(), name="parties"),
+    path("applications/<uuid:pk>/parties/<int:party_id>/invite/",
+         parties.PartyInvite.as_view(), name="party-invite"),
+    path("applications/<uuid:pk>/parties/<int:party_id>/confirm/",
+         parties.PartyConfirm.as_view(), name="party-confirm"),
+    path("demo/outbox/", parties.DemoOutbox.as_view(), name="demo-outbox"),
     *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads
     *router.urls,
 ]

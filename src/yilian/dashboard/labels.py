@@ -32,6 +32,13 @@ SECTIONS = {
     "S": gettext_lazy("公共管理、社会保障和社会组织"), "T": gettext_lazy("国际组织"),
 }
 
+# 实名确认 — how a party's confirmation was made (forms.Party.confirmed_via).
+CONFIRMATION_WAYS = {"in_person": gettext_lazy("现场核验身份证"),
+                     "code": gettext_lazy("短信验证码"), "account": gettext_lazy("本人登录确认")}
+
+
+def confirmation_way(code: str) -> str:
+    return CONFIRMATION_WAYS.get(code, code)
 
 
 def month(number: int) -> str:

@@ -132,8 +132,8 @@ def monthly(scope: stats.Scope) -> Section:
 
 
 def _categories(name: str, title: str, heading: str, rows: list[stats.CategoryRow],
-                label: Callable[[stats.CategoryRow], str]) -> Section:
-    table = Table(name, title, [Column(heading, TEXT), Column(_("户数")),
+                label: Callable[[stats.CategoryRow], str], unit: str = "") -> Section:
+    table = Table(name, title, [Column(heading, TEXT), Column(unit or _("户数")),
                                 Column(_("占比（%）"), SHARE)])
     table.rows = [[label(r), r.count, r.share] for r in rows]
     table.total = [_("合计"), sum(r.count for r in rows), 100.0 if any(r.count for r in rows)
@@ -142,7 +142,7 @@ def _categories(name: str, title: str, heading: str, rows: list[stats.CategoryRo
     drawn = [r for r in rows if r.count]
     chart = charts.horizontal_bars(
         f"chart-{name}", [label(r) for r in drawn], [r.count for r in drawn], title=title,
-        desc=_("各类别新设户数（不含零户的类别）；数值见下表。"), empty=_("暂无数据"))
+        desc=_("各类别数量（不含为零的类别）；数值见下表。"), empty=_("暂无数据"))
     return Section(table, chart)
 
 
@@ -222,9 +222,18 @@ def departments(scope: stats.Scope) -> Section:
     return Section(table, chart)
 
 
+def confirmations(scope: stats.Scope) -> Section:
+    """实名确认: how the people named in the year's applications confirmed them — in
+    person at the counter (ID card seen) or by a code to their own phone."""
+    return _categories("confirmations", _("当事人实名确认方式"), _("确认方式"),
+                       stats.confirmations(scope),
+                       lambda r: str(labels.confirmation_way(r.code)), _("人数"))
+
+
 SECTIONS: dict[str, Callable[[stats.Scope], Section]] = {
     "monthly": monthly, "sections": sections, "org-forms": org_forms,
     "employees": employees, "durations": durations, "departments": departments,
+    "confirmations": confirmations,
 }
 
 

@@ -183,6 +183,27 @@ def by_org_form(scope: Scope) -> list[CategoryRow]:
     return _categories(counts, {code: code for code in counts})
 
 
+# Ways a party's identity was confirmed (实名确认), in the order the page lists them.
+CONFIRMATION_WAYS = ("in_person", "code", "account")
+
+
+def confirmations(scope: Scope) -> list[CategoryRow]:
+    """实名确认: parties of the applications submitted in the year, by how their
+    confirmation was made — ID card seen at the counter (现场核验身份证), a code sent to
+    their phone, or signed in as themselves. Every way is listed, even at zero."""
+    from yilian.forms.models import Party
+
+    start, end = scope.bounds()
+    grouped = (Party.objects.filter(scope.where("application__division_code"),
+                                    application__submitted_at__gte=start,
+                                    application__submitted_at__lt=end,
+                                    confirmed_at__isnull=False)
+               .values("confirmed_via").annotate(n=Count("pk")).order_by())
+    counts = {row["confirmed_via"]: row["n"] for row in grouped}
+    return _categories({way: counts.get(way, 0) for way in CONFIRMATION_WAYS},
+                       {way: way for way in CONFIRMATION_WAYS})
+
+
 # --- 一链办理 the chain -----------------------------------------------------------------
 
 def _chains(scope: Scope):

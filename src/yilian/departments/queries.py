@@ -55,10 +55,8 @@ class QueryService:
 
 
 @cache
-def services() -> dict[str, QueryService]:
-    paths = {**DEFAULT, **getattr(settings, "QUERY_SERVICES", {})}
-    return {code: import_string(path)() for code, path in paths.items()}
-
-
 def get(code: str) -> QueryService:
-    return services()[code]
+    """The adapter of one query, built on first use: a service nobody asks is never
+    imported, so one missing adapter cannot break the others."""
+    path = {**DEFAULT, **getattr(settings, "QUERY_SERVICES", {})}[code]
+    return import_string(path)()

@@ -9,8 +9,9 @@ with the clerk as the actor (``application.counter_*``, naming the applicant), i
 same transaction as the change it records: the trail holds both identities.
 
 The clerk fills the form in the applicant's own step pages (the portal's, in counter mode:
-:class:`yilian.portal.editors.CounterEditor`), co-signers included — invitations are the
-applicant's, and their codes go to the co-signers' phones.
+:class:`yilian.portal.editors.CounterEditor`), parties included: a person present at the
+counter shows their ID card and the clerk records it (现场核验身份证, audited); anyone
+absent is sent their code as online — invitations are the applicant's.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.accounts.services import applicant_account, check_not_staff, normalize_phone
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import cosign, services
-from yilian.forms.models import Application, CoSigner, Status
+from yilian.forms import consent, services
+from yilian.forms.models import Application, Party, Status
 
 CHANNEL = "counter"
 
@@ -94,32 +95,34 @@ def submit(clerk, application: Application) -> Application:
         return services.submit_application(application, application.owner)
 
 
-def invite(clerk, application: Application, name: str, phone: str) -> CoSigner:
-    """Invite a co-signer for the applicant (the code goes to the co-signer's phone, the
-    invitation names the applicant). Raises what :func:`yilian.forms.cosign.invite`
-    raises."""
+def invite(clerk, party: Party, client: str = "") -> Party:
+    """Send a party their code and link for the applicant (the code goes to the party's
+    phone, counted against the applicant's account). Raises what
+    :func:`yilian.forms.consent.invite` raises."""
     check_clerk(clerk)
     with transaction.atomic():
-        _audit(application, clerk, "application.counter_cosigner_invited", phone=phone)
-        return cosign.invite(application, application.owner, name, phone)
+        _audit(party.application, clerk, "application.counter_party_invited", party=party.pk)
+        return consent.invite(party, party.application.owner, client)
 
 
-def resend(clerk, cosigner: CoSigner) -> None:
-    """A fresh code to the co-signer's phone, asked for at the counter."""
+def confirm_in_person(clerk, party: Party) -> Party:
+    """现场核验身份证 — the clerk records that they saw this party's ID card at the counter
+    and the party confirmed in person; the identity service is asked as for any party."""
     check_clerk(clerk)
     with transaction.atomic():
-        _audit(cosigner.application, clerk, "application.counter_cosign_code_resent",
-               cosigner=cosigner.pk)
-        cosign.resend(cosigner, cosigner.application.owner)
+        _audit(party.application, clerk, "application.counter_identity_checked",
+               party=party.pk, method="id_card_seen", roles=party.roles)
+        return consent.confirm_in_person(party, clerk)
 
 
-def remove(clerk, cosigner: CoSigner) -> None:
-    """Withdraw an invitation at the counter."""
-    check_clerk(clerk)
-    with transaction.atomic():
-        _audit(cosigner.application, clerk, "application.counter_cosigner_removed",
-               cosigner=cosigner.pk)
-        cosign.remove(cosigner, cosigner.application.owner)
+def confirm_everyone_present(clerk, application: Application) -> None:
+    """Everyone the form names came to the counter together: record each ID card seen
+    (each one audited on its own, as if the clerk pressed each button)."""
+    from yilian.forms import parties
+
+    for party, state in parties.parties_of(application):
+        if state != "confirmed":
+            confirm_in_person(clerk, party)
 
 
 def _audit(application: Application, clerk, action: str, **data) -> None:

@@ -121,7 +121,11 @@ class InvestorKind(models.TextChoices):
 
 
 class Investor(models.Model):
-    """出资人 / 股东 — a natural person (resident ID) or a company (USCC)."""
+    """出资人 / 股东 — a natural person (resident ID) or a company (USCC).
+
+    A natural person gives their own mobile number; a company names the person who signs
+    for it (签署人: name, resident ID, mobile). Either way that person is a party who
+    confirms the application (:class:`Party`)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
                                     related_name="investors")
@@ -131,6 +135,10 @@ class Investor(models.Model):
     name = models.CharField(max_length=100, blank=True)
     id_number = models.CharField("身份证号码", max_length=18, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    signatory_name = models.CharField("签署人姓名", max_length=50, blank=True)
+    signatory_id_number = models.CharField("签署人身份证号码", max_length=18, blank=True)
+    signatory_phone = models.CharField("签署人手机号码", max_length=20, blank=True)
     amount = models.DecimalField("认缴出资额（元）", max_digits=16, decimal_places=2,
                                  null=True, blank=True)
     contribution_date = models.DateField("出资期限", null=True, blank=True)
@@ -182,36 +190,44 @@ class Employee(models.Model):
         ordering = ["position", "id"]
 
 
-class CoSigner(models.Model):
-    """签署人 — a co-signing investor (共同签署): the applicant invites them by name and
-    phone, and they confirm (签署) with a one-time code or by signing in with that phone.
+class Party(models.Model):
+    """当事人 — a natural person named in the application (实名确认): an investor, the
+    person signing for a corporate investor, or anyone in office, bound to their name,
+    resident ID number and own mobile number. One person is one party, whatever roles
+    they hold (the key is the normalized ID number).
 
-    A confirmation binds the form as it stood (``form_digest``): editing the application
-    afterwards makes it stale, so nobody is held to content they never saw. See
-    :mod:`yilian.forms.cosign`.
+    Parties are derived from the form (:func:`yilian.forms.parties.sync`): a person is a
+    party exactly while the form names them. Each confirms the application — with a
+    one-time code sent to their number, signed in as themselves, or in person at the
+    counter (ID card seen) — and a confirmation binds the form as it stood
+    (``form_digest``): an edit afterwards voids it.
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="cosigners")
+                                    related_name="parties")
+    id_number = models.CharField("身份证号码", max_length=18)
     name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("手机号码", max_length=20)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    roles = models.JSONField("职务 roles", default=list)
+    position = models.PositiveSmallIntegerField(default=0)
     # The public confirmation link's secret; the one-time code is the second factor.
     token = models.CharField(max_length=43, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
-    invited_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField("签署时间", null=True, blank=True)
+                                   null=True, blank=True, related_name="+")
+    invited_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
-    confirmed_via = models.CharField(max_length=8, blank=True)  # "code" | "account"
+    # "code" | "account" | "in_person" (现场核验身份证, recorded by the clerk)
+    confirmed_via = models.CharField(max_length=10, blank=True)
     form_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["invited_at", "id"]
+        ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "phone"],
-                                    name="one_invitation_per_phone"),
+            models.UniqueConstraint(fields=["application", "id_number"],
+                                    name="one_party_per_person"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.phone})"
+        return self.name

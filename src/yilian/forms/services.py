@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import cosign, validation
+from yilian.forms import parties, validation
 from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
@@ -94,6 +94,7 @@ def create_draft(owner, data: Mapping[str, Any]) -> Application:
     _replace_parties(application, data)
     record(stream_for_application(application.pk), "application.draft_created", actor=owner,
            data={"fields": sorted(data)})
+    _sync_parties(application, data, owner)
     return application
 
 
@@ -107,6 +108,7 @@ def update_draft(application: Application, actor, data: Mapping[str, Any]) -> Ap
     _replace_parties(application, data)
     record(stream_for_application(application.pk), "application.draft_updated", actor=actor,
            data={"fields": sorted(data)})
+    _sync_parties(application, data, actor)
     return application
 
 
@@ -126,7 +128,12 @@ def submit_application(application: Application, actor) -> Application:
     with transaction.atomic():
         application = _locked(application)
         check_can_edit(application, actor)
-        errors = [*validation.check_application(application), *cosign.pending_errors(application)]
+        parties.sync(application, actor)
+        errors = [*validation.check_application(application),
+                  *parties.pending_errors(application)]
+        # Asked last, and only of a form that is otherwise ready: an outside service,
+        # never asked for a form that would be refused anyway.
+        errors = errors or parties.identity_errors(application)
         if errors:
             raise InvalidApplication(errors)
         decision = rules.decide_application(application)
@@ -201,6 +208,13 @@ def _replace_parties(application: Application, data: Mapping[str, Any]) -> None:
             model(application=application, position=i, **dict(item))
             for i, item in enumerate(data[key])
         ])
+
+
+def _sync_parties(application: Application, data: Mapping[str, Any], actor) -> None:
+    """The people the form names are its parties (实名确认): after their rows change."""
+    if "investors" in data or "people" in data:
+        # Fresh rows: a prefetched list (update_draft's lock) would be the old one.
+        parties.sync(Application.objects.get(pk=application.pk), actor)
 
 
 def _jsonable(value: Any) -> Any:

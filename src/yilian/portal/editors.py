@@ -4,7 +4,7 @@ The step pages (:mod:`yilian.portal.wizard`) are the same online and at the coun
 differs is one small object, the :class:`Editor`:
 
 - :class:`Editor` (掌上办) — the signed-in applicant on their own applications,
-  through :mod:`yilian.forms.services` and :mod:`yilian.forms.cosign`. Anyone else's
+  through :mod:`yilian.forms.services` and :mod:`yilian.forms.consent`. Anyone else's
   application is a 404, so the portal does not reveal which ids exist.
 - :class:`CounterEditor` (一窗受理) — a window clerk or examiner on any applicant's
   draft or returned application, through :mod:`yilian.forms.counter`, so each save,
@@ -22,8 +22,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from yilian.forms import cosign, counter, services
-from yilian.forms.models import Application, CoSigner
+from yilian.forms import consent, counter, services
+from yilian.forms.models import Application, Party
 
 
 class Editor:
@@ -58,14 +58,17 @@ class Editor:
     def submit(self, application: Application) -> Application:
         return services.submit_application(application, self.user)
 
-    def invite(self, application: Application, name: str, phone: str) -> CoSigner:
-        return cosign.invite(application, self.user, name, phone)
+    def invite(self, party: Party, client: str = "") -> Party:
+        """Send the party their code and link (again, to re-send)."""
+        return consent.invite(party, self.user, client)
 
-    def resend(self, cosigner: CoSigner) -> None:
-        cosign.resend(cosigner, self.user)
+    def confirm(self, party: Party) -> Party:
+        """Confirm on the page itself: the applicant as themselves (their account's
+        phone is the party's)."""
+        return consent.confirm_signed_in(party, self.user)
 
-    def remove(self, cosigner: CoSigner) -> None:
-        cosign.remove(cosigner, self.user)
+    def can_confirm(self, party: Party) -> bool:
+        return bool(party.phone) and party.phone == self.user.get_username()
 
     # Where things are
 
@@ -104,14 +107,15 @@ class CounterEditor(Editor):
     def submit(self, application: Application) -> Application:
         return counter.submit(self.user, application)
 
-    def invite(self, application: Application, name: str, phone: str) -> CoSigner:
-        return counter.invite(self.user, application, name, phone)
+    def invite(self, party: Party, client: str = "") -> Party:
+        return counter.invite(self.user, party, client)
 
-    def resend(self, cosigner: CoSigner) -> None:
-        counter.resend(self.user, cosigner)
+    def confirm(self, party: Party) -> Party:
+        """现场核验身份证 — the person is at the counter and the clerk saw their ID card."""
+        return counter.confirm_in_person(self.user, party)
 
-    def remove(self, cosigner: CoSigner) -> None:
-        counter.remove(self.user, cosigner)
+    def can_confirm(self, party: Party) -> bool:
+        return True
 
     def done_url(self, application: Application) -> str:
         """The workbench's page of the application, where the acceptance notice is

@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yilian import charts, labels
 from yilian.api.applications import ApplicationSerializer
 from yilian.chain.models import StepStatus
+from yilian.forms import parties
 from yilian.forms.models import Application, Role
 from yilian.refdata import scope as scope_catalogue
 
@@ -27,7 +29,8 @@ NAME_RULES = {
     "identical_core": _("仅行政区划或组织形式不同"),
     "same_trade_name_same_industry": _("同行业字号相同"), "homophone": _("同行业字号同音"),
 }
-COSIGN_STATE = {"pending": _("待确认"), "confirmed": _("已确认"), "stale": _("需重新确认")}
+PARTY_STATE = {"pending": _("待确认"), "confirmed": _("已确认"), "stale": _("需重新确认")}
+VIA = {"code": _("短信验证码"), "account": _("本人登录"), "in_person": _("现场核验身份证")}
 
 
 def form_data(application: Application) -> dict:
@@ -153,3 +156,32 @@ def people_sections(people: list[dict], add_role: str = "") -> list[tuple]:
             spare += 1
         sections.append((role, label, rows))
     return sections
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    """One party on the parties page: who, which roles, where they stand, what can be
+    done from here."""
+
+    party: object
+    roles: str
+    state: str
+    state_label: str
+    via: str
+    link: str
+    can_confirm: bool
+
+
+def role_names(roles) -> str:
+    """A party's roles in the reader's language: 出资人、法定代表人."""
+    return "、".join(gettext(parties.ROLE_LABELS.get(r, r)) for r in roles)
+
+
+def party_rows(application: Application, editor, request) -> list[PartyRow]:
+    from yilian.forms.consent import confirm_path
+
+    return [PartyRow(p, role_names(p.roles), state, PARTY_STATE[state],
+                     VIA.get(p.confirmed_via, "") if state == "confirmed" else "",
+                     request.build_absolute_uri(confirm_path(p)),
+                     state != "confirmed" and editor.can_confirm(p))
+            for p, state in parties.parties_of(application)]

@@ -41,15 +41,16 @@ STEPS: tuple[Step, ...] = (
     Step("people", _("人员"), ("people",)),
     Step("employees", _("参保职工"), ("employees",)),
     Step("choices", _("印章发票银行"), ("seals", "invoices", "bank_appointment")),
-    Step("cosigners", _("共同签署"), ("cosigners",)),
+    Step("parties", _("当事人确认"), ("parties",)),
     Step("review", _("核对提交"), ()),
 )
 BY_SLUG = {step.slug: step for step in STEPS}
-# Pages whose POST is a part of the one form (co-signers and review have their own).
+# Pages whose POST is a part of the one form (parties and review have their own).
 FORM_STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices")
 
 ROW_FIELDS = {
-    "investors": ("kind", "name", "id_number", "uscc", "amount", "contribution_date",
+    "investors": ("kind", "name", "id_number", "uscc", "phone", "signatory_name",
+                  "signatory_id_number", "signatory_phone", "amount", "contribution_date",
                   "contribution_method"),
     "people": ("role", "name", "id_number", "phone", "email"),
     "employees": ("name", "id_number", "monthly_wage", "start_date"),

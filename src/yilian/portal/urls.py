@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yilian.portal import cosigning, live, views, wizard
+from yilian.portal import consent, live, views, wizard
 
 app_name = "portal"
 urlpatterns = [
@@ -13,5 +13,5 @@ urlpatterns = [
     path("check/name/", live.check_name, name="check-name"),
     path("check/<slug:kind>/", live.check_field, name="check"),
     path("scope/", live.scope_search, name="scope-search"),
-    path("cosign/<str:token>/", cosigning.confirm, name="cosign-public"),
+    path("confirm/<str:token>/", consent.confirm, name="party-public"),
 ]

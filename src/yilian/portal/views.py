@@ -2,7 +2,7 @@
 application's progress on the chain (一链办理进度), and its license.
 
 The form's steps are in :mod:`yilian.portal.wizard`, live checks in
-:mod:`yilian.portal.live`, co-signing in :mod:`yilian.portal.cosigning`.
+:mod:`yilian.portal.live`, parties' confirmations in :mod:`yilian.portal.consent`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
-from yilian.forms import cosign, services
+from yilian.forms import parties, services
 from yilian.licenses import qr
 from yilian.licenses.models import License
 from yilian.licenses.services import license_links
@@ -25,7 +25,8 @@ from yilian.registry.models import Enterprise
 @require_GET
 @role_required(roles.APPLICANT)
 def index(request: HttpRequest) -> HttpResponse:
-    """我的办件 — applications (newest first), enterprises, invitations to co-sign."""
+    """我的办件 — applications (newest first), enterprises, applications naming me that
+    wait for my confirmation."""
     applications = services.application_queryset().filter(owner=request.user)
     rows = []
     for application in applications:
@@ -37,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/index.html", {
         "rows": rows,
         "enterprises": [(e, license_links(e.application)) for e in enterprises],
-        "invitations": cosign.invitations_for(request.user),
+        "invitations": parties.invitations_for(request.user),
     })
 
 

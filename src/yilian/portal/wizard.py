@@ -21,7 +21,7 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.api.applications import ApplicationSerializer
 from yilian.api.errors import flatten as flatten_errors
-from yilian.forms import cosign, services, validation
+from yilian.forms import parties, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
 from yilian.portal import presenters, steps
 from yilian.portal.editors import Editor
@@ -61,10 +61,10 @@ def edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
     if not editor.can_open(application):
         messages.info(request, _("该申请已提交，不能再修改。"))
         return redirect(editor.done_url(application))
-    if step == "cosigners":
-        from yilian.portal.cosigning import cosigners_step
+    if step == "parties":
+        from yilian.portal.consent import parties_step
 
-        return cosigners_step(request, editor, application)
+        return parties_step(request, editor, application)
     if step == "review":
         return review(request, editor, application)
     if request.method == "POST":
@@ -192,7 +192,7 @@ def review(request: HttpRequest, editor: Editor, application: Application) -> Ht
         application.refresh_from_db()
         messages.success(request, str(_SUBMITTED.get(application.status, _("已提交。"))))
         return redirect(editor.done_url(application))
-    errors = [*validation.check_application(application), *cosign.pending_errors(application)]
+    errors = [*validation.check_application(application), *parties.pending_errors(application)]
     return _review_page(request, editor, application, errors)
 
 
@@ -222,6 +222,5 @@ def _review_page(request: HttpRequest, editor: Editor, application: Application,
                        chosen=presenters.chosen_scope(data),
                        people=[(labels.choice(Role, p["role"]), p)
                                for p in data.get("people") or []],
-                       cosigners=[(c, s, presenters.COSIGN_STATE[s])
-                                  for c, s in cosign.cosigners_of(application)],
+                       parties=presenters.party_rows(application, editor, request),
                        org_form=labels.choice(OrgForm, data.get("org_form")))

@@ -49,6 +49,7 @@ def _submitted(clerk, phone: str, **changes) -> Application:
         trade = TRADE_NAMES[next(_counter) % len(TRADE_NAMES)]
         data = {**base, "name": f"威海{trade}{words}有限公司"}
         application = counter.start(clerk, applicant, _typed(data))
+        counter.confirm_everyone_present(clerk, application)
         try:
             return counter.submit(clerk, application)
         except InvalidApplication as exc:

@@ -23,7 +23,7 @@ from yilian.accounts.services import CodeError
 from yilian.forms import counter, notice, review
 from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset
-from yilian.portal import wizard
+from yilian.portal import presenters, wizard
 from yilian.portal.editors import CounterEditor
 from yilian.workbench import queries
 
@@ -76,6 +76,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         "chain": chain, "steps": steps,
         "notice_fields": notice.fields(application)
         if application.status == Status.ACCEPTED else [],
+        "parties": presenters.party_rows(application, CounterEditor(request.user), request),
         "tab": "queue",
     }
     return render(request, "workbench/detail.html", context)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
+from yilian.departments.identity import normalize_id
 from yilian.forms.models import Application, Investor, InvestorKind, OrgForm, Role
 from yilian.forms.validation._common import (
     Errors,
@@ -36,7 +37,7 @@ CONTRIBUTION_METHODS = frozenset({"货币", "实物", "知识产权", "土地使
 # financial officer, art. 265) must have full civil capacity, i.e. be adults.
 OFFICERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.DIRECTOR, Role.SUPERVISOR,
                       Role.MANAGER, Role.FINANCIAL_OFFICER})
-# Departments phone these people (tax bureau, registration authority): a mobile is required.
+# Departments phone these people (tax bureau, registration authority): each is required.
 REACHABLE = (Role.FINANCIAL_OFFICER, Role.TAX_HANDLER, Role.CONTACT)
 # Art. 76: directors and senior managers may not serve as supervisors.
 SUPERVISOR_EXCLUDES = (Role.DIRECTOR, Role.MANAGER, Role.FINANCIAL_OFFICER)
@@ -93,11 +94,19 @@ def _check_investor(errors: Errors, path: str, investor: Investor, org_form: str
                    "this organization form takes natural-person investors only")
     if investor.kind == InvestorKind.NATURAL:
         identity = check_id(errors, f"{path}.id_number", investor.id_number, today)
+        check_mobile(errors, f"{path}.phone", investor.phone, "出资人", "investors.phone")
         return identity.number if identity else ""
     if investor.kind != InvestorKind.CORPORATE:
         errors.add(f"{path}.kind", "investors.kind", "出资人类型应为自然人或企业法人",
                    "an investor is a natural person or a corporate body")
         return ""
+    # The person who signs for the company confirms the application as a party.
+    check_required(errors, f"{path}.signatory_name", investor.signatory_name,
+                   "企业出资人签署人姓名", "the name of the person signing for the investor")
+    check_id(errors, f"{path}.signatory_id_number", investor.signatory_id_number, today,
+             min_age=ADULT, role="签署人")
+    check_mobile(errors, f"{path}.signatory_phone", investor.signatory_phone, "签署人",
+                 "investors.signatory_phone")
     try:
         return uscc.validate(investor.uscc).code
     except InvalidCode as exc:
@@ -137,10 +146,8 @@ def check_people(errors: Errors, app: Application, today: dt.date) -> None:
             errors.add(f"{path}.id_number", "people.duplicate", f"同一人重复担任{label}",
                        f"the same person is listed twice as {person.role}")
         by_role[person.role].append((i, number))
-        if person.phone or person.role in REACHABLE:
-            if not _MOBILE.fullmatch(person.phone):
-                errors.add(f"{path}.phone", "people.phone", f"{label}的手机号码应为11位大陆手机号",
-                           "the phone must be an 11-digit mainland mobile number (1[3-9]…)")
+        # Everyone named confirms with their own phone (实名确认), so each gives one.
+        check_mobile(errors, f"{path}.phone", person.phone, label, "people.phone")
     legal = by_role[Role.LEGAL_REPRESENTATIVE]
     if len(legal) != 1:
         errors.add("people", "people.legal_representative.count",
@@ -155,6 +162,7 @@ def check_people(errors: Errors, app: Application, today: dt.date) -> None:
                        f"a {role.replace('_', ' ')} is required")
     if app.org_form in LLC_FORMS:
         _check_llc_officers(errors, by_role)
+    check_same_person(errors, app)
 
 
 def _check_llc_officers(errors: Errors, by_role: dict[str, list[tuple[int, str]]]) -> None:
@@ -171,6 +179,40 @@ def _check_llc_officers(errors: Errors, by_role: dict[str, list[tuple[int, str]]
             errors.add(f"people[{i}].id_number", "people.legal_representative.not_executive",
                        "法定代表人应由董事或经理担任", "the legal representative must be a "
                        "director or the manager")
+
+
+def check_mobile(errors: Errors, path: str, phone: str, label: str, code: str) -> None:
+    """The person's own mobile number: required, an 11-digit mainland number."""
+    if not _MOBILE.fullmatch(phone or ""):
+        errors.add(path, code,
+                   f"请填写{label}本人的11位大陆手机号码",
+                   "the person's own 11-digit mainland mobile number (1[3-9]…) is required")
+
+
+def check_same_person(errors: Errors, app: Application) -> None:
+    """One ID number is one person: every row naming it gives the same name and phone, so
+    the party who confirms is the person each row means."""
+    first: dict[str, tuple[str, str]] = {}
+    rows = []
+    for i, inv in enumerate(in_form_order(app.investors.all())):
+        prefix = "signatory_" if inv.kind == InvestorKind.CORPORATE else ""
+        rows.append((f"investors[{i}].{prefix}", getattr(inv, f"{prefix}id_number"),
+                     getattr(inv, f"{prefix}name"), getattr(inv, f"{prefix}phone")))
+    rows += [(f"people[{i}].", p.id_number, p.name, p.phone)
+             for i, p in enumerate(in_form_order(app.people.all()))]
+    for path, number, name, phone in rows:
+        number, name, phone = normalize_id(number), (name or "").strip(), (phone or "").strip()
+        if not number:
+            continue
+        seen = first.setdefault(number, (name, phone))
+        if seen[0] != name:
+            errors.add(f"{path}name", "parties.same_person",
+                       f"身份证号码相同的人员姓名应一致（{seen[0]}）",
+                       f"rows with the same ID number must give the same name ({seen[0]})")
+        elif seen[1] != phone:
+            errors.add(f"{path}phone", "parties.same_person",
+                       f"同一人（身份证号码相同）应填写同一手机号码（{seen[1]}）",
+                       f"one person (one ID number) has one mobile number ({seen[1]})")
 
 
 def check_employees(errors: Errors, app: Application, today: dt.date) -> None:
