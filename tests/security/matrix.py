@@ -44,11 +44,11 @@ WINDOW = ("clerk", "examiner")
 FILLERS = (*APPLICANTS, *WINDOW)  # who fills the one form: the portal's live checks
 EVERYONE = ROLES
 #: Objects the world of test_matrix.py makes, usable in ``kwargs``:
-#: ``draft`` (the owner's complete draft, with a co-signer invited), ``accepted`` (the
+#: ``draft`` (the owner's complete draft), ``accepted`` (the
 #: owner's application, chain done, license issued; no bank step), ``in_review`` (the
 #: owner's, waiting for an examiner, entered by another clerk), ``tax_step`` (the tax step
-#: of ``accepted``), ``cosigner`` (the invitation on ``draft``).
-WORLD_OBJECTS = ("draft", "accepted", "in_review", "tax_step", "cosigner")
+#: of ``accepted``), ``party`` (a person ``draft`` names, who must confirm it).
+WORLD_OBJECTS = ("draft", "accepted", "in_review", "tax_step", "party")
 
 
 def who(allowed: Iterable[str], *, others: str = "403", anon: str = "login",
@@ -106,7 +106,7 @@ CASES: list[Case] = [
     # The Django admin signs in through the sign-in page (lockout, second factor).
     Case("admin-login", {}, {"GET": everyone("login"), "POST": everyone("login")}),
     Case("licenses:verify", {"uscc": "accepted.uscc"}, {"GET": everyone()}),
-    Case("portal:cosign-public", {"token": "cosigner.token"},
+    Case("portal:party-public", {"token": "party.token"},
          {"GET": everyone(), "POST": everyone()}),
     # 掌上办 — the applicant's pages.
     Case("portal:index", {}, {"GET": who(APPLICANTS)}),
@@ -160,6 +160,14 @@ CASES: list[Case] = [
           "PATCH": who(["owner"], others="404", anon="401")}),
     Case("application-submit", {"pk": "draft"},
          {"POST": who(["owner"], others="404", anon="401")}),
+    # Parties' consent (实名确认): the owner's draft; nobody else sees a draft at all.
+    Case("parties", {"pk": "draft"}, {"GET": who(["owner"], others="404", anon="401")}),
+    Case("parties", {"pk": "accepted"}, {"GET": API_READ_ACCEPTED}),
+    Case("party-invite", {"pk": "draft", "party_id": "party"},
+         {"POST": who(["owner"], others="404", anon="401")}),
+    Case("party-confirm", {"pk": "draft", "party_id": "party"},
+         {"POST": who(["owner"], others="404", anon="401")}),
+    Case("demo-outbox", {}, {"GET": everyone("404")}),  # demo mode only
 ]
 
 #: Namespaces covered as a whole, with the reason. The Django admin's views all sit

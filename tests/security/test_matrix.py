@@ -33,7 +33,8 @@ from tests.security.matrix import CASES, NAMESPACES, ROLES, WORLD_OBJECTS, Case
 from yilian.accounts import roles, tokens
 from yilian.chain import engine
 from yilian.chain.services import start_chain
-from yilian.forms.models import CoSigner, Status
+from yilian.forms import parties
+from yilian.forms.models import Status
 from yilian.licenses.models import License
 
 pytestmark = pytest.mark.django_db
@@ -133,10 +134,9 @@ def world(settings):
     in_review = factories.application(owner, accepted=False)
     in_review.status, in_review.submitted_at = Status.IN_REVIEW, timezone.now()
     in_review.save()
-    cosigner = CoSigner.objects.create(application=draft, name="股东0", phone="13906313333",
-                                       token="matrix-cosign-token", invited_by=owner)
+    party = parties.sync(draft)[0]
     objects = {"draft": draft, "accepted": accepted, "in_review": in_review,
-               "tax_step": accepted.chain.steps.get(code="tax"), "cosigner": cosigner}
+               "tax_step": accepted.chain.steps.get(code="tax"), "party": party}
     assert set(objects) == set(WORLD_OBJECTS)
     assert accepted.uscc and License.objects.filter(uscc=accepted.uscc).exists()
     return SimpleNamespace(users=users, objects=objects)
