@@ -52,9 +52,12 @@ class EmbeddedWorker:
                 close_old_connections()
 
     def _sweep(self) -> None:
+        from yilian.forms.lifecycle import expire_drafts
+
         while not self._stop.wait(self.sweep_seconds):
             try:
                 engine.sweep()
+                expire_drafts()  # one indexed query when nothing is stale
             except Exception:
                 log.exception("embedded sweeper")
             finally:

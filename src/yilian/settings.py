@@ -43,6 +43,8 @@ if HTTPS:
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CODES_PER_CLIENT = conf.get_int("YILIAN_CODES_PER_CLIENT")
+MAX_NAMES_PER_ACCOUNT = conf.get_int("YILIAN_MAX_NAMES_PER_ACCOUNT")
+DRAFT_DAYS = conf.get_int("YILIAN_DRAFT_DAYS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -200,6 +202,7 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-steps": {"task": "yilian.chain.tasks.sweep", "schedule": SWEEP_SECONDS},
+    "expire-drafts": {"task": "yilian.forms.tasks.expire_drafts", "schedule": 600},
 }
 
 LOGGING = {
