@@ -60,5 +60,9 @@ def services() -> dict[str, QueryService]:
     return {code: import_string(path)() for code, path in paths.items()}
 
 
+@cache
 def get(code: str) -> QueryService:
-    return services()[code]
+    """The adapter for ``code``, built alone: one adapter that cannot be imported must not
+    take the other queries down with it."""
+    paths = {**DEFAULT, **getattr(settings, "QUERY_SERVICES", {})}
+    return import_string(paths[code])()
