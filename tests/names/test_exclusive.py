@@ -254,3 +254,15 @@ def test_registration_refuses_a_name_the_register_now_holds():
     assert step.status == StepStatus.FAILED
     assert "homophone" in step.last_error or "同音" in step.last_error
     assert not Enterprise.objects.filter(name=HOMOPHONES[0]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_account_limit_holds_under_concurrency(settings):
+    settings.MAX_NAMES_PER_ACCOUNT = 3
+    owner = factories.user()
+    outcomes = submit_all_at_once([draft(owner) for _ in range(5)])
+    accepted = [o for o in outcomes.values() if o == Status.ACCEPTED]
+    refused = [o for o in outcomes.values() if isinstance(o, services.InvalidApplication)]
+    assert len(accepted) == 3 and len(refused) == 2, outcomes
+    assert {e["code"] for exc in refused for e in exc.errors} == {"name.limit"}
+    assert len(held()) == 3
