@@ -155,6 +155,10 @@ def test_the_review_page_shows_the_permit_and_the_answer(client):
     page = client.get(f"/workbench/applications/{app.pk}/").content.decode()
     assert "R-PERMIT-UNVERIFIED" in page
     assert "银监许字2026第001号" in page and "查无此证件" in page and "金融许可证" in page
+    assert 'id="permit-checks"' in page and "未核验" in page
+    review.approve(app, examiner)
+    page = client.get(f"/workbench/applications/{app.pk}/").content.decode()
+    assert "审查员 examiner-q 核对" in page
 
 
 def test_the_api_shows_how_each_permit_was_checked(client):

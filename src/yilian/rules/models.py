@@ -155,6 +155,13 @@ class PermitCheck(models.Model):
     def relied_on(self) -> bool:
         return bool(self.checked_by)
 
+    @property
+    def answer_zh(self) -> str:
+        """The department's answer as the examiner reads it."""
+        from yilian.rules.permits import MESSAGES
+
+        return MESSAGES.get(self.answer, (self.answer, ""))[0]
+
     def as_dict(self) -> dict:
         return {"entry_id": self.entry_id, "subject": self.subject, "permit": self.permit,
                 "number": self.number, "department": self.department,
