@@ -115,8 +115,10 @@ def submit_application(application: Application, actor) -> Application:
     Raises :class:`InvalidApplication` with every field error, :class:`NotEditable`, or
     ``PermissionDenied``. Otherwise the admission rules (:mod:`yilian.rules`) decide:
     approve or pledge → accepted (受理) and the chain starts (a pledge also opens the
-    department's post-verification); manual review → in review; a missing prior permit →
-    returned for correction (补正) saying which; prohibited → rejected with the basis.
+    department's post-verification); manual review → in review (also when a permit given
+    is not confirmed by its issuing department: :mod:`yilian.rules.permits`); a missing
+    prior permit → returned for correction (补正) saying which; prohibited → rejected with
+    the basis. The name is held only when the outcome is accepted or in review.
     """
     # Imported here: the chain and the rules import the forms app.
     from yilian.chain.services import start_chain
