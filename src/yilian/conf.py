@@ -55,6 +55,10 @@ _declare("YILIAN_API_TOKEN_HOURS", "12", "How long an API token from POST "
 _declare("YILIAN_CODES_PER_ACCOUNT", "30", "Codes one signed-in account may have sent in a "
          "day (invitations to an application's parties and their resends), against SMS "
          "bombing from one account.")
+_declare("YILIAN_MAX_NAMES_PER_ACCOUNT", "3", "Enterprise names one account may hold at "
+         "once (accepted or in-review applications, reservations): against name squatting.")
+_declare("YILIAN_DRAFT_DAYS", "30", "Days a draft may rest untouched before it expires "
+         "(status expired: it can no longer be edited, and holds nothing).")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "

@@ -56,6 +56,8 @@ STAFF_IDLE_MINUTES = conf.get_int("YILIAN_STAFF_IDLE_MINUTES")
 API_TOKEN_HOURS = conf.get_int("YILIAN_API_TOKEN_HOURS")
 OTP_TOTP_ISSUER = "Yilian 一链"
 AUTHENTICATION_BACKENDS = ["yilian.accounts.backends.PasswordBackend"]
+MAX_NAMES_PER_ACCOUNT = conf.get_int("YILIAN_MAX_NAMES_PER_ACCOUNT")
+DRAFT_DAYS = conf.get_int("YILIAN_DRAFT_DAYS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -221,6 +223,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-steps": {"task": "yilian.chain.tasks.sweep", "schedule": SWEEP_SECONDS},
     "audit-checkpoint": {"task": "yilian.audit.tasks.checkpoint",
                          "schedule": AUDIT_CHECKPOINT_SECONDS},
+    "expire-drafts": {"task": "yilian.forms.tasks.expire_drafts", "schedule": 600},
 }
 
 LOGGING = {

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests import factories
 from tests.portal.conftest import make_applicant
 from yilian.accounts import roles
+from yilian.forms import services
 from yilian.forms.models import Application, Status
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +209,23 @@ def test_another_applicants_new_draft_is_theirs(client):
     client.force_login(owner)
     client.post(reverse("portal:new"))
     assert Application.objects.get().owner == owner
+
+
+def test_an_applicant_withdraws_from_the_page_and_the_name_is_released(signed_in, draft,
+                                                                        other, client):
+    from yilian.names.models import NameReservation
+
+    draft.business_scope = [*draft.business_scope, "宇宙飞船维修"]  # to an examiner
+    draft.save()
+    app = services.submit_application(draft, draft.owner)
+    assert app.status == Status.IN_REVIEW and NameReservation.objects.active().count() == 1
+    page = signed_in.get(f"/me/applications/{app.pk}/").content.decode()
+    assert 'id="withdraw"' in page
+    client.force_login(other)  # someone else's: not found, nothing changes
+    assert client.post(f"/me/applications/{app.pk}/withdraw/").status_code == 404
+    client.force_login(draft.owner)
+    answer = client.post(f"/me/applications/{app.pk}/withdraw/", follow=True)
+    assert "申请已撤回" in answer.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.WITHDRAWN and NameReservation.objects.active().count() == 0
+    assert 'id="withdraw"' not in client.get(f"/me/applications/{app.pk}/").content.decode()

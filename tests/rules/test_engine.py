@@ -64,10 +64,27 @@ def test_a_pre_registration_permit_must_exist_first():
     assert finding.edition == "test-scope-1"
 
 
-def test_with_the_permit_number_it_proceeds():
-    decision = decide(facts("危险化学品生产", permits={"S-2661-09": "(鲁)WH安许证字[2026]001"}),
-                      CATALOGUES)
+def test_with_a_permit_the_department_confirmed_it_proceeds():
+    permit = {"S-2661-09": "(鲁)WH安许证字[2026]001"}
+    decision = decide(facts("危险化学品生产", permits=permit,
+                            verified_permits=frozenset(permit)), CATALOGUES)
     assert decision.outcome == "approve"
+
+
+def test_a_permit_number_alone_goes_to_an_examiner_with_the_answer():
+    """Typed but not confirmed by its department: never approved on the applicant's word."""
+    decision = decide(facts("危险化学品生产", permits={"S-2661-09": "伪造001"},
+                            permit_answers={"S-2661-09": "发证部门查无此证件"}), CATALOGUES)
+    assert decision.outcome == "manual_review"
+    (finding,) = decision.findings
+    assert finding.rule == "R-PERMIT-UNVERIFIED" and finding.permit_number == "伪造001"
+    assert finding.basis.endswith("许可证件“伪造001”：发证部门查无此证件")
+
+
+def test_a_pledge_still_stands_in_for_a_permit_the_department_did_not_confirm():
+    decision = decide(facts("出版物印刷", permits={"S-2319-01": "伪造002"},
+                            pledges=frozenset({"S-2319-01"})), CATALOGUES)
+    assert decision.outcome == "pledge"
 
 
 def test_a_pledge_lets_a_commitment_item_proceed_with_post_verification():

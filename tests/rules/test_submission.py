@@ -53,8 +53,11 @@ def test_a_prior_permit_missing_returns_it_for_correction_saying_which():
     assert "保安服务许可证" in app.review_comment and "公安部门" in app.review_comment
 
 
-def test_with_the_permit_number_it_is_accepted():
-    app = submit("保安服务", permits={SECURITY: "鲁公保服字〔2026〕001号"})
+def test_with_a_permit_its_department_confirms_it_is_accepted():
+    # Seeded in the simulated register for this enterprise (tests/rules/test_permits.py
+    # covers the permits that are not valid here).
+    app = submit("保安服务", permits={SECURITY: "鲁公保服字〔2026〕001号"},
+                 name="威海磐石保安服务有限公司")
     assert app.status == Status.ACCEPTED
 
 

@@ -114,6 +114,7 @@ CASES: list[Case] = [
     Case("portal:detail", {"pk": "accepted"}, {"GET": OWN_PAGE}),
     Case("portal:timeline", {"pk": "accepted"}, {"GET": OWN_PAGE}),
     Case("portal:qr", {"pk": "accepted"}, {"GET": OWN_PAGE}),
+    Case("portal:withdraw", {"pk": "in_review"}, post_only(OWN_PAGE)),
     Case("portal:step", {"pk": "draft", "step": "enterprise"},
          {"GET": OWN_PAGE, "POST": OWN_PAGE}),
     Case("portal:check-name", {}, {"GET": who(FILLERS)}, query={"name": "威海测试科技有限公司"}),
@@ -168,6 +169,9 @@ CASES: list[Case] = [
     Case("party-confirm", {"pk": "draft", "party_id": "party"},
          {"POST": who(["owner"], others="404", anon="401")}),
     Case("demo-outbox", {}, {"GET": everyone("404")}),  # demo mode only
+    # 撤回: the owner alone; window staff see the application but return or refuse instead.
+    Case("application-withdraw", {"pk": "in_review"},
+         {"POST": who(["owner"], others="404", anon="401", clerk="403", examiner="403")}),
 ]
 
 #: Namespaces covered as a whole, with the reason. The Django admin's views all sit

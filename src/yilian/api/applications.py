@@ -200,12 +200,14 @@ class ApplicationSerializer(_FormSerializer):
         child=Text(max_length=32), required=False, max_length=200,
         help_text="Business-scope entry ids the applicant pledges for (告知承诺)")
     status = serializers.SerializerMethodField(
-        help_text="draft, submitted, in_review, returned, rejected, processing or completed")
+        help_text="draft, submitted, in_review, returned, rejected, withdrawn, expired, "
+                  "processing or completed")
     steps = serializers.SerializerMethodField()
     license = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField(
         help_text="The latest admission decision: outcome, findings (rule, basis, …), "
-                  "catalogue editions")
+                  "catalogue editions, and every permit given with how it was checked "
+                  "(checked_by: department, examiner, or empty = not relied on)")
 
     class Meta:
         model = Application
@@ -242,7 +244,8 @@ class ApplicationSerializer(_FormSerializer):
         if latest is None:
             return None
         return {"outcome": latest.outcome, "findings": latest.findings,
-                "editions": latest.editions, "decided_at": latest.decided_at}
+                "editions": latest.editions, "decided_at": latest.decided_at,
+                "permits": [p.as_dict() for p in latest.permit_checks.all()]}
 
     @extend_schema_field(LicenseLinks)
     def get_license(self, application: Application) -> dict | None:

@@ -56,7 +56,7 @@ class QueryService:
 
 @cache
 def get(code: str) -> QueryService:
-    """The adapter of one query, built on first use: a service nobody asks is never
-    imported, so one missing adapter cannot break the others."""
-    path = {**DEFAULT, **getattr(settings, "QUERY_SERVICES", {})}[code]
-    return import_string(path)()
+    """The adapter for ``code``, built alone: one adapter that cannot be imported must not
+    take the other queries down with it."""
+    paths = {**DEFAULT, **getattr(settings, "QUERY_SERVICES", {})}
+    return import_string(paths[code])()

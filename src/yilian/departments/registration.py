@@ -2,9 +2,10 @@
 
 Registration comes first: it allocates the unified social credit code that every other
 department keys on, enters the enterprise in the register, and issues the electronic
-business license. The USCC's serial is the ledger row's own serial, allocated in the same
-transaction that records the registration; ``Enterprise.uscc`` is unique, so parallel
-registrations can never share a code.
+business license. It refuses a name that clashes with the register by then (see
+:meth:`RegistrationStep._check_name_is_free`). The USCC's serial is the ledger row's own
+serial, allocated in the same transaction that records the registration;
+``Enterprise.uscc`` is unique, so parallel registrations can never share a code.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from yilian.codes import uscc
-from yilian.departments.base import Outcome, StepRequest, person
+from yilian.departments.base import Outcome, PermanentError, StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
 from yilian.registry.models import Enterprise
 
@@ -40,6 +41,7 @@ class RegistrationStep(SimulatedDepartment):
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         payload = request.payload
+        self._check_name_is_free(payload)
         code = uscc.make(payload["division_code"], serial)
         enterprise = Enterprise.objects.create(
             uscc=code,
@@ -53,11 +55,29 @@ class RegistrationStep(SimulatedDepartment):
         return code, {"uscc": code, "enterprise_id": enterprise.pk,
                       "established": enterprise.established.isoformat()}
 
+    @staticmethod
+    def _check_name_is_free(payload: dict[str, Any]) -> None:
+        """The register is the last word: a name that now clashes with an enterprise in
+        it (under any rule) is not entered twice. Checked under the name's lock, held
+        until this transaction commits the new enterprise, so two registrations of
+        clashing names cannot both pass; retrying will not help, a person must look."""
+        from yilian.names import services as names
+
+        conflicts = names.registered_conflicts(payload["name"], payload["division_code"],
+                                               payload.get("industry_code", ""))
+        if conflicts:
+            first = conflicts[0]
+            raise PermanentError(f"名称不予登记：{first.message_zh} / name not registered: "
+                                 f"{first.message_en}")
+
     def finish(self, application_id, outcome: Outcome) -> None:
         from yilian.forms.models import Application
+        from yilian.forms.services import release_name
         from yilian.licenses.services import issue_license
 
         application = Application.objects.select_related("enterprise").get(pk=application_id)
         application.uscc = outcome.data["uscc"]
         application.save(update_fields=["uscc", "updated_at"])
+        # The name is in the register now: the reservation has done its work.
+        release_name(application, "registered")
         issue_license(application, application.enterprise)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from yilian.departments.base import Department, Outcome, StepRequest, TransientError
 from yilian.departments.models import Effect
+from yilian.departments.queries import Answer, QueryService
 
 
 @dataclass(frozen=True)
@@ -84,16 +85,39 @@ def _draw() -> float:
         return _rng.random()
 
 
+def reach(code: str, name_en: str) -> SimulatorConfig:
+    """The way to a simulated department, as configured now: wait its latency, raise
+    ``TransientError`` inside one of its outage windows; return the configuration (the
+    caller draws its failures from it)."""
+    config = SimulatorConfig.from_settings()
+    low, high = config.latency
+    if high > 0:
+        time.sleep(low + (high - low) * _draw())
+    if config.in_outage(code, timezone.now()):
+        raise TransientError(f"{name_en} is down (outage window)")
+    return config
+
+
+class SimulatedQuery(QueryService):
+    """A query (查询接口) answered in-process, on the same road as the simulated steps:
+    latency, outages and transient failures from ``settings.SIMULATOR``. A query changes
+    nothing, so a lost reply is just a failure; subclasses answer in :meth:`answer`."""
+
+    def ask(self, payload: dict[str, Any]) -> Answer:
+        config = reach(self.code, self.name_en)
+        if _draw() < config.failure_rate:
+            raise TransientError(f"{self.name_en}: connection reset")
+        return self.answer(payload)
+
+    def answer(self, payload: dict[str, Any]) -> Answer:
+        raise NotImplementedError
+
+
 class SimulatedDepartment(Department):
     """A department simulated in-process; subclasses say what the department issues."""
 
     def submit(self, request: StepRequest) -> Outcome:
-        config = SimulatorConfig.from_settings()
-        low, high = config.latency
-        if high > 0:
-            time.sleep(low + (high - low) * _draw())
-        if config.in_outage(self.code, timezone.now()):
-            raise TransientError(f"{self.name_en} is down (outage window)")
+        config = reach(self.code, self.name_en)
         # Half the failures happen before the department acts, half after it acted but
         # before the reply arrived; a retry with the same key must not act again.
         failure = _draw() < config.failure_rate

@@ -34,6 +34,10 @@ class Status(models.TextChoices):
     RETURNED = "returned", gettext_noop("退回补正")
     ACCEPTED = "accepted", gettext_noop("已受理")
     REJECTED = "rejected", gettext_noop("不予受理")
+    #: 撤回 — the applicant withdrew it before acceptance; it holds nothing any more.
+    WITHDRAWN = "withdrawn", gettext_noop("已撤回")
+    #: 已过期 — a draft left untouched for ``settings.DRAFT_DAYS``; it holds nothing.
+    EXPIRED = "expired", gettext_noop("已过期")
 
 
 class Seal(models.TextChoices):
@@ -98,7 +102,9 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [models.Index(fields=["owner", "-created_at"]),
+                   # The sweeper's stale drafts (forms.lifecycle.expire_drafts).
+                   models.Index(fields=["status", "updated_at"], name="forms_status_touched")]
 
     def __str__(self) -> str:
         return self.name or f"draft {self.pk}"

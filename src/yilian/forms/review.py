@@ -31,7 +31,7 @@ from yilian.accounts.permissions import has_role
 from yilian.audit.models import Entry
 from yilian.audit.services import record, stream_for_application
 from yilian.forms.models import Application, Status
-from yilian.forms.services import application_queryset
+from yilian.forms.services import application_queryset, release_name
 
 # How long an examiner may take: past this, the queue flags the application overdue and
 # lists it first. Manual review is outside the one-hour promise, which runs from
@@ -122,9 +122,13 @@ def approve(application: Application, actor, comment: str = "") -> Application:
         application.review_comment = (comment or "").strip()[:MAX_COMMENT]
         application.save(update_fields=["status", "accepted_at", "review_comment",
                                         "updated_at"])
+        # Permits the department did not confirm are relied on from here as checked by
+        # this examiner (许可核验: the decision says who vouched for each).
+        vouched = rules.record_examiner_check(latest, actor)
         record(stream_for_application(application.pk), "application.approved", actor=actor,
                data={"decision": latest.pk if latest else None,
-                     "comment": application.review_comment})
+                     "comment": application.review_comment,
+                     "permits_checked_by_examiner": [p.number for p in vouched]})
         if latest is not None:
             # The stored findings, as the decision that submission would have acted on.
             decision = Decision(latest.outcome, tuple(Finding(**f) for f in latest.findings),
@@ -146,6 +150,7 @@ def return_for_correction(application: Application, actor, comment: str) -> Appl
         application.status = Status.RETURNED
         application.review_comment = comment[:MAX_COMMENT]
         application.save(update_fields=["status", "review_comment", "updated_at"])
+        release_name(application, Status.RETURNED)  # held only while in review
         record(stream_for_application(application.pk), "application.returned", actor=actor,
                data={"comment": application.review_comment})
     return application
@@ -164,6 +169,7 @@ def reject(application: Application, actor, reason: str) -> Application:
         application.status = Status.REJECTED
         application.review_comment = reason[:MAX_COMMENT]
         application.save(update_fields=["status", "review_comment", "updated_at"])
+        release_name(application, Status.REJECTED)  # a refused application holds nothing
         record(stream_for_application(application.pk), "application.rejected", actor=actor,
                data={"reason": application.review_comment})
     return application

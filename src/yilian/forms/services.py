@@ -118,13 +118,21 @@ def submit_application(application: Application, actor) -> Application:
     Raises :class:`InvalidApplication` with every field error, :class:`NotEditable`, or
     ``PermissionDenied``. Otherwise the admission rules (:mod:`yilian.rules`) decide:
     approve or pledge → accepted (受理) and the chain starts (a pledge also opens the
-    department's post-verification); manual review → in review; a missing prior permit →
-    returned for correction (补正) saying which; prohibited → rejected with the basis.
+    department's post-verification); manual review → in review (also when a permit given
+    is not confirmed by its issuing department: :mod:`yilian.rules.permits`); a missing
+    prior permit → returned for correction (补正) saying which; prohibited → rejected with
+    the basis. The name is held only when the outcome is accepted or in review.
     """
     # Imported here: the chain and the rules import the forms app.
     from yilian.chain.services import start_chain
     from yilian.rules import services as rules
 
+    # The permits given are put to their issuing departments first, outside the
+    # transaction: a slow department must not hold the application's lock (or, on
+    # SQLite, every writer). The decision uses only answers that still fit the form.
+    current = _with_parties(Application.objects).get(pk=application.pk)
+    check_can_edit(current, actor)
+    permit_answers = rules.ask_about_permits(current)
     with transaction.atomic():
         application = _locked(application)
         check_can_edit(application, actor)
@@ -136,12 +144,12 @@ def submit_application(application: Application, actor) -> Application:
         errors = errors or parties.identity_errors(application)
         if errors:
             raise InvalidApplication(errors)
-        decision = rules.decide_application(application)
-        if decision.outcome != "refuse":
-            _hold_name(application)
+        decision = rules.decide_application(application, permit_answers=permit_answers)
+        status = _STATUS_FOR[decision.outcome]
+        _hold_or_release_name(application, status)
         now = timezone.now()
         application.seals = application.seals or list(Seal.values)  # the free set of four
-        application.status = _STATUS_FOR[decision.outcome]
+        application.status = status
         application.submitted_at = now
         application.review_comment = "" if application.status == Status.ACCEPTED else \
             rules.summary(decision)
@@ -161,16 +169,33 @@ def submit_application(application: Application, actor) -> Application:
     return application
 
 
-def _hold_name(application: Application) -> None:
+# A name is held only while a person or the chain is working on the application.
+HOLDS_NAME = frozenset({Status.ACCEPTED, Status.IN_REVIEW})
+
+
+def _hold_or_release_name(application: Application, status: str) -> None:
     """Reserve the name for this application while it is examined and registered, so that
-    two applicants submitting one name at once cannot both proceed."""
+    of any names that clash (every rule, the applicant's own other applications
+    included) only one proceeds, however many are submitted at once; a submission that
+    ends returned or rejected holds nothing."""
     from yilian.names import services as names
 
+    if status not in HOLDS_NAME:
+        release_name(application, status)
+        return
     try:
         names.reserve(application.name, application.division_code, application.owner,
-                      application=application)
+                      application=application, industry_code=application.industry_code)
     except names.NameUnavailable as exc:
         raise InvalidApplication(exc.check.errors("name")) from exc
+
+
+def release_name(application: Application, why: str) -> int:
+    """Release the name ``application`` holds (``why``: the status it moved to, or
+    ``registered``). Every transition out of accepted / in review calls this."""
+    from yilian.names import services as names
+
+    return names.release_for(application, why)
 
 
 _STATUS_FOR = {
@@ -186,8 +211,11 @@ def _locked(application: Application) -> Application:
     """Re-read the row under a lock (PostgreSQL; SQLite's IMMEDIATE transactions already
     serialize writers) so two submissions of one form cannot both pass the checks."""
     # The parties are read once here for the checks and the chain's payloads alike.
-    return (Application.objects.select_for_update()
-            .prefetch_related("investors", "people", "employees").get(pk=application.pk))
+    return _with_parties(Application.objects.select_for_update()).get(pk=application.pk)
+
+
+def _with_parties(queryset):
+    return queryset.prefetch_related("investors", "people", "employees")
 
 
 def _apply(application: Application, data: Mapping[str, Any]) -> None:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from array import array
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
@@ -68,6 +69,10 @@ _BUCKET_SHIFT = HASH_BITS - BUCKET_BITS
 # Where the 字号 and industry words sit: four bytes (trade start, length, industry start,
 # length); these two values mean "not split" (judge by the full name only) and "too long
 # to pack" (parse again when judged).
+# Ids skipped by catch_up() are looked for again for this long (a transaction that took
+# its id and has not committed yet), and only jumps up to MAX_GAP are remembered.
+GAP_SECONDS = 600.0
+MAX_GAP = 1000
 _UNPARSABLE = 0xFFFFFFFF
 _REPARSE = 0xFFFFFFFE
 
@@ -159,6 +164,10 @@ class NameIndex:
         self.source = ""
         self.saved_rows: int | None = None  # register_rows when last saved or loaded
         self._added: set[int] = set()  # ids put in by add() ahead of catch_up()
+        # Ids skipped while catching up (id -> when first missed): on PostgreSQL a
+        # sequence hands out ids at insert, so a registration that commits late has an
+        # id below the mark; catch_up() looks for these until GAP_SECONDS have passed.
+        self._gaps: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self._authority)
@@ -359,10 +368,26 @@ def catch_up(built: NameIndex | None = None) -> int:
 
     built = built if built is not None else get()  # an empty index is falsy
     added = 0
+    columns = ("pk", "name", "uscc", "division_code", "industry_code")
     with _lock:
+        now = time.monotonic()
+        if built._gaps:  # late commits below the mark
+            late = Enterprise.objects.filter(pk__in=list(built._gaps)).values_list(*columns)
+            for pk, name, uscc, division_code, industry_code in late:
+                del built._gaps[pk]
+                if pk not in built._added:
+                    built.add(name, uscc, division_code, industry_code)
+                    added += 1
+                built._added.discard(pk)
+                built.register_rows += 1
+            for pk, since in list(built._gaps.items()):
+                if now - since > GAP_SECONDS:  # a rolled-back insert: no row will come
+                    del built._gaps[pk]
         rows = (Enterprise.objects.filter(pk__gt=built.mark).order_by("pk")
-                .values_list("pk", "name", "uscc", "division_code", "industry_code"))
+                .values_list(*columns))
         for pk, name, uscc, division_code, industry_code in rows.iterator(chunk_size=10_000):
+            if built.register_rows and pk - built.mark <= MAX_GAP:
+                built._gaps.update(dict.fromkeys(range(built.mark + 1, pk), now))
             if pk not in built._added:
                 built.add(name, uscc, division_code, industry_code)
                 added += 1

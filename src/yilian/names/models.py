@@ -5,6 +5,11 @@ partial unique index over (authority, normalized_key) where ``released_at IS NUL
 Expiry is lazy — an expired row stays "active" for the index until the next reservation
 attempt for that key marks it released in the same transaction (see
 :func:`yilian.names.services.reserve`); readers treat ``expires_at <= now`` as released.
+
+A reservation made at submission belongs to its application and lives only while that
+application is accepted or under manual review: returning, withdrawing, rejecting or
+expiring the application releases it, and registration ends it (the name is then in the
+register); ``release_reason`` says which.
 """
 
 from __future__ import annotations
@@ -19,6 +24,19 @@ class ActiveQuerySet(models.QuerySet):
     def active(self, now=None):
         """Not released and not expired."""
         return self.filter(released_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ReleaseReason(models.TextChoices):
+    """Why a reservation stopped holding its name."""
+
+    HOLDER = "holder", "保留人放弃 given up by the holder"
+    LAPSED = "lapsed", "保留期满 the reservation period ended"
+    REGISTERED = "registered", "已登记 registered (now in the register)"
+    RETURNED = "returned", "退回补正 application returned for correction"
+    WITHDRAWN = "withdrawn", "撤回 application withdrawn"
+    REJECTED = "rejected", "不予受理 application rejected"
+    EXPIRED = "expired", "草稿过期 draft expired"
+    REPLACED = "replaced", "改用其他名称 the application now holds another name"
 
 
 class NameReservation(models.Model):
@@ -40,6 +58,8 @@ class NameReservation(models.Model):
     reserved_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField("释放原因 why released", max_length=16, blank=True,
+                                      choices=ReleaseReason.choices)
 
     objects = ActiveQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -25,7 +26,7 @@ from django.utils import timezone
 from yilian.codes import divisions
 from yilian.codes.errors import InvalidCode
 from yilian.names import index, similarity
-from yilian.names.models import NameReservation
+from yilian.names.models import NameReservation, ReleaseReason
 from yilian.names.parse import ParsedName, UnparsableName, parse
 from yilian.names.rules import Problem, check_format
 from yilian.names.similarity import Conflict
@@ -60,16 +61,16 @@ class NameUnavailable(Exception):
 
 
 class NameTaken(NameUnavailable):
-    """Another applicant holds an active reservation of this name, or of one it clashes
-    with (``holder``)."""
+    """A reservation held elsewhere (``holder``: another applicant's, or the same
+    applicant's for another application) is this name or clashes with it."""
 
     def __init__(self, holder: NameReservation | None, check: NameCheck | None = None) -> None:
         self.check = check or NameCheck(False)
         self.holder = holder
         until = f"，保留至{timezone.localtime(holder.expires_at):%Y-%m-%d}" if holder else ""
         name = holder.name if holder else ""
-        Exception.__init__(self, f"名称“{name}”已被他人保留{until} / the name is reserved "
-                           "by another applicant")
+        Exception.__init__(self, f"名称“{name}”已为另一申请保留{until} / the name is held "
+                           "for another application")
 
 
 def current_index() -> index.NameIndex:
@@ -134,10 +135,16 @@ def refresh_snapshot() -> tuple[index.NameIndex, Path]:
 
 
 def check_name(name: str, division_code: str, org_form: str | None = None, *, user=None,
-               industry_code: str = "", authorized: Iterable[str] = ()) -> NameCheck:
+               industry_code: str = "", authorized: Iterable[str] = (),
+               application=None) -> NameCheck:
     """Can ``name`` be used in ``division_code`` by ``user``? ``org_form`` (a
     ``forms.OrgForm`` value) checks the suffix; ``industry_code`` (GB/T 4754) widens
-    "same industry"; ``authorized`` lists restricted words approved for this applicant."""
+    "same industry"; ``authorized`` lists restricted words approved for this applicant.
+
+    Names held for *other* applications clash, the applicant's own included: one person
+    cannot hold three homophones of one 字号 through three applications. Only the
+    reservation held for ``application`` itself, and ``user``'s own reservation of this
+    very name not yet tied to an application, are not in the way."""
     problems = check_format(name, org_form, authorized=authorized)
     try:
         divisions.validate(division_code)
@@ -145,44 +152,143 @@ def check_name(name: str, division_code: str, org_form: str | None = None, *, us
         problems.append(Problem(exc.code, exc.message_zh, exc.message_en, "GB/T 2260"))
         return NameCheck(False, problems, [])
     conflicts = current_index().conflicts(name, division_code, industry_code)
-    conflicts += _reserved_by_others(name, division_code, user, industry_code)
+    conflicts += _reserved_elsewhere(name, division_code, user, industry_code, application)
     return NameCheck(not problems and not conflicts, problems, conflicts)
 
 
 def reserve(name: str, division_code: str, user, days: int = RESERVATION_DAYS, *,
-            application=None) -> NameReservation:
-    """Reserve ``name`` for ``user`` for ``days``. Raises :class:`NameUnavailable` when the
-    name fails the checks and :class:`NameTaken` when someone else holds it. Reserving a
-    name one already holds returns that reservation."""
-    verdict = check_name(name, division_code, user=user)
+            application=None, industry_code: str = "") -> NameReservation:
+    """Reserve ``name`` for ``user`` (and ``application``) for ``days``.
+
+    Raises :class:`NameUnavailable` when the name fails the checks or the account already
+    holds as many names as it may, :class:`NameTaken` when a reservation held elsewhere
+    clashes with it. Reserving a name one already holds returns that reservation.
+
+    Exclusive under concurrency for every clash rule: the decision is serialized on what
+    the rules compare (:func:`serialize_name`: the authority and the 字号's toneless
+    reading, shared by identical names, variants, homophones and 字号 in other
+    industries alike) and on the account (for its limit), and the check runs inside that
+    lock. The partial unique index stays as the last word on identical cores."""
+    with transaction.atomic():
+        parsed = _parsed(name)
+        if parsed is not None:
+            serialize_name(parsed, division_code, user)
+        verdict = check_name(name, division_code, user=user, industry_code=industry_code,
+                             application=application)
+        if not verdict.acceptable:
+            if verdict.problems or not all(c.reserved for c in verdict.conflicts):
+                raise NameUnavailable(verdict)
+            holder = NameReservation.objects.active().filter(
+                authority=index.authority(division_code),
+                name=verdict.conflicts[0].name).first()
+            raise NameTaken(holder, verdict)
+        assert parsed is not None  # an unparsable name has a format problem
+        return _claim(parsed, division_code, user, days, application)
+
+
+def _claim(parsed: ParsedName, division_code: str, user, days: int,
+           application) -> NameReservation:
     auth = index.authority(division_code)
-    if not verdict.acceptable:
-        if verdict.problems or not all(c.reserved for c in verdict.conflicts):
-            raise NameUnavailable(verdict)
-        holder = NameReservation.objects.active().filter(
-            authority=auth, name=verdict.conflicts[0].name).first()
-        raise NameTaken(holder, verdict)
-    parsed = parse(name)
     key = similarity.core_key(parsed)
     now = timezone.now()
+    own = _own_reservation(auth, key, user, application)
+    if own is not None:
+        if application is not None and own.application_id is None:
+            own.application = application
+            own.save(update_fields=["application"])
+        return own
+    _check_limit(user, application)
+    if application is not None:  # one application holds one name: the newest
+        release_for(application, ReleaseReason.REPLACED)
     try:
         with transaction.atomic():
             # Lazy expiry: free the key in the same transaction that claims it.
             NameReservation.objects.filter(
                 authority=auth, normalized_key=key, released_at__isnull=True,
-                expires_at__lte=now).update(released_at=F("expires_at"))
+                expires_at__lte=now).update(released_at=F("expires_at"),
+                                            release_reason=ReleaseReason.LAPSED)
             return NameReservation.objects.create(
                 name=parsed.full, normalized_key=key, trade_key=similarity.trade_key(parsed),
                 pinyin_key=similarity.pinyin(parsed.trade_name), division_code=division_code,
                 authority=auth, owner=user, application=application, reserved_at=now,
                 expires_at=now + dt.timedelta(days=days))
     except IntegrityError:
+        # Only reachable by a writer that skipped the lock (or a hash collision of the
+        # lock's key, which only serializes more): say who holds it all the same.
         holder = (NameReservation.objects.filter(authority=auth, normalized_key=key,
                                                  released_at__isnull=True)
                   .select_related("owner").first())
-        if holder is not None and holder.owner_id == user.pk:
-            return holder
-        raise NameTaken(holder) from None
+        raise NameTaken(holder, _verdict_against(parsed, holder)) from None
+
+
+def _own_reservation(auth: str, key: str, user, application) -> NameReservation | None:
+    """The active reservation of this very name that this reservation may reuse."""
+    if user is None or user.pk is None:
+        return None
+    mine = NameReservation.objects.active().filter(authority=auth, normalized_key=key,
+                                                   owner_id=user.pk)
+    allowed = Q(application__isnull=True)
+    if application is not None:
+        allowed |= Q(application_id=application.pk)
+    return mine.filter(allowed).first()
+
+
+def _check_limit(user, application) -> None:
+    """At most ``settings.MAX_NAMES_PER_ACCOUNT`` names held at once by one account."""
+    limit = settings.MAX_NAMES_PER_ACCOUNT
+    held = NameReservation.objects.active().filter(owner_id=user.pk)
+    if application is not None:
+        held = held.exclude(application_id=application.pk)
+    names = list(held.values_list("name", flat=True)[:limit])
+    if len(names) >= limit:
+        listed = "、".join(names)
+        raise NameUnavailable(NameCheck(False, [Problem(
+            "name.limit",
+            f"每个账户同时最多保留{limit}个企业名称，您已保留：{listed}；"
+            "请先撤回或办结其他申请",
+            f"an account may hold at most {limit} enterprise names at once; you hold "
+            f"{listed}: withdraw or finish another application first",
+            "名称自主申报：防止恶意抢注、囤积名称")]))
+
+
+def _verdict_against(parsed: ParsedName, holder: NameReservation | None) -> NameCheck:
+    rule = similarity.IDENTICAL_CORE
+    if holder is not None:
+        rule = similarity.compare(parsed, parse(holder.name)) or rule
+    return NameCheck(False, [], [Conflict(rule, holder.name if holder else parsed.full,
+                                          reserved=True)])
+
+
+def serialize_name(parsed: ParsedName, division_code: str, user=None) -> None:
+    """Hold, until the transaction ends, the locks under which a decision about ``parsed``
+    is taken: one per registration authority + toneless reading of the 字号 (every clash
+    rule compares names that share it), and one per account (its limit).
+
+    PostgreSQL: transaction-scoped advisory locks, taken in one order. SQLite needs none:
+    every transaction there begins IMMEDIATE (``settings.DATABASES``), which takes the
+    database's write lock at BEGIN, so writers — and the checks they make inside their
+    transaction — already run one at a time."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("serialize_name() must run inside a transaction")
+    keys = [f"name:{index.authority(division_code)}:{similarity.pinyin(parsed.trade_name)}"]
+    if user is not None and user.pk is not None:
+        keys.append(f"name-holder:{user.pk}")
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def registered_conflicts(name: str, division_code: str, industry_code: str = "") -> list[Conflict]:
+    """What ``name`` clashes with in the register now, under the name's lock: for the
+    registration step, which must not enter a name the register already holds (the
+    lock is held until its transaction commits the new enterprise)."""
+    parsed = _parsed(name)
+    if parsed is not None:
+        serialize_name(parsed, division_code)
+    return current_index().conflicts(name, division_code, industry_code)
 
 
 def release(reservation: NameReservation | int, user=None) -> NameReservation:
@@ -193,23 +299,40 @@ def release(reservation: NameReservation | int, user=None) -> NameReservation:
         raise PermissionError("只有保留人可以释放该名称 / only the holder may release it")
     now = timezone.now()
     NameReservation.objects.filter(pk=reservation.pk, released_at__isnull=True).update(
-        released_at=now)
+        released_at=now, release_reason=ReleaseReason.HOLDER)
     reservation.refresh_from_db()
     return reservation
 
 
-def _reserved_by_others(name: str, division_code: str, user,
-                        industry_code: str) -> list[Conflict]:
+def release_for(application, reason: str) -> int:
+    """Release every name held for ``application`` (returned, withdrawn, rejected,
+    expired, registered …); returns how many. Idempotent."""
+    return NameReservation.objects.filter(application_id=application.pk,
+                                          released_at__isnull=True).update(
+        released_at=timezone.now(), release_reason=reason)
+
+
+def _parsed(name: str) -> ParsedName | None:
     try:
-        proposed: ParsedName = parse(name)
+        return parse(name)
     except UnparsableName:
+        return None
+
+
+def _reserved_elsewhere(name: str, division_code: str, user, industry_code: str,
+                        application=None) -> list[Conflict]:
+    proposed = _parsed(name)
+    if proposed is None:
         return []
+    auth = index.authority(division_code)
     held = NameReservation.objects.active().filter(
         Q(trade_key=similarity.trade_key(proposed))
-        | Q(pinyin_key=similarity.pinyin(proposed.trade_name)),
-        authority=index.authority(division_code))
-    if user is not None and user.pk is not None:
-        held = held.exclude(owner_id=user.pk)
+        | Q(pinyin_key=similarity.pinyin(proposed.trade_name)), authority=auth)
+    mine = _own_reservation(auth, similarity.core_key(proposed), user, application)
+    if mine is not None:
+        held = held.exclude(pk=mine.pk)
+    if application is not None:
+        held = held.exclude(application_id=application.pk)
     found = []
     for reservation in held:
         rule = similarity.compare(proposed, parse(reservation.name),

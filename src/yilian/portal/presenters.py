@@ -20,7 +20,8 @@ from yilian.refdata import scope as scope_catalogue
 STATUS = {
     "draft": _("草稿"), "submitted": _("已提交"), "in_review": _("人工审查中"),
     "returned": _("退回补正"), "accepted": _("已受理"), "processing": _("办理中"),
-    "completed": _("已办结"), "rejected": _("不予受理"),
+    "completed": _("已办结"), "rejected": _("不予受理"), "withdrawn": _("已撤回"),
+    "expired": _("已过期"),
 }
 CONTRIBUTION_METHODS = ("货币", "实物", "知识产权", "土地使用权", "股权", "债权")
 # The name rules (名称相同或近似) of yilian.names.similarity, as short labels.

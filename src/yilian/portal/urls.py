@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", wizard.new, name="new"),
     path("applications/<uuid:pk>/", views.detail, name="detail"),
     path("applications/<uuid:pk>/timeline/", views.timeline, name="timeline"),
+    path("applications/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("applications/<uuid:pk>/qr.png", views.license_qr, name="qr"),
     path("applications/<uuid:pk>/<slug:step>/", wizard.step, name="step"),
     path("check/name/", live.check_name, name="check-name"),

@@ -7,13 +7,15 @@ The form's steps are in :mod:`yilian.portal.wizard`, live checks in
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
-from yilian.forms import parties, services
+from yilian.forms import lifecycle, parties, services
 from yilian.licenses import qr
 from yilian.licenses.models import License
 from yilian.licenses.services import license_links
@@ -50,6 +52,19 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "portal/detail.html", _progress(request, application))
 
 
+@require_POST
+@role_required(roles.APPLICANT)
+def withdraw(request: HttpRequest, pk) -> HttpResponse:
+    """撤回 — take back an application not yet accepted; its name is released."""
+    application = own_application(request, pk)
+    try:
+        lifecycle.withdraw_application(application, request.user)
+        messages.success(request, _("申请已撤回，所保留的企业名称已释放。"))
+    except lifecycle.NotWithdrawable:
+        messages.error(request, _("该申请已不能撤回。"))
+    return redirect("portal:detail", pk=pk)
+
+
 @require_GET
 @role_required(roles.APPLICANT)
 def timeline(request: HttpRequest, pk) -> HttpResponse:
@@ -69,6 +84,7 @@ def _progress(request: HttpRequest, application) -> dict:
         "license": license_links(application, request) if chain is not None else None,
         "edit_url": step_url(application, "enterprise"),
         "review_url": step_url(application, "review"),
+        "withdrawable": application.status in lifecycle.WITHDRAWABLE,
     }
 
 

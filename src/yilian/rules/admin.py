@@ -8,6 +8,7 @@ from yilian.rules.models import (
     AdmissionDecision,
     CatalogueAmendment,
     NegativeListAmendment,
+    PermitCheck,
     PostVerification,
 )
 
@@ -48,3 +49,13 @@ class AdmissionDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class PostVerificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("application", "department", "subject", "due_on", "done_at")
     list_filter = ("department",)
+
+
+@admin.register(PermitCheck)
+class PermitCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """许可核验: every permit given, the department's answer, and who relied on it."""
+
+    list_display = ("number", "permit", "department", "answer", "checked_by", "examiner",
+                    "asked_at")
+    list_filter = ("answer", "checked_by", "department")
+    search_fields = ("number",)

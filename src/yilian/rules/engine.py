@@ -31,6 +31,7 @@ class Finding:
     department: str = ""
     permit: str = ""
     edition: str = ""
+    permit_number: str = ""  # the number the applicant gave, when the finding is about it
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -41,6 +42,8 @@ class Decision:
     outcome: str
     findings: tuple[Finding, ...]
     editions: dict[str, str] = field(default_factory=dict)
+    #: Every permit given, as checked (许可核验): number, department, how it was checked.
+    permits: tuple[dict[str, Any], ...] = ()
 
     @property
     def post_verification(self) -> list[Finding]:
@@ -49,7 +52,8 @@ class Decision:
 
     def as_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "editions": self.editions,
-                "findings": [f.as_dict() for f in self.findings]}
+                "findings": [f.as_dict() for f in self.findings],
+                "permits": list(self.permits)}
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,9 @@ def shipped_rules() -> RuleSet:
 
 
 # A check returns the subjects it found (scope texts, or a field name) with the scope
-# item when there is one.
-Check = Callable[[Facts, Catalogues, dict], list[tuple[str, ScopeItem | None]]]
+# item when there is one, and optionally what else the finding must say (appended to
+# the basis: the reason reads whole in the review queue).
+Check = Callable[[Facts, Catalogues, dict], list[tuple]]
 
 
 def _matched(facts: Facts, catalogues: Catalogues):
@@ -100,7 +105,8 @@ def _prohibited(facts, catalogues, params):
     return found
 
 
-def _needs_pre_permit(item: ScopeItem | None, catalogues: Catalogues) -> bool:
+def needs_pre_permit(item: ScopeItem | None, catalogues: Catalogues) -> bool:
+    """A permit before registration (前置许可): on the pre-registration catalogue."""
     return bool(item and item.kind == "licensed" and
                 (item.timing == "pre" or item.id in catalogues.pre_registration))
 
@@ -114,16 +120,35 @@ def _pledge_allowed(item: ScopeItem, catalogues: Catalogues) -> bool:
     return item.commitment
 
 
+def _pledged(item: ScopeItem, facts: Facts, catalogues: Catalogues) -> bool:
+    return _pledge_allowed(item, catalogues) and item.id in facts.pledges
+
+
 def _pre_permit_missing(facts, catalogues, params):
     return [(text, item) for text, item in _matched(facts, catalogues)
-            if _needs_pre_permit(item, catalogues) and item.id not in facts.permits
-            and not (_pledge_allowed(item, catalogues) and item.id in facts.pledges)]
+            if needs_pre_permit(item, catalogues) and item.id not in facts.permits
+            and not _pledged(item, facts, catalogues)]
 
 
 def _pre_permit_pledged(facts, catalogues, params):
+    """A pledge stands in for a permit the department has not confirmed."""
     return [(text, item) for text, item in _matched(facts, catalogues)
-            if _needs_pre_permit(item, catalogues) and item.id not in facts.permits
-            and _pledge_allowed(item, catalogues) and item.id in facts.pledges]
+            if needs_pre_permit(item, catalogues) and item.id not in facts.verified_permits
+            and _pledged(item, facts, catalogues)]
+
+
+def _pre_permit_unverified(facts, catalogues, params):
+    """A permit number was given, but its department did not confirm it for this
+    enterprise and activity today: an examiner looks, with the department's answer."""
+    found = []
+    for text, item in _matched(facts, catalogues):
+        if (needs_pre_permit(item, catalogues) and item.id in facts.permits
+                and item.id not in facts.verified_permits
+                and not _pledged(item, facts, catalogues)):
+            answer = facts.permit_answers.get(item.id, "未经发证部门核验")
+            number = facts.permits[item.id]
+            found.append((text, item, f"许可证件“{number}”：{answer}", number))
+    return found
 
 
 def _unlisted(facts, catalogues, params):
@@ -134,7 +159,7 @@ def _unlisted(facts, catalogues, params):
 
 def _post_permit(facts, catalogues, params):
     return [(text, item) for text, item in _matched(facts, catalogues)
-            if item and item.kind == "licensed" and not _needs_pre_permit(item, catalogues)]
+            if item and item.kind == "licensed" and not needs_pre_permit(item, catalogues)]
 
 
 def _corporate_investors_over(facts, catalogues, params):
@@ -155,6 +180,7 @@ CHECKS: dict[str, Check] = {
     "scope_prohibited": _prohibited,
     "scope_pre_permit_missing": _pre_permit_missing,
     "scope_pre_permit_pledged": _pre_permit_pledged,
+    "scope_pre_permit_unverified": _pre_permit_unverified,
     "scope_unlisted": _unlisted,
     "scope_post_permit": _post_permit,
     "corporate_investors_over": _corporate_investors_over,
@@ -173,12 +199,15 @@ def decide(facts: Facts, catalogues: Catalogues, rules: RuleSet | None = None) -
     rules = rules or shipped_rules()
     findings: list[Finding] = []
     for rule in rules.rules:
-        for subject, item in CHECKS[rule.check](facts, catalogues, rule.params):
+        for subject, item, *more in CHECKS[rule.check](facts, catalogues, rule.params):
+            note, number = (*more, "", "")[:2]
             findings.append(Finding(
-                rule=rule.id, outcome=rule.outcome, basis=rule.basis, subject=subject,
+                rule=rule.id, outcome=rule.outcome,
+                basis=f"{rule.basis}。{note}" if note else rule.basis, subject=subject,
                 department=item.department if item else "",
                 permit=item.permit if item else "",
                 edition=catalogues.editions.get("scope", "") if item else rules.edition,
+                permit_number=number,
             ))
     outcome = max((f.outcome for f in findings), key=SEVERITY.index, default="approve")
     if outcome != "approve":  # the plain approval says nothing when something else rules

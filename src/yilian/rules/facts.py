@@ -53,3 +53,8 @@ class Facts:
     corporate_investors: int
     permits: dict[str, str] = field(default_factory=dict)  # scope item id -> permit number
     pledges: frozenset[str] = frozenset()  # scope item ids the applicant pledged for
+    #: Scope item ids whose permit the issuing department confirmed (许可核验): only
+    #: these are relied on; a number the applicant typed is never taken on its word.
+    verified_permits: frozenset[str] = frozenset()
+    #: For the other typed permits: what the department answered, for the examiner.
+    permit_answers: dict[str, str] = field(default_factory=dict)

@@ -115,3 +115,57 @@ class PostVerification(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+
+
+class PermitCheck(models.Model):
+    """许可核验 — one permit number given for a business-scope entry, as it was checked.
+
+    Written with the decision. A permit is *relied on* only once checked: by its issuing
+    department (``checked_by="department"``, its answer and when), or — when the
+    department did not confirm it — by the examiner who approved the application after
+    looking at it (``checked_by="examiner"``, who and when)."""
+
+    class CheckedBy(models.TextChoices):
+        NOBODY = "", "未核验 not checked"
+        DEPARTMENT = "department", "发证部门核验 confirmed by the issuing department"
+        EXAMINER = "examiner", "审查员核验 checked by an examiner"
+
+    decision = models.ForeignKey(AdmissionDecision, on_delete=models.CASCADE,
+                                 related_name="permit_checks")
+    entry_id = models.CharField("经营范围条目", max_length=32)
+    subject = models.CharField("经营项目", max_length=100)
+    permit = models.CharField("许可证件", max_length=100)
+    number = models.CharField("证件编号", max_length=100)
+    department = models.CharField("发证部门", max_length=64)
+    answer = models.CharField("部门答复 department's answer", max_length=32)
+    answer_data = models.JSONField(default=dict, blank=True)
+    asked_at = models.DateTimeField("核验时间 asked at")
+    checked_by = models.CharField(max_length=16, blank=True, choices=CheckedBy.choices)
+    examiner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    examined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decision", "entry_id"]
+
+    def __str__(self) -> str:
+        return f"{self.permit} {self.number} ({self.answer})"
+
+    @property
+    def relied_on(self) -> bool:
+        return bool(self.checked_by)
+
+    @property
+    def answer_zh(self) -> str:
+        """The department's answer as the examiner reads it."""
+        from yilian.rules.permits import MESSAGES
+
+        return MESSAGES.get(self.answer, (self.answer, ""))[0]
+
+    def as_dict(self) -> dict:
+        return {"entry_id": self.entry_id, "subject": self.subject, "permit": self.permit,
+                "number": self.number, "department": self.department,
+                "answer": self.answer, "asked_at": self.asked_at.isoformat(),
+                "checked_by": self.checked_by,
+                "examiner": self.examiner.get_username() if self.examiner else "",
+                "examined_at": self.examined_at.isoformat() if self.examined_at else ""}

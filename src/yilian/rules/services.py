@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.utils import timezone
 
-from yilian.rules import catalogues
+from yilian.rules import catalogues, permits
 from yilian.rules.engine import Decision, decide
 from yilian.rules.facts import Facts
-from yilian.rules.models import AdmissionDecision, PostVerification
+from yilian.rules.models import AdmissionDecision, PermitCheck, PostVerification
 
 POST_VERIFICATION_DAYS = 60  # a department checks a pledge within two months
 
 
-def facts_of(application) -> Facts:
+def facts_of(application, checked: list[permits.PermitAnswer] = ()) -> Facts:
     investors = list(application.investors.all())
     return Facts(
         scope=tuple(application.business_scope or ()),
@@ -23,18 +24,60 @@ def facts_of(application) -> Facts:
         corporate_investors=sum(1 for i in investors if i.kind == "corporate"),
         permits=dict(application.permits or {}),
         pledges=frozenset(application.pledges or ()),
+        verified_permits=frozenset(a.entry_id for a in checked if a.ok),
+        permit_answers={a.entry_id: a.message_zh for a in checked if not a.ok},
     )
 
 
-def decide_application(application, on: dt.date | None = None) -> Decision:
-    """The decision under the catalogues in force today (or ``on``), stored with the
-    application so that it keeps the editions it used whatever changes later."""
+def ask_about_permits(application, on: dt.date | None = None
+                      ) -> dict[str, permits.PermitAnswer]:
+    """Ask the issuing departments about the permits ``application`` gives (许可核验).
+    Call it *outside* the submission's transaction (a department may be slow) and hand
+    the answers to :func:`decide_application`."""
     on = on or timezone.localdate()
-    decision = decide(facts_of(application), catalogues.in_force(on))
-    AdmissionDecision.objects.create(application=application, outcome=decision.outcome,
-                                     findings=[f.as_dict() for f in decision.findings],
-                                     editions=decision.editions)
-    return decision
+    return permits.ask(application, catalogues.in_force(on), on)
+
+
+def decide_application(application, on: dt.date | None = None,
+                       permit_answers: dict[str, permits.PermitAnswer] | None = None
+                       ) -> Decision:
+    """The decision under the catalogues in force today (or ``on``), stored with the
+    application so that it keeps the editions it used whatever changes later.
+
+    A permit counts only as its issuing department confirmed it in ``permit_answers``
+    (from :func:`ask_about_permits`); one not asked about, or asked about for other
+    particulars, is unchecked and goes to an examiner. Every permit given is recorded
+    with the decision (:class:`~yilian.rules.models.PermitCheck`)."""
+    on = on or timezone.localdate()
+    in_force = catalogues.in_force(on)
+    checked = permits.relied_on(application, in_force, on, permit_answers or {})
+    decision = decide(facts_of(application, checked), in_force)
+    stored = AdmissionDecision.objects.create(
+        application=application, outcome=decision.outcome,
+        findings=[f.as_dict() for f in decision.findings], editions=decision.editions)
+    rows = PermitCheck.objects.bulk_create([
+        PermitCheck(decision=stored, entry_id=a.entry_id, subject=a.subject[:100],
+                    permit=a.item.permit[:100], number=a.number[:100],
+                    department=a.item.department[:64], answer=a.reason,
+                    answer_data=a.data, asked_at=a.asked_at,
+                    checked_by=PermitCheck.CheckedBy.DEPARTMENT if a.ok else "")
+        for a in checked])
+    return dataclasses.replace(decision, permits=tuple(r.as_dict() for r in rows))
+
+
+def record_examiner_check(decision: AdmissionDecision | None, examiner) -> list[PermitCheck]:
+    """An examiner approved (核准) an application whose decision holds permits the
+    department did not confirm: from now on they are relied on as *checked by that
+    examiner*. Call inside the approval's transaction; returns the permits so marked."""
+    if decision is None:
+        return []
+    unchecked = list(decision.permit_checks.filter(checked_by=""))
+    now = timezone.now()
+    for row in unchecked:
+        row.checked_by, row.examiner, row.examined_at = (
+            PermitCheck.CheckedBy.EXAMINER, examiner, now)
+    PermitCheck.objects.bulk_update(unchecked, ["checked_by", "examiner", "examined_at"])
+    return unchecked
 
 
 def open_post_verifications(application, decision: Decision) -> list[PostVerification]:
