@@ -217,6 +217,7 @@ def test_an_applicant_withdraws_from_the_page_and_the_name_is_released(signed_in
 
     draft.business_scope = [*draft.business_scope, "宇宙飞船维修"]  # to an examiner
     draft.save()
+    factories.confirm_parties(draft)
     app = services.submit_application(draft, draft.owner)
     assert app.status == Status.IN_REVIEW and NameReservation.objects.active().count() == 1
     page = signed_in.get(f"/me/applications/{app.pk}/").content.decode()
