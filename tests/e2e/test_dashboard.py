@@ -31,7 +31,7 @@ def drawn_bars(page, chart: str) -> list[dict]:
 def test_the_administrator_sees_the_charts_and_downloads_a_table(site, desktop):
     open_dashboard(site, desktop)
     charts = desktop.locator("svg.chart-svg")
-    assert charts.count() == 7
+    assert charts.count() == 8  # the parties' confirmations (issue 8) beside the seven
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
         assert box["width"] > 200 and box["height"] > 50
@@ -71,7 +71,7 @@ def test_the_picker_swaps_the_figures_in_place(site, desktop):
 
 def test_the_dashboard_on_a_phone(site, phone):
     open_dashboard(site, phone)
-    assert phone.locator("svg.chart-svg").count() == 7
+    assert phone.locator("svg.chart-svg").count() == 8
     assert all(b["h"] > 1 for b in drawn_bars(phone, "chart-employees"))
     # Nothing but the charts' own scroll boxes is wider than the screen.
     overflow = phone.evaluate("document.documentElement.scrollWidth")
