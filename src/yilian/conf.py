@@ -40,6 +40,8 @@ _declare("YILIAN_HSTS_SECONDS", "31536000", "With YILIAN_HTTPS=1: how long brows
          "use HTTPS only (HSTS max-age; 0 turns it off).")
 _declare("YILIAN_CODES_PER_CLIENT", "20", "Sign-in codes one client address may ask for in "
          "ten minutes (against SMS bombing); raise it for a service hall behind one NAT.")
+_declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes "
+         "(413 above it, chunked bodies included).")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "

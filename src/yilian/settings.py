@@ -43,6 +43,9 @@ if HTTPS:
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CODES_PER_CLIENT = conf.get_int("YILIAN_CODES_PER_CLIENT")
+MAX_BODY_BYTES = conf.get_int("YILIAN_MAX_BODY_BYTES")
+# Django's own cap on a body read into memory, at the same limit: one number to reason about.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request that breaks the edge rules (size, NUL, surrogates, JSON depth)
+    # is answered before anything reads it, so nothing behind it ever sees one.
+    "yilian.guards.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,6 +166,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yilian.api.errors.exception_handler",
+    # JSON only, read under the edge rules (yilian.guards); form and multipart bodies
+    # would be a second, unchecked way in.
+    "DEFAULT_PARSER_CLASSES": ["yilian.api.parsers.JSONParser"],
 }
 
 SPECTACULAR_SETTINGS = {

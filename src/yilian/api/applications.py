@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -36,44 +35,17 @@ from yilian.api.errors import FieldErrors, field_error
 from yilian.chain.models import Step
 from yilian.forms import services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
-
-
-class _StorableText:
-    """Refuse text that cannot be stored as UTF-8 (JSON allows lone surrogates such as
-    ``"\\ud800"``) before it reaches the database or is echoed in an error message."""
-
-    default_error_messages = {"unencodable": "Text contains characters that are not valid "
-                                             "Unicode (lone surrogates)."}
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            try:
-                data.encode()
-            except UnicodeEncodeError:
-                self.fail("unencodable")
-        return super().to_internal_value(data)
-
-
-class Text(_StorableText, serializers.CharField):
-    pass
-
-
-class Email(_StorableText, serializers.EmailField):
-    pass
-
-
-class Choice(_StorableText, serializers.ChoiceField):
-    pass
+from yilian.forms.money import MoneyField
 
 
 class _FormSerializer(serializers.ModelSerializer):
-    """Model serializers whose text and choice fields refuse unstorable strings."""
+    """Model serializers of the one form. Text needs no check of its own here: NUL and
+    lone surrogates never get past the request guard (:mod:`yilian.guards`)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: Text, models.TextField: Text, models.EmailField: Email,
+        MoneyField: serializers.DecimalField,
     }
-    serializer_choice_field = Choice
 
 
 class InvestorSerializer(_FormSerializer):
@@ -112,8 +84,8 @@ class EmployeeSerializer(_FormSerializer):
 class InvoicesSerializer(serializers.Serializer):
     """发票 — invoice types to apply for and the expected monthly quantity."""
 
-    types = serializers.ListField(child=Choice(choices=InvoiceType.choices), required=False,
-                                  max_length=len(InvoiceType.values) * 2)
+    types = serializers.ListField(child=serializers.ChoiceField(choices=InvoiceType.choices),
+                                  required=False, max_length=len(InvoiceType.values) * 2)
     monthly_quantity = serializers.IntegerField(required=False, allow_null=True,
                                                 min_value=-10**9, max_value=10**9)
 
@@ -121,8 +93,8 @@ class InvoicesSerializer(serializers.Serializer):
 class BankAppointmentSerializer(serializers.Serializer):
     """银行开户预约 — optional; null for none."""
 
-    bank = Text(max_length=100, required=False, allow_blank=True)
-    branch = Text(max_length=100, required=False, allow_blank=True)
+    bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    branch = serializers.CharField(max_length=100, required=False, allow_blank=True)
     date = serializers.DateField(required=False, allow_null=True)
 
 
@@ -151,20 +123,21 @@ ErrorsSerializer = inline_serializer("ApplicationErrors", {
 class ApplicationSerializer(_FormSerializer):
     """The one form. Every part is optional in a draft; submission checks them all."""
 
-    business_scope = serializers.ListField(child=Text(max_length=200, allow_blank=True),
-                                           required=False, max_length=200)
-    seals = serializers.ListField(child=Choice(choices=Seal.choices), required=False,
-                                  max_length=len(Seal.values) * 2)
+    business_scope = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=True), required=False,
+        max_length=200)
+    seals = serializers.ListField(child=serializers.ChoiceField(choices=Seal.choices),
+                                  required=False, max_length=len(Seal.values) * 2)
     invoices = InvoicesSerializer(required=False)
     bank_appointment = BankAppointmentSerializer(required=False, allow_null=True)
     investors = InvestorSerializer(many=True, required=False, max_length=200)
     people = PersonSerializer(many=True, required=False, max_length=200)
     employees = EmployeeSerializer(many=True, required=False, max_length=2000)
     permits = serializers.DictField(
-        child=Text(max_length=64), required=False,
+        child=serializers.CharField(max_length=64), required=False,
         help_text="Prior permits held: business-scope entry id → permit number")
     pledges = serializers.ListField(
-        child=Text(max_length=32), required=False, max_length=200,
+        child=serializers.CharField(max_length=32), required=False, max_length=200,
         help_text="Business-scope entry ids the applicant pledges for (告知承诺)")
     status = serializers.SerializerMethodField(
         help_text="draft, submitted, in_review, returned, rejected, processing or completed")
