@@ -6,7 +6,7 @@ import secrets
 
 import dj_database_url
 
-from yilian import conf
+from yilian import conf, files
 
 DATA_DIR = conf.data_dir()
 
@@ -15,11 +15,11 @@ def _secret_key() -> str:
     configured = conf.get("YILIAN_SECRET_KEY")
     if configured:
         return configured
-    # A key made once per data dir keeps sessions valid across restarts of the demo.
+    # A key made once per data dir keeps sessions valid across restarts of the demo;
+    # made atomically with mode 0600, so no process reads half a key or a readable one.
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        files.create_once(path, secrets.token_urlsafe(50).encode())
     return path.read_text().strip()
 
 
@@ -78,6 +78,7 @@ MIDDLEWARE = [
     # First: a request that breaks the edge rules (size, NUL, surrogates, JSON depth)
     # is answered before anything reads it, so nothing behind it ever sees one.
     "yilian.guards.RequestGuardMiddleware",
+    "yilian.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

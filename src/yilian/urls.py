@@ -17,3 +17,6 @@ urlpatterns = [
     path("verify/", include("yilian.licenses.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "yilian.views.not_found"
+handler500 = "yilian.views.server_error"
