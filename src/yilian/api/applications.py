@@ -33,9 +33,41 @@ from rest_framework.response import Response
 
 from yilian.api.errors import FieldErrors, field_error
 from yilian.chain.models import Step
+from yilian.codes.errors import fold_width
 from yilian.forms import services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
 from yilian.forms.money import MoneyField
+
+
+class Code(serializers.CharField):
+    """An ID number, USCC, phone number or division/industry code: full-width forms
+    folded (``fold_width``), so that one person has one spelling in every comparison,
+    and anything else non-ASCII (a superscript ², an Arabic-Indic ٣) a field error here,
+    not a surprise later. ``upper`` for the codes whose letters are capitals (X, USCC)."""
+
+    default_error_messages = {"charset": "Only ASCII letters and digits (half-width) are "
+                                         "allowed."}
+
+    def __init__(self, *, upper: bool = False, **kwargs) -> None:
+        self.upper = upper
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        value = fold_width(value).strip()
+        if not value.isascii():
+            self.fail("charset")
+        return value.upper() if self.upper else value
+
+
+class Folded(serializers.CharField):
+    """Free text that is still an identifier (a permit number, which may hold Chinese):
+    full-width forms folded, as codes are."""
+
+    def to_internal_value(self, data):
+        return fold_width(super().to_internal_value(data)).strip()
 
 
 class _FormSerializer(serializers.ModelSerializer):
@@ -51,6 +83,9 @@ class _FormSerializer(serializers.ModelSerializer):
 class InvestorSerializer(_FormSerializer):
     """出资人: a natural person (``id_number``) or a corporate body (``uscc``)."""
 
+    id_number = Code(max_length=18, upper=True)
+    uscc = Code(max_length=18, upper=True)
+
     class Meta:
         model = Investor
         fields = ["kind", "name", "id_number", "uscc", "amount", "contribution_date",
@@ -60,6 +95,9 @@ class InvestorSerializer(_FormSerializer):
 class PersonSerializer(_FormSerializer):
     """Legal representative, director, supervisor, manager, financial officer, tax
     handler or contact; one entry per role a person holds."""
+
+    id_number = Code(max_length=18, upper=True)
+    phone = Code(max_length=20)
 
     class Meta:
         model = Person
@@ -75,6 +113,8 @@ class PersonSerializer(_FormSerializer):
 
 class EmployeeSerializer(_FormSerializer):
     """参保职工 — staff to enrol in social and medical insurance."""
+
+    id_number = Code(max_length=18, upper=True)
 
     class Meta:
         model = Employee
@@ -123,6 +163,8 @@ ErrorsSerializer = inline_serializer("ApplicationErrors", {
 class ApplicationSerializer(_FormSerializer):
     """The one form. Every part is optional in a draft; submission checks them all."""
 
+    division_code = Code(max_length=6)
+    industry_code = Code(max_length=5)
     business_scope = serializers.ListField(
         child=serializers.CharField(max_length=200, allow_blank=True), required=False,
         max_length=200)
@@ -134,7 +176,7 @@ class ApplicationSerializer(_FormSerializer):
     people = PersonSerializer(many=True, required=False, max_length=200)
     employees = EmployeeSerializer(many=True, required=False, max_length=2000)
     permits = serializers.DictField(
-        child=serializers.CharField(max_length=64), required=False,
+        child=Folded(max_length=64), required=False,
         help_text="Prior permits held: business-scope entry id → permit number")
     pledges = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, max_length=200,
