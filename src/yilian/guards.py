@@ -11,10 +11,12 @@ the edge instead of in every view or serializer.
 - JSON nested deeper than :data:`MAX_JSON_DEPTH` answers 400 (Python's parser would
   otherwise recurse until it fails).
 
-:class:`RequestGuardMiddleware` checks everything but JSON, for every request; the API
+:class:`RequestGuardMiddleware` checks every request, JSON bodies included; the API
 reads bodies through :class:`yilian.api.parsers.JSONParser` only (``REST_FRAMEWORK``'s
-sole parser), which checks JSON. Every refusal is an answer in the API's error shape
-(:mod:`yilian.api.errors`), before any view runs, so a refused write stores nothing.
+sole parser), which takes the document the middleware parsed (and checks it itself
+when a request did not come through the middleware). Every refusal is an answer in the
+API's error shape (:mod:`yilian.api.errors`), before any view runs, so a refused write
+stores nothing.
 """
 
 from __future__ import annotations
@@ -186,7 +188,11 @@ def check_request(request: HttpRequest) -> None:
     check_urlencoded(request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace"),
                      "query")
     content_type = request.content_type or ""
-    if content_type == "application/x-www-form-urlencoded":
+    if content_type == "application/json" or content_type.endswith("+json"):
+        # Parsed once, here, for every endpoint whatever parser it declares; the API's
+        # parser takes the document from the request instead of parsing it again.
+        request.guarded_json = check_json(request.body) if request.body else None
+    elif content_type == "application/x-www-form-urlencoded":
         check_urlencoded(request.body, "form")
     elif content_type.startswith("multipart/"):
         try:

@@ -177,6 +177,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "One form, one chain: start a company online in one go.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response bodies as separate components: what a client may send
+    # (writable fields, non-blank strings) is then said exactly.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yilian.api.schema.document_common_answers",
+    ],
 }
 
 # Chain engine and departments.

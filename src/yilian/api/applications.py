@@ -20,10 +20,12 @@ one that is not theirs (403).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -39,7 +41,34 @@ from yilian.forms.models import Application, Employee, Investor, InvoiceType, Pe
 from yilian.forms.money import MoneyField
 
 
-class Code(serializers.CharField):
+class _StringsOnly:
+    """Text fields take JSON strings only: DRF's would turn ``0`` or ``1.5`` into text,
+    which the schema (``type: string``) does not allow; and ``max_length`` counts what
+    was sent, as the schema's ``maxLength`` does, not what is left after trimming."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and self.max_length is not None \
+                and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Text(_StringsOnly, serializers.CharField):
+    pass
+
+
+class Email(_StringsOnly, serializers.EmailField):
+    pass
+
+
+@extend_schema_field({"type": "string",
+                      "pattern": "^\\s*[\\x20-\\x7E\\u3000\\uFF01-\\uFF5E]+\\s*$"})
+class Code(Text):
     """An ID number, USCC, phone number or division/industry code: full-width forms
     folded (``fold_width``), so that one person has one spelling in every comparison,
     and anything else non-ASCII (a superscript ², an Arabic-Indic ٣) a field error here,
@@ -57,12 +86,38 @@ class Code(serializers.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         value = fold_width(value).strip()
-        if not value.isascii():
+        if not (value.isascii() and value.isprintable()):
             self.fail("charset")
         return value.upper() if self.upper else value
 
 
-class Folded(serializers.CharField):
+@extend_schema_field({"type": "string", "pattern": r"^(-?[0-9]+(\.[0-9]{1,2})?)?$",
+                      "example": "100000.00",
+                      "description": "CNY as a string; an empty string is no amount (null)"})
+class Money(serializers.DecimalField):
+    """An amount in CNY as a JSON *string* of digits with at most two decimals — the
+    form the API answers with. A JSON number is refused: most clients hold it as a
+    binary float, where 99999999999999.99 is already 99999999999999.98. Full-width
+    digits are folded as in codes; at most ``max_digits`` digits, which the database
+    keeps exactly (:mod:`yilian.forms.money`)."""
+
+    default_error_messages = {"money": "An amount is a string of digits with at most two "
+                                       "decimals, e.g. \"100000.00\"."}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _AMOUNT.fullmatch(fold_width(data).strip()):
+            self.fail("money")
+        return super().to_internal_value(fold_width(data).strip())
+
+
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
+
+
+class Folded(Text):
     """Free text that is still an identifier (a permit number, which may hold Chinese):
     full-width forms folded, as codes are."""
 
@@ -76,7 +131,8 @@ class _FormSerializer(serializers.ModelSerializer):
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
-        MoneyField: serializers.DecimalField,
+        models.CharField: Text, models.TextField: Text, models.EmailField: Email,
+        MoneyField: Money,
     }
 
 
@@ -133,8 +189,8 @@ class InvoicesSerializer(serializers.Serializer):
 class BankAppointmentSerializer(serializers.Serializer):
     """银行开户预约 — optional; null for none."""
 
-    bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    branch = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    bank = Text(max_length=100, required=False, allow_blank=True)
+    branch = Text(max_length=100, required=False, allow_blank=True)
     date = serializers.DateField(required=False, allow_null=True)
 
 
@@ -166,7 +222,7 @@ class ApplicationSerializer(_FormSerializer):
     division_code = Code(max_length=6)
     industry_code = Code(max_length=5)
     business_scope = serializers.ListField(
-        child=serializers.CharField(max_length=200, allow_blank=True), required=False,
+        child=Text(max_length=200, allow_blank=True), required=False,
         max_length=200)
     seals = serializers.ListField(child=serializers.ChoiceField(choices=Seal.choices),
                                   required=False, max_length=len(Seal.values) * 2)
@@ -179,7 +235,7 @@ class ApplicationSerializer(_FormSerializer):
         child=Folded(max_length=64), required=False,
         help_text="Prior permits held: business-scope entry id → permit number")
     pledges = serializers.ListField(
-        child=serializers.CharField(max_length=32), required=False, max_length=200,
+        child=Text(max_length=32), required=False, max_length=200,
         help_text="Business-scope entry ids the applicant pledges for (告知承诺)")
     status = serializers.SerializerMethodField(
         help_text="draft, submitted, in_review, returned, rejected, processing or completed")
@@ -211,7 +267,7 @@ class ApplicationSerializer(_FormSerializer):
             return []
         return ApplicationStepSerializer(chain.steps.all(), many=True).data
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {}})
     def get_decision(self, application: Application) -> dict | None:
         latest = application.decisions.first()
         if latest is None:
@@ -232,6 +288,30 @@ class ApplicationPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        """A ``page_size`` that is not a positive whole number is the caller's mistake
+        (400), not a reason to answer a different page size."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise FieldErrors([field_error(
+                self.page_size_query_param, "page_size.invalid", "每页条数应为正整数",
+                "page_size must be a positive whole number")])
+        return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        """``?page=`` (empty) is not page 1 but no page at all, as ``?page=x`` is."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit()):
+            raise exceptions.NotFound(self.invalid_page_message.format(
+                page_number=raw, message="not a page number"))
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class Conflict(FieldErrors):

@@ -10,6 +10,9 @@ from yilian import guards
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        request = getattr((parser_context or {}).get("request"), "_request", None)
+        if hasattr(request, "guarded_json"):  # checked and parsed by the middleware
+            return request.guarded_json
         raw = stream.read() if stream is not None else b""
         try:
             return guards.check_json(raw)
