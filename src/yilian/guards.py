@@ -195,6 +195,10 @@ def check_request(request: HttpRequest) -> None:
     elif content_type == "application/x-www-form-urlencoded":
         check_urlencoded(request.body, "form")
     elif content_type.startswith("multipart/"):
+        # The body is read (and kept) first, so that whoever comes next can still read
+        # it — or refuse its type, as the JSON-only API does — rather than find the
+        # stream spent by the form parsing here.
+        request.body  # noqa: B018
         try:
             fields = request.POST.lists()
         except MultiPartParserError as exc:
