@@ -38,7 +38,16 @@ def test_unknown_api_paths_and_ids_answer_json_404(api, path):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     (error,) = response.json()["errors"]
-    assert error["code"] == "not_found" and error["message_zh"] and error["message_en"]
+    assert error["code"] == "not_found" and error["message_zh"] == "未找到"
+    assert error["message_en"].isascii()
+
+
+def test_drf_messages_are_english_in_message_en_whatever_the_browser_asks(api):
+    response = api.post("/api/v1/applications/", {"people": [{"name": "x"}]},
+                        content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["message_zh"] == "此项为必填项" and error["message_en"].isascii()
 
 
 @pytest.mark.parametrize(("language", "title"), [
