@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -109,6 +110,8 @@ class Money(serializers.DecimalField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, Decimal):  # from Python (a stored amount), never from JSON
+            return super().to_internal_value(data)
         if not isinstance(data, str) or not _AMOUNT.fullmatch(fold_width(data).strip()):
             self.fail("money")
         return super().to_internal_value(fold_width(data).strip())
