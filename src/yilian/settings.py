@@ -171,6 +171,8 @@ REST_FRAMEWORK = {
     # JSON only, read under the edge rules (yilian.guards); form and multipart bodies
     # would be a second, unchecked way in.
     "DEFAULT_PARSER_CLASSES": ["yilian.api.parsers.JSONParser"],
+    # JSON out too: DRF's browsable pages need inline script, which the CSP forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 
 SPECTACULAR_SETTINGS = {

@@ -116,6 +116,12 @@ def test_every_page_answers_with_the_policy(client, django_user_model):
             assert response["Content-Security-Policy"] == csp.POLICY, path
 
 
+def test_the_api_answers_json_even_to_a_browser(api):
+    response = api.get("/api/v1/applications/", HTTP_ACCEPT="text/html,*/*;q=0.8")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_the_policy_forbids_inline_script_and_style():
     directives = dict(d.split(" ", 1) for d in csp.POLICY.split("; "))
     assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
