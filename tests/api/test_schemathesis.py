@@ -21,7 +21,7 @@ from schemathesis.config import SchemathesisConfig
 
 from yilian.wsgi import application
 
-EXAMPLES = 40
+EXAMPLES = 100
 
 
 
@@ -55,7 +55,10 @@ def token(applicant, client_for) -> Iterator[str]:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the same examples on every run, so CI is never red by luck; explore
+# further by hand with a larger EXAMPLES.
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=True)
 @pytest.mark.django_db
 def test_every_operation_keeps_its_contract(case, token):
     case.call_and_validate(headers={"Authorization": token})

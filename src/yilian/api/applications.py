@@ -20,6 +20,7 @@ one that is not theirs (403).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,13 +45,19 @@ from yilian.forms.money import MoneyField
 
 class _StringsOnly:
     """Text fields take JSON strings only: DRF's would turn ``0`` or ``1.5`` into text,
-    which the schema (``type: string``) does not allow; and ``max_length`` counts what
-    was sent, as the schema's ``maxLength`` does, not what is left after trimming."""
+    which the schema (``type: string``) does not allow; ``max_length`` counts what was
+    sent, as the schema's ``maxLength`` does, not what is left after trimming; and a
+    string of spaces is not "blank" (the schema says only ``minLength: 1``)."""
 
     def run_validation(self, data=serializers.empty):
         if isinstance(data, str) and self.max_length is not None \
                 and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
+        if isinstance(data, str) and data and not data.strip() and not self.allow_blank:
+            # Spaces only: a non-empty string (the schema's minLength 1) that trimming
+            # would make blank. Kept as sent; the submission checks say what is missing.
+            self.run_validators(data)
+            return data
         return super().run_validation(data)
 
     def to_internal_value(self, data):
@@ -92,32 +99,42 @@ class Code(Text):
         return value.upper() if self.upper else value
 
 
-@extend_schema_field({"type": "string", "pattern": r"^(-?[0-9]+(\.[0-9]{1,2})?)?$",
-                      "example": "100000.00",
-                      "description": "CNY as a string; an empty string is no amount (null)"})
 class Money(serializers.DecimalField):
     """An amount in CNY as a JSON *string* of digits with at most two decimals — the
     form the API answers with. A JSON number is refused: most clients hold it as a
     binary float, where 99999999999999.99 is already 99999999999999.98. Full-width
     digits are folded as in codes; at most ``max_digits`` digits, which the database
-    keeps exactly (:mod:`yilian.forms.money`)."""
+    keeps exactly (:mod:`yilian.forms.money`). :func:`money` makes the field for a
+    number of digits, with its pattern in the schema."""
 
-    default_error_messages = {"money": "An amount is a string of digits with at most two "
-                                       "decimals, e.g. \"100000.00\"."}
+    default_error_messages = {"money": "An amount is a string of at most {whole} digits "
+                                       "and at most two decimals, e.g. \"100000.00\"."}
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
+        self.whole = self.max_digits - self.decimal_places
+        self.pattern = re.compile(_amount_pattern(self.whole))
 
     def to_internal_value(self, data):
         if isinstance(data, Decimal):  # from Python (a stored amount), never from JSON
             return super().to_internal_value(data)
-        if not isinstance(data, str) or not _AMOUNT.fullmatch(fold_width(data).strip()):
-            self.fail("money")
+        if not isinstance(data, str) or not self.pattern.fullmatch(fold_width(data).strip()):
+            self.fail("money", whole=self.whole)
         return super().to_internal_value(fold_width(data).strip())
 
 
-_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
+def _amount_pattern(whole: int) -> str:
+    return rf"-?[0-9]{{1,{whole}}}(\.[0-9]{{1,2}})?"
+
+
+@functools.cache
+def money(max_digits: int) -> type[Money]:
+    """The :class:`Money` field class for ``max_digits``, its schema saying as much."""
+    schema = {"type": "string", "pattern": f"^({_amount_pattern(max_digits - 2)})?$",
+              "example": "100000.00",
+              "description": "CNY as a string; an empty string is no amount (null)"}
+    return extend_schema_field(schema)(type(f"Money{max_digits}", (Money,), {}))
 
 
 class Folded(Text):
@@ -135,8 +152,14 @@ class _FormSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: Text, models.TextField: Text, models.EmailField: Email,
-        MoneyField: Money,
+        MoneyField: Money,  # made exact per field's digits below
     }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, MoneyField):
+            field_class = money(model_field.max_digits)
+        return field_class, kwargs
 
 
 class InvestorSerializer(_FormSerializer):
@@ -235,10 +258,10 @@ class ApplicationSerializer(_FormSerializer):
     people = PersonSerializer(many=True, required=False, max_length=200)
     employees = EmployeeSerializer(many=True, required=False, max_length=2000)
     permits = serializers.DictField(
-        child=Folded(max_length=64), required=False,
+        child=Folded(max_length=64, allow_blank=True), required=False,
         help_text="Prior permits held: business-scope entry id → permit number")
     pledges = serializers.ListField(
-        child=Text(max_length=32), required=False, max_length=200,
+        child=Text(max_length=32, allow_blank=True), required=False, max_length=200,
         help_text="Business-scope entry ids the applicant pledges for (告知承诺)")
     status = serializers.SerializerMethodField(
         help_text="draft, submitted, in_review, returned, rejected, processing or completed")
