@@ -63,8 +63,6 @@ def _svg(chart_id: str, width: int, height: int, title: str, desc: str,
     cid = escape(chart_id)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" id="{cid}" class="chart-svg" '
             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-            # Never drawn larger than designed: text stays the size it was set at.
-            f'style="max-width:{width}px" '
             f'aria-labelledby="{cid}-title {cid}-desc" font-size="{FONT}" fill="{INK}">'
             f'<title id="{cid}-title">{escape(title)}</title>'
             f'<desc id="{cid}-desc">{escape(desc)}</desc>')

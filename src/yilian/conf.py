@@ -7,6 +7,7 @@ nothing configured (SQLite file, in-process worker). ``yilian config`` prints th
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,8 @@ _declare("YILIAN_MAX_NAMES_PER_ACCOUNT", "3", "Enterprise names one account may 
          "once (accepted or in-review applications, reservations): against name squatting.")
 _declare("YILIAN_DRAFT_DAYS", "30", "Days a draft may rest untouched before it expires "
          "(status expired: it can no longer be edited, and holds nothing).")
+_declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes "
+         "(413 above it, chunked bodies included).")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "
@@ -105,16 +108,29 @@ def get_float(name: str) -> float:
 
 
 def data_dir() -> Path:
-    path = Path(get("YILIAN_DATA_DIR")).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The data dir, made private (0700: see :mod:`yilian.files`)."""
+    from yilian.files import private_dir
+
+    return private_dir(Path(get("YILIAN_DATA_DIR")).expanduser().resolve())
+
+
+# The password of any URL in a value (``scheme://user:password@host``), lists included.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^\s,/]*(?=@)")
+
+
+def masked(name: str, value: str) -> str:
+    """``value`` fit to print: a secret's whole value hidden, a URL's password hidden."""
+    if "SECRET" in name and not name.endswith("_FILE"):
+        return "***"
+    return _URL_PASSWORD.sub(r"\g<head>***", value)
 
 
 def describe() -> str:
-    """A table of every variable, its current value and help, for ``yilian config``."""
+    """A table of every variable, its current value and help, for ``yilian config``;
+    secrets and passwords in URLs masked (:func:`masked`)."""
     lines = []
     for var in VARIABLES.values():
         value = os.environ.get(var.name)
-        shown = "(default)" if value is None else ("***" if "SECRET" in var.name else value)
+        shown = "(default)" if value is None else masked(var.name, value)
         lines.append(f"{var.name}={shown}\n    {var.help} Default: {var.default!r}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import secrets
 
 import dj_database_url
 
-from yilian import conf
+from yilian import conf, files
 
 DATA_DIR = conf.data_dir()
 
@@ -15,11 +15,11 @@ def _secret_key() -> str:
     configured = conf.get("YILIAN_SECRET_KEY")
     if configured:
         return configured
-    # A key made once per data dir keeps sessions valid across restarts of the demo.
+    # A key made once per data dir keeps sessions valid across restarts of the demo;
+    # made atomically with mode 0600, so no process reads half a key or a readable one.
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        files.create_once(path, secrets.token_urlsafe(50).encode())
     return path.read_text().strip()
 
 
@@ -58,6 +58,9 @@ OTP_TOTP_ISSUER = "Yilian 一链"
 AUTHENTICATION_BACKENDS = ["yilian.accounts.backends.PasswordBackend"]
 MAX_NAMES_PER_ACCOUNT = conf.get_int("YILIAN_MAX_NAMES_PER_ACCOUNT")
 DRAFT_DAYS = conf.get_int("YILIAN_DRAFT_DAYS")
+MAX_BODY_BYTES = conf.get_int("YILIAN_MAX_BODY_BYTES")
+# Django's own cap on a body read into memory, at the same limit: one number to reason about.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,10 +91,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request that breaks the edge rules (size, NUL, surrogates, JSON depth)
+    # is answered before anything reads it, so nothing behind it ever sees one.
+    "yilian.guards.RequestGuardMiddleware",
+    "yilian.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "yilian.api.language.EnglishMessagesForTheAPI",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +188,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yilian.api.errors.exception_handler",
+    # JSON only, read under the edge rules (yilian.guards); form and multipart bodies
+    # would be a second, unchecked way in.
+    "DEFAULT_PARSER_CLASSES": ["yilian.api.parsers.JSONParser"],
+    # JSON out too: DRF's browsable pages need inline script, which the CSP forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -187,6 +200,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "One form, one chain: start a company online in one go.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response bodies as separate components: what a client may send
+    # (writable fields, non-blank strings) is then said exactly.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yilian.api.schema.document_common_answers",
+    ],
 }
 
 # Chain engine and departments.

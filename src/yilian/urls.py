@@ -20,3 +20,6 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "yilian.views.not_found"
+handler500 = "yilian.views.server_error"

@@ -1,7 +1,9 @@
-"""The front page: what Yilian is, for visitors; signed-in users go to their own page."""
+"""The front page (what Yilian is, for visitors; signed-in users go to their own page),
+and the error pages."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 
 from yilian.accounts.permissions import landing_url_name
 
@@ -10,3 +12,31 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(landing_url_name(request.user))
     return render(request, "yilian/home.html")
+
+
+# Error pages (handler404 / handler500). Under /api/ the answer is JSON in the API's
+# shape, so a client never has to parse an HTML page; elsewhere a page in the reader's
+# language (LocaleMiddleware has chosen it by then).
+
+_API = "/api/"
+
+
+def _api_error(status: int, code: str, zh: str, en: str) -> JsonResponse:
+    from yilian.api.errors import field_error
+
+    return JsonResponse({"errors": [field_error("", code, zh, en)]}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(_API):
+        return _api_error(404, "not_found", "未找到", "Not found.")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the request's context processors: whatever failed (the database,
+    a session) may fail again while the error page is drawn."""
+    if request.path.startswith(_API):
+        return _api_error(500, "server_error", "服务器内部错误，已记录",
+                          "internal error; it has been logged")
+    return HttpResponseServerError(loader.get_template("500.html").render())

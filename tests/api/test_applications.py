@@ -129,7 +129,7 @@ def test_text_that_cannot_be_stored_answers_400(api_client):
 def test_patch_edits_a_draft_and_replaces_lists(api_client, example):
     draft = api_client.post(URL, example, format="json").json()
     answer = api_client.patch(_detail(draft), {"employees": example["employees"][:1],
-                                               "registered_capital": 1000000},
+                                               "registered_capital": "1000000"},
                               format="json")
     assert answer.status_code == 200, answer.content
     body = answer.json()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from yilian.licenses.models import License
@@ -18,8 +20,10 @@ def test_page_shows_the_license_and_a_valid_signature(client, lic):
     assert 'data-valid="true"' in html
     assert "名称" in html and "Name" in html
     assert lic.key_id in html
-    for external in ("<script", "<link", "src=", "@import", "url("):  # no external assets
+    for external in ("<script", "src=", "@import", "url("):  # no script, nothing from afar
         assert external not in html
+    # Its one style sheet is our own (a static file: the CSP forbids inline style).
+    assert re.findall(r'<link [^>]*href="([^"]*)"', html) == ["/static/licenses/verify.css"]
 
 
 def test_lowercase_code_finds_the_license(client, lic):

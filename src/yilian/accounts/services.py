@@ -21,6 +21,7 @@ from django.utils import timezone
 from yilian.accounts import roles
 from yilian.accounts.models import OutboxMessage, PhoneCode
 from yilian.audit.services import record
+from yilian.codes.errors import fold_width
 
 CODE_TTL = dt.timedelta(minutes=10)
 RESEND_INTERVAL = dt.timedelta(seconds=60)
@@ -31,7 +32,7 @@ MAX_ATTEMPTS = 5
 DAILY_CODES_PER_PHONE = 10
 CLIENT_WINDOW = dt.timedelta(minutes=10)
 # Mainland mobile numbers: 11 digits starting 13–19 (YD/T 2740 numbering plan).
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class CodeError(Exception):
@@ -43,8 +44,9 @@ class CodeError(Exception):
 
 
 def normalize_phone(phone: str) -> str:
-    digits = re.sub(r"[\s-]", "", phone or "").removeprefix("+86")
-    if not MOBILE.match(digits):
+    # Full-width digits folded (one number, one spelling); anything else non-ASCII fails.
+    digits = re.sub(r"[\s-]", "", fold_width(phone or "")).removeprefix("+86")
+    if not MOBILE.fullmatch(digits):
         raise CodeError("phone.invalid", "请输入11位中国大陆手机号码",
                         "enter an 11-digit mainland China mobile number")
     return digits

@@ -24,8 +24,11 @@ answers 404; one that may be read but not changed answers 403 to a change.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -40,52 +43,141 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
 from yilian.chain.models import Step
+from yilian.codes.errors import fold_width
 from yilian.forms import access, services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
+from yilian.forms.money import MoneyField
 
 
-class _StorableText:
-    """Refuse text that cannot be stored as UTF-8 (JSON allows lone surrogates such as
-    ``"\\ud800"``) before it reaches the database or is echoed in an error message."""
+class _StringsOnly:
+    """Text fields take JSON strings only: DRF's would turn ``0`` or ``1.5`` into text,
+    which the schema (``type: string``) does not allow; ``max_length`` counts what was
+    sent, as the schema's ``maxLength`` does, not what is left after trimming; and a
+    string of spaces is not "blank" (the schema says only ``minLength: 1``)."""
 
-    default_error_messages = {"unencodable": "Text contains characters that are not valid "
-                                             "Unicode (lone surrogates)."}
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and self.max_length is not None \
+                and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        if isinstance(data, str) and data and not data.strip() and not self.allow_blank:
+            # Spaces only: a non-empty string (the schema's minLength 1) that trimming
+            # would make blank. Kept as sent; the submission checks say what is missing.
+            self.run_validators(data)
+            return data
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
-            try:
-                data.encode()
-            except UnicodeEncodeError:
-                self.fail("unencodable")
+        if not isinstance(data, str):
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 
-class Text(_StorableText, serializers.CharField):
+class Text(_StringsOnly, serializers.CharField):
     pass
 
 
-class Email(_StorableText, serializers.EmailField):
+class Email(_StringsOnly, serializers.EmailField):
     pass
 
 
-class Choice(_StorableText, serializers.ChoiceField):
-    pass
+@extend_schema_field({"type": "string",
+                      "pattern": "^\\s*[\\x20-\\x7E\\u3000\\uFF01-\\uFF5E]+\\s*$"})
+class Code(Text):
+    """An ID number, USCC, phone number or division/industry code: full-width forms
+    folded (``fold_width``), so that one person has one spelling in every comparison,
+    and anything else non-ASCII (a superscript ², an Arabic-Indic ٣) a field error here,
+    not a surprise later. ``upper`` for the codes whose letters are capitals (X, USCC)."""
+
+    default_error_messages = {"charset": "Only ASCII letters and digits (half-width) are "
+                                         "allowed."}
+
+    def __init__(self, *, upper: bool = False, **kwargs) -> None:
+        self.upper = upper
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        value = fold_width(value).strip()
+        if not (value.isascii() and value.isprintable()):
+            self.fail("charset")
+        return value.upper() if self.upper else value
+
+
+class Money(serializers.DecimalField):
+    """An amount in CNY as a JSON *string* of digits with at most two decimals — the
+    form the API answers with. A JSON number is refused: most clients hold it as a
+    binary float, where 99999999999999.99 is already 99999999999999.98. Full-width
+    digits are folded as in codes; at most ``max_digits`` digits, which the database
+    keeps exactly (:mod:`yilian.forms.money`). :func:`money` makes the field for a
+    number of digits, with its pattern in the schema."""
+
+    default_error_messages = {"money": "An amount is a string of at most {whole} digits "
+                                       "and at most two decimals, e.g. \"100000.00\"."}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.whole = self.max_digits - self.decimal_places
+        self.pattern = re.compile(_amount_pattern(self.whole))
+
+    def to_internal_value(self, data):
+        if isinstance(data, Decimal):  # from Python (a stored amount), never from JSON
+            return super().to_internal_value(data)
+        if not isinstance(data, str) or not self.pattern.fullmatch(fold_width(data).strip()):
+            self.fail("money", whole=self.whole)
+        return super().to_internal_value(fold_width(data).strip())
+
+
+def _amount_pattern(whole: int) -> str:
+    return rf"-?[0-9]{{1,{whole}}}(\.[0-9]{{1,2}})?"
+
+
+@functools.cache
+def money(max_digits: int) -> type[Money]:
+    """The :class:`Money` field class for ``max_digits``, its schema saying as much."""
+    schema = {"type": "string", "pattern": f"^({_amount_pattern(max_digits - 2)})?$",
+              "example": "100000.00",
+              "description": "CNY as a string; an empty string is no amount (null)"}
+    return extend_schema_field(schema)(type(f"Money{max_digits}", (Money,), {}))
+
+
+class Folded(Text):
+    """Free text that is still an identifier (a permit number, which may hold Chinese):
+    full-width forms folded, as codes are."""
+
+    def to_internal_value(self, data):
+        return fold_width(super().to_internal_value(data)).strip()
 
 
 class _FormSerializer(serializers.ModelSerializer):
-    """Model serializers whose text and choice fields refuse unstorable strings."""
+    """Model serializers of the one form. Text needs no check of its own here: NUL and
+    lone surrogates never get past the request guard (:mod:`yilian.guards`)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: Text, models.TextField: Text, models.EmailField: Email,
+        MoneyField: Money,  # made exact per field's digits below
     }
-    serializer_choice_field = Choice
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, MoneyField):
+            field_class = money(model_field.max_digits)
+        return field_class, kwargs
 
 
 class InvestorSerializer(_FormSerializer):
     """出资人: a natural person (``id_number`` and their own ``phone``) or a corporate
     body (``uscc``, and the person who signs for it: ``signatory_name``,
     ``signatory_id_number``, ``signatory_phone``)."""
+
+    id_number = Code(max_length=18, upper=True)
+    uscc = Code(max_length=18, upper=True)
+    phone = Code(max_length=20)
+    signatory_id_number = Code(max_length=18, upper=True)
+    signatory_phone = Code(max_length=20)
 
     class Meta:
         model = Investor
@@ -97,6 +189,9 @@ class InvestorSerializer(_FormSerializer):
 class PersonSerializer(_FormSerializer):
     """Legal representative, director, supervisor, manager, financial officer, tax
     handler or contact; one entry per role a person holds."""
+
+    id_number = Code(max_length=18, upper=True)
+    phone = Code(max_length=20)
 
     class Meta:
         model = Person
@@ -113,6 +208,8 @@ class PersonSerializer(_FormSerializer):
 class EmployeeSerializer(_FormSerializer):
     """参保职工 — staff to enrol in social and medical insurance."""
 
+    id_number = Code(max_length=18, upper=True)
+
     class Meta:
         model = Employee
         fields = ["name", "id_number", "monthly_wage", "start_date"]
@@ -121,8 +218,8 @@ class EmployeeSerializer(_FormSerializer):
 class InvoicesSerializer(serializers.Serializer):
     """发票 — invoice types to apply for and the expected monthly quantity."""
 
-    types = serializers.ListField(child=Choice(choices=InvoiceType.choices), required=False,
-                                  max_length=len(InvoiceType.values) * 2)
+    types = serializers.ListField(child=serializers.ChoiceField(choices=InvoiceType.choices),
+                                  required=False, max_length=len(InvoiceType.values) * 2)
     monthly_quantity = serializers.IntegerField(required=False, allow_null=True,
                                                 min_value=-10**9, max_value=10**9)
 
@@ -184,20 +281,23 @@ class OfficerApplicationSerializer(serializers.Serializer):
 class ApplicationSerializer(_FormSerializer):
     """The one form. Every part is optional in a draft; submission checks them all."""
 
-    business_scope = serializers.ListField(child=Text(max_length=200, allow_blank=True),
-                                           required=False, max_length=200)
-    seals = serializers.ListField(child=Choice(choices=Seal.choices), required=False,
-                                  max_length=len(Seal.values) * 2)
+    division_code = Code(max_length=6)
+    industry_code = Code(max_length=5)
+    business_scope = serializers.ListField(
+        child=Text(max_length=200, allow_blank=True), required=False,
+        max_length=200)
+    seals = serializers.ListField(child=serializers.ChoiceField(choices=Seal.choices),
+                                  required=False, max_length=len(Seal.values) * 2)
     invoices = InvoicesSerializer(required=False)
     bank_appointment = BankAppointmentSerializer(required=False, allow_null=True)
     investors = InvestorSerializer(many=True, required=False, max_length=200)
     people = PersonSerializer(many=True, required=False, max_length=200)
     employees = EmployeeSerializer(many=True, required=False, max_length=2000)
     permits = serializers.DictField(
-        child=Text(max_length=64), required=False,
+        child=Folded(max_length=64, allow_blank=True), required=False,
         help_text="Prior permits held: business-scope entry id → permit number")
     pledges = serializers.ListField(
-        child=Text(max_length=32), required=False, max_length=200,
+        child=Text(max_length=32, allow_blank=True), required=False, max_length=200,
         help_text="Business-scope entry ids the applicant pledges for (告知承诺)")
     status = serializers.SerializerMethodField(
         help_text="draft, submitted, in_review, returned, rejected, withdrawn, expired, "
@@ -238,7 +338,7 @@ class ApplicationSerializer(_FormSerializer):
             return []
         return ApplicationStepSerializer(chain.steps.all(), many=True).data
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {}})
     def get_decision(self, application: Application) -> dict | None:
         latest = application.decisions.first()
         if latest is None:
@@ -260,6 +360,30 @@ class ApplicationPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        """A ``page_size`` that is not a positive whole number is the caller's mistake
+        (400), not a reason to answer a different page size."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise FieldErrors([field_error(
+                self.page_size_query_param, "page_size.invalid", "每页条数应为正整数",
+                "page_size must be a positive whole number")])
+        return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        """``?page=`` (empty) is not page 1 but no page at all, as ``?page=x`` is."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit()):
+            raise exceptions.NotFound(self.invalid_page_message.format(
+                page_number=raw, message="not a page number"))
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class Conflict(FieldErrors):

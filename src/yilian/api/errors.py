@@ -36,6 +36,7 @@ _ZH = {
     "max_length": "内容过长",
     "invalid_choice": "不是有效选项",
     "max_digits": "数字位数过多",
+    "money": "金额应为字符串形式的数字，最多两位小数，如 \"100000.00\"",
     "max_decimal_places": "小数位数过多（最多两位）",
     "max_whole_digits": "整数位数过多",
     "not_a_list": "应为列表",

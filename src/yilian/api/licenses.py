@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yilian.api.errors import FieldErrors, field_error
+from yilian.codes.errors import fold_width
 from yilian.licenses import pdf, signing
 from yilian.licenses.models import License
 from yilian.licenses.services import can_download
@@ -91,7 +92,7 @@ class _Download(APIView):
 
     def license(self, request, uscc: str) -> License:
         lic = (License.objects.select_related("application")
-               .filter(uscc=uscc.strip().upper()).first())
+               .filter(uscc=fold_width(uscc).strip().upper()).first())
         if lic is None or not can_download(lic, request.user):
             raise NotFound
         return lic

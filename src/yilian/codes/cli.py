@@ -29,7 +29,13 @@ def check(kind: str, value: str) -> int:
     try:
         print(describe(value))
     except InvalidCode as error:
-        print(f"{value}: invalid / 无效 — {error.message_zh} / {error.message_en} "
-              f"[{error.code}]")
+        print(f"{_printable(value)}: invalid / 无效 — {_printable(error.message_zh)} / "
+              f"{_printable(error.message_en)} [{error.code}]")
         return 1
     return 0
+
+
+def _printable(text: str) -> str:
+    """An argument as typed, even when it is not valid Unicode (bytes the shell passed
+    that Python keeps as lone surrogates), so echoing it never crashes the command."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from yilian.forms.money import MoneyField
+
 
 class OrgForm(models.TextChoices):
     """组织形式 — the legal forms Yilian registers."""
@@ -71,9 +73,8 @@ class Application(models.Model):
     org_form = models.CharField(
         "组织形式 organization form", max_length=32, choices=OrgForm.choices, blank=True
     )
-    registered_capital = models.DecimalField(
-        "注册资本（认缴，元） registered capital (subscribed, CNY)",
-        max_digits=16, decimal_places=2, null=True, blank=True,
+    registered_capital = MoneyField(
+        "注册资本（认缴，元） registered capital (subscribed, CNY)", null=True, blank=True,
     )
     domicile = models.CharField("住所 domicile", max_length=200, blank=True)
     division_code = models.CharField("行政区划代码 division", max_length=6, blank=True)
@@ -145,8 +146,7 @@ class Investor(models.Model):
     signatory_name = models.CharField("签署人姓名", max_length=50, blank=True)
     signatory_id_number = models.CharField("签署人身份证号码", max_length=18, blank=True)
     signatory_phone = models.CharField("签署人手机号码", max_length=20, blank=True)
-    amount = models.DecimalField("认缴出资额（元）", max_digits=16, decimal_places=2,
-                                 null=True, blank=True)
+    amount = MoneyField("认缴出资额（元）", null=True, blank=True)
     contribution_date = models.DateField("出资期限", null=True, blank=True)
     contribution_method = models.CharField("出资方式", max_length=16, default="货币")
 
@@ -188,8 +188,7 @@ class Employee(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=50, blank=True)
     id_number = models.CharField("身份证号码", max_length=18, blank=True)
-    monthly_wage = models.DecimalField("缴费基数（元/月）", max_digits=12, decimal_places=2,
-                                       null=True, blank=True)
+    monthly_wage = MoneyField("缴费基数（元/月）", max_digits=12, null=True, blank=True)
     start_date = models.DateField("参保日期", null=True, blank=True)
 
     class Meta:

@@ -140,12 +140,12 @@ def cached_pdf(lic) -> Path:
     if path.exists():
         return path
     data = render(lic.signed)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkstemp makes the file 0600, kept so: a PDF names the legal representative.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{lic.uscc}-", suffix=".pdf")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from yilian.codes.errors import fold_width
 from yilian.licenses import signing
 from yilian.licenses.models import License
 from yilian.licenses.services import LABELS_EN, labels_for
@@ -24,7 +25,7 @@ def rows(content: dict) -> list[tuple[str, str, str]]:
 
 @require_GET
 def verify_page(request: HttpRequest, uscc: str) -> HttpResponse:
-    uscc = uscc.strip().upper()
+    uscc = fold_width(uscc).strip().upper()  # one spelling (full-width digits too)
     lic = License.objects.filter(uscc=uscc).first()
     if lic is None:
         return render(request, "licenses/not_found.html", {"uscc": uscc}, status=404)

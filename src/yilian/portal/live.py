@@ -28,6 +28,7 @@ from rest_framework import serializers
 from yilian.accounts import roles
 from yilian.accounts import services as accounts
 from yilian.accounts.permissions import has_role, role_required
+from yilian.api.applications import money
 from yilian.api.errors import flatten as flatten_errors
 from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
@@ -38,7 +39,7 @@ from yilian.portal import presenters, steps
 
 _FIELD_ID = re.compile(r"^[a-z_]+(-\d+)?(-[a-z_]+)*$")
 # The serializer field that types each kind of amount: one parser for API and portal.
-_MONEY = serializers.DecimalField(max_digits=16, decimal_places=2)
+_MONEY = money(16)(max_digits=16)
 # Who may run the checks: whoever fills the form's step pages.
 _FILLERS = (roles.APPLICANT, roles.CLERK, roles.EXAMINER)
 

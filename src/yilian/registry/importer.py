@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from yilian.codes import divisions, uscc
-from yilian.codes.errors import InvalidCode
+from yilian.codes.errors import InvalidCode, fold_width
 from yilian.progress import Progress
 
 REQUIRED = ("name", "uscc")
 OPTIONAL = ("division", "industry", "established")
 BATCH = 5000
-_INDUSTRY = re.compile(r"\A(?:[A-T]|[A-T]?\d{2,4})\Z")
+_INDUSTRY = re.compile(r"\A(?:[A-T]|[A-T]?[0-9]{2,4})\Z")
 
 
 @dataclass
@@ -72,6 +72,8 @@ def parse_row(row: dict[str, str]) -> dict:
     """One CSV row as Enterprise fields; ``ValueError`` with the reason when it is bad."""
     if any("\udc80" <= ch <= "\udcff" for value in row.values() for ch in value):
         raise ValueError("undecodable bytes in the row / 含无法解码的字节")
+    if any("\x00" in value for value in row.values()):
+        raise ValueError("a NUL character in the row / 含空字符（NUL）")
     name = row.get("name", "")
     if not name:
         raise ValueError("name is empty / 名称为空")
@@ -81,13 +83,13 @@ def parse_row(row: dict[str, str]) -> dict:
         code = uscc.validate(row.get("uscc", "")).code
     except InvalidCode as error:
         raise ValueError(f"uscc: {error.message_en} / {error.message_zh}") from None
-    division = row.get("division", "")
+    division = fold_width(row.get("division", ""))
     if division:
         try:
             divisions.validate(division)
         except InvalidCode as error:
             raise ValueError(f"division: {error.message_en} / {error.message_zh}") from None
-    industry = row.get("industry", "").upper()
+    industry = fold_width(row.get("industry", "")).upper()
     if industry and not _INDUSTRY.match(industry):
         raise ValueError(f"industry {industry!r} is not a GB/T 4754 code / 行业代码无效")
     established = None

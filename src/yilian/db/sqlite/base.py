@@ -11,14 +11,25 @@ processes (a CLI import beside the demo) still meet the busy timeout as usual.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from django.db.backends.sqlite3 import base
+
+from yilian.files import make_private
 
 _writer = threading.Lock()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _holds_writer = False
+
+    def get_new_connection(self, conn_params):
+        # Made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+        # database file's mode, so all three stay private (yilian.files).
+        name = str(conn_params.get("database", ""))
+        if name and name != ":memory:" and not name.startswith("file:"):
+            make_private(Path(name))
+        return super().get_new_connection(conn_params)
 
     def _start_transaction_under_autocommit(self):
         _writer.acquire()

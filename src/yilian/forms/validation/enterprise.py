@@ -16,7 +16,7 @@ LLC_SUFFIXES = ("有限责任公司", "有限公司")
 NAME_LENGTH = (4, 50)
 OPERATING_TERM = (1, 100)
 
-_INDUSTRY = re.compile(r"\d{4}")
+_INDUSTRY = re.compile(r"[0-9]{4}")
 _CHINESE = re.compile(r"[\u4e00-\u9fff（）]+")  # CJK ideographs and full-width brackets
 
 

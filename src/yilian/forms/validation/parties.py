@@ -42,7 +42,7 @@ REACHABLE = (Role.FINANCIAL_OFFICER, Role.TAX_HANDLER, Role.CONTACT)
 # Art. 76: directors and senior managers may not serve as supervisors.
 SUPERVISOR_EXCLUDES = (Role.DIRECTOR, Role.MANAGER, Role.FINANCIAL_OFFICER)
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits: \d would take ١٣٨…
 
 
 def check_investors(errors: Errors, app: Application, today: dt.date) -> None:
