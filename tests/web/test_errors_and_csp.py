@@ -18,17 +18,20 @@ from yilian import csp, views
 
 pytestmark = pytest.mark.django_db
 
+# Fixed ids that no test makes: parametrized names must be the same in every xdist worker.
+NOBODY = uuid.UUID("00000000-0000-4000-8000-000000000404")
 API_404 = ["/api/v1/nope/", "/api/v1/", "/api/v1/applications/not-a-uuid/",
-           f"/api/v1/applications/{uuid.uuid4()}/", "/api/v1/applications/%20/submit/",
-           f"/api/v1/applications/{uuid.uuid4()}/submit/"]
+           f"/api/v1/applications/{NOBODY}/", "/api/v1/applications/%20/submit/",
+           f"/api/v1/applications/{NOBODY}/submit/"]
 
 
 @pytest.fixture
 def api(client, django_user_model):
-    from rest_framework.authtoken.models import Token
+    from yilian.accounts import tokens
 
     user = django_user_model.objects.create_user("someone", password="x-pw-12345")
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {Token.objects.create(user=user).key}"
+    key, _ = tokens.issue(user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     return client
 
 

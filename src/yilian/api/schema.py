@@ -30,14 +30,21 @@ _ERRORS_SCHEMA = {
 }
 
 
+# Operations that read their body as raw bytes (a signed license is checked as sent), so
+# drf-spectacular cannot tell from a serializer that the body is required.
+_BODY_REQUIRED = {("/api/v1/licenses/verify/", "post")}
+
+
 def document_common_answers(result, generator, request, public):
     """drf-spectacular postprocessing hook (``SPECTACULAR_SETTINGS``)."""
     result.setdefault("components", {}).setdefault("schemas", {})[ERRORS] = _ERRORS_SCHEMA
     answer = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERRORS}"}}}
-    for path in result.get("paths", {}).values():
+    for path_name, path in result.get("paths", {}).items():
         for method, operation in path.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            if (path_name, method) in _BODY_REQUIRED and "requestBody" in operation:
+                operation["requestBody"]["required"] = True
             responses = operation.setdefault("responses", {})
             for status, description in _COMMON.items():
                 responses.setdefault(status, {"description": description, "content": answer})

@@ -140,38 +140,37 @@ def approve(application: Application, actor, comment: str = "") -> Application:
 
 def return_for_correction(application: Application, actor, comment: str) -> Application:
     """退回补正 — send the application back to its applicant with what to correct."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise ReviewRefused("review.comment_required", "退回补正须写明需要补正的内容",
-                            "say what the applicant must correct")
-    check_can_review(actor, application)
-    with transaction.atomic():
-        application = _waiting(application)
-        application.status = Status.RETURNED
-        application.review_comment = comment[:MAX_COMMENT]
-        application.save(update_fields=["status", "review_comment", "updated_at"])
-        release_name(application, Status.RETURNED)  # held only while in review
-        record(stream_for_application(application.pk), "application.returned", actor=actor,
-               data={"comment": application.review_comment})
-    return application
+    return _send_back(application, actor, Status.RETURNED, comment, "application.returned",
+                      "comment", ReviewRefused("review.comment_required",
+                                               "退回补正须写明需要补正的内容",
+                                               "say what the applicant must correct"))
 
 
 def reject(application: Application, actor, reason: str) -> Application:
     """不予受理 — refuse the application, with the reason the applicant reads. Final:
     the applicant may start a new application, not resubmit this one."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReviewRefused("review.reason_required", "不予受理须写明理由和依据",
-                            "give the reason (and its basis) for refusing")
+    return _send_back(application, actor, Status.REJECTED, reason, "application.rejected",
+                      "reason", ReviewRefused("review.reason_required",
+                                              "不予受理须写明理由和依据",
+                                              "give the reason (and its basis) for refusing"))
+
+
+def _send_back(application: Application, actor, status: str, text: str, action: str,
+               key: str, missing: ReviewRefused) -> Application:
+    """Return or refuse: both need the words the applicant will read, and both release
+    the name (it is held only while an application is in review or accepted)."""
+    text = (text or "").strip()
+    if not text:
+        raise missing
     check_can_review(actor, application)
     with transaction.atomic():
         application = _waiting(application)
-        application.status = Status.REJECTED
-        application.review_comment = reason[:MAX_COMMENT]
+        application.status = status
+        application.review_comment = text[:MAX_COMMENT]
         application.save(update_fields=["status", "review_comment", "updated_at"])
-        release_name(application, Status.REJECTED)  # a refused application holds nothing
-        record(stream_for_application(application.pk), "application.rejected", actor=actor,
-               data={"reason": application.review_comment})
+        release_name(application, status)
+        record(stream_for_application(application.pk), action, actor=actor,
+               data={key: application.review_comment})
     return application
 
 
