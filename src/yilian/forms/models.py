@@ -58,6 +58,17 @@ class InvoiceType(models.TextChoices):
     SPECIAL_VAT = "数电发票（增值税专用发票）", gettext_noop("数电发票（增值税专用发票）")
 
 
+#: The form's tables and the fields an applicant fills in each row, in form order: what a
+#: party's confirmation covers and what the step pages edit.
+ROW_FIELDS = {
+    "investors": ("kind", "name", "id_number", "uscc", "phone", "signatory_name",
+                  "signatory_id_number", "signatory_phone", "amount", "contribution_date",
+                  "contribution_method"),
+    "people": ("role", "name", "id_number", "phone", "email"),
+    "employees": ("name", "id_number", "monthly_wage", "start_date"),
+}
+
+
 class Application(models.Model):
     """设立登记申请 — one company's application, from draft to accepted."""
 

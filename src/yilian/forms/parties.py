@@ -32,20 +32,13 @@ from yilian.codes.errors import InvalidCode
 from yilian.departments import queries
 from yilian.departments.base import TransientError
 from yilian.departments.identity import normalize_id
-from yilian.forms.models import Application, InvestorKind, Party, Role
+from yilian.forms.models import ROW_FIELDS, Application, InvestorKind, Party, Role
 from yilian.forms.validation._common import field_error
 
 # What a party agrees to: every part of the form an applicant fills in.
 _SIGNED_FIELDS = ("name", "org_form", "registered_capital", "domicile", "division_code",
                   "industry_code", "business_scope", "operating_term_years", "seals",
                   "invoices", "bank_appointment", "permits", "pledges")
-_ROW_FIELDS = {
-    "investors": ("kind", "name", "id_number", "uscc", "phone", "signatory_name",
-                  "signatory_id_number", "signatory_phone", "amount", "contribution_date",
-                  "contribution_method"),
-    "people": ("role", "name", "id_number", "phone", "email"),
-    "employees": ("name", "id_number", "monthly_wage", "start_date"),
-}
 INVESTOR = "investor"
 CORPORATE_SIGNATORY = "corporate_signatory"
 ROLE_LABELS = {INVESTOR: gettext_noop("出资人"),
@@ -161,7 +154,7 @@ def form_digest(application: Application) -> str:
     """SHA-256 of the form's content (not its status or timestamps), rows in form order:
     what a party's confirmation is bound to."""
     content = {field: getattr(application, field) for field in _SIGNED_FIELDS}
-    for key, fields in _ROW_FIELDS.items():
+    for key, fields in ROW_FIELDS.items():
         rows = _in_order(getattr(application, key).all())
         content[key] = [[getattr(row, f) for f in fields] for row in rows]
     body = json.dumps(content, ensure_ascii=False, sort_keys=True, default=_plain)

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from yilian import labels
-from yilian.forms.models import Role
+from yilian.forms.models import ROW_FIELDS, Role
 from yilian.refdata import scope as scope_catalogue
 
 
@@ -48,13 +48,6 @@ BY_SLUG = {step.slug: step for step in STEPS}
 # Pages whose POST is a part of the one form (parties and review have their own).
 FORM_STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices")
 
-ROW_FIELDS = {
-    "investors": ("kind", "name", "id_number", "uscc", "phone", "signatory_name",
-                  "signatory_id_number", "signatory_phone", "amount", "contribution_date",
-                  "contribution_method"),
-    "people": ("role", "name", "id_number", "phone", "email"),
-    "employees": ("name", "id_number", "monthly_wage", "start_date"),
-}
 # Typed fields for which an empty input means "not given" (null), not "".
 NULLABLE = {"registered_capital", "operating_term_years", "amount", "contribution_date",
             "monthly_wage", "start_date", "monthly_quantity", "date"}
