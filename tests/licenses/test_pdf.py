@@ -65,8 +65,7 @@ def test_unusable_configured_font_falls_back(lic, settings, tmp_path):
     bogus = tmp_path / "not-a-font.ttf"
     bogus.write_bytes(b"OTTO not really a font")
     settings.CJK_FONT = str(bogus)
-    name = fonts.resolve()
-    assert name != ""  # an installed TrueType font, or the CID font
+    assert fonts.load(str(bogus)) is None  # passed over: installed fonts, then CID
     assert_license_text(text_of(pdf.render(lic.signed)), lic)
 
 
