@@ -1,5 +1,6 @@
 """The font situations PDFs are tested in: a temp folder of links to real installed fonts,
-given to Yilian as ``FONT_DIRS``, so a test decides what the machine "has"."""
+given to Yilian as ``FONT_DIRS``, so a test decides what the machine "has" (the
+``font_situation`` fixture in this folder's conftest)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,3 @@ def font_dir(tmp_path: Path, files: tuple[Path, ...]) -> Path:
         (folder / file.name).symlink_to(file)
     return folder
 
-
-@pytest.fixture(params=list(SITUATIONS))
-def font_situation(request, settings, tmp_path) -> str:
-    """Each test using it runs once per situation, with no configured font."""
-    settings.FONT_DIRS = [str(font_dir(tmp_path, SITUATIONS[request.param]))]
-    settings.CJK_FONT = ""
-    return request.param

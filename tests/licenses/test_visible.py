@@ -21,7 +21,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz
 from reportlab.pdfgen.canvas import Canvas
 
-from tests.licenses.fontsets import DROID, font_situation  # noqa: F401 (fixture)
+from tests.licenses.fontsets import DROID
 from yilian.forms import notice
 from yilian.licenses import fonts, pdf
 
