@@ -11,7 +11,8 @@ machine where it was the first CJK font). The chain, in order:
    then known Latin ones (:data:`LATIN_FILES`, for digits and letters when the CJK font
    has none), then any other TrueType file found there, loaded only when needed;
 3. ReportLab's built-in CID font ``STSong-Light``, which needs no file (the viewer supplies
-   the glyphs) and covers all of GB 18030's common set, so nothing is left without a font.
+   the glyphs) and covers the Chinese character sets (Adobe-GB1), so nothing is left
+   without a font.
 
 ``YILIAN_CJK_FONT=cid`` makes the chain the CID font alone.
 
