@@ -99,3 +99,13 @@ def test_mixed_runs_are_measured_as_one_line(settings, tmp_path):
     assert width == pytest.approx(
         pdfmetrics.stringWidth("代码 ", font_of(DROID), 12)
         + pdfmetrics.stringWidth("9137", fonts.CID_FONT, 12))
+
+
+def test_font_folders_are_walked_once_even_through_a_looping_link(tmp_path):
+    folder = tmp_path / "fonts"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "DejaVuSans.ttf").symlink_to(DEJAVU)
+    (folder / "sub" / "loop").symlink_to(folder)
+    (folder / "DroidSansFallbackFull.ttf").symlink_to(DROID)
+    assert fonts.installed((str(folder),)) == (  # known CJK before known Latin
+        str(folder / "DroidSansFallbackFull.ttf"), str(folder / "sub" / "DejaVuSans.ttf"))

@@ -153,11 +153,18 @@ def installed(dirs: tuple[str, ...]) -> tuple[str, ...]:
         if dirs in _installed:
             return _installed[dirs]
         found: list[Path] = []
+        seen: set[str] = set()  # real folders walked: a looping link is walked once
         for folder in dirs:
             root = Path(folder).expanduser()
             if not root.is_dir():
                 continue
-            for parent, _subdirs, files in os.walk(root, followlinks=True):
+            for parent, subdirs, files in os.walk(root, followlinks=True):
+                real = os.path.realpath(parent)
+                if real in seen:
+                    subdirs.clear()
+                    continue
+                seen.add(real)
+                subdirs.sort()
                 found += [Path(parent, f) for f in sorted(files)
                           if f.lower().endswith(_SUFFIXES)]
         rank = {name: i for i, name in enumerate(CJK_FILES + LATIN_FILES)}
