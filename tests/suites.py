@@ -39,23 +39,40 @@ def reachable_redis(url: str) -> str:
         return f"Redis at {url}: {exc}"
 
 
-def ensure_browser() -> None:
-    """The browser tests drive Debian's Chromium with a CJK font; install both where
-    missing and permitted (root with apt), as CI does. Otherwise those tests fail and say
-    what to install: they are never skipped."""
+# What the browser tests and the PDF tests need from Debian: a file or command that shows
+# the package is there, and the package.
+NEEDS = (
+    ("/usr/bin/chromium", "chromium"),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "fonts-wqy-microhei"),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", "fonts-droid-fallback"),
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "fonts-dejavu-core"),
+    ("pdftoppm", "poppler-utils"),
+    ("tesseract", "tesseract-ocr"),
+    ("/usr/share/tesseract-ocr/*/tessdata/eng.traineddata", "tesseract-ocr-eng"),
+    ("/usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata", "tesseract-ocr-chi-sim"),
+)
+
+
+def ensure_packages() -> None:
+    """The browser tests drive Debian's Chromium with a CJK font; the PDF tests render
+    pages in given fonts and read them back with OCR. Install what is missing where
+    permitted (root with apt), as CI does. Otherwise the browser tests fail and the OCR
+    tests skip, each saying what to install."""
+    import glob
     import shutil
 
-    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout \
-        if shutil.which("fc-list") else ""
-    if os.path.exists("/usr/bin/chromium") and fonts.strip():
+    missing = [package for probe, package in NEEDS
+               if not (glob.glob(probe) if "/" in probe else shutil.which(probe))]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        print("browser tests need: apt-get install chromium fonts-noto-cjk", flush=True)
+        print(f"some tests need: apt-get install {' '.join(missing)}", flush=True)
         return
-    print("installing chromium and fonts-noto-cjk for the browser tests", flush=True)
+    print(f"installing {' '.join(missing)} for the browser and PDF tests", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.call(["apt-get", "update", "-qq"], env=env)
-    subprocess.call(["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], env=env,
+    subprocess.call(["apt-get", "install", "-y", "-qq", *missing], env=env,
                     stdout=subprocess.DEVNULL)
 
 
@@ -70,7 +87,7 @@ def main(args: list[str]) -> int:
     broker = os.environ.get("YILIAN_TEST_BROKER_URL", DEFAULT_BROKER)
     required = os.environ.get("YILIAN_REQUIRE_SERVICES") == "1"
 
-    ensure_browser()
+    ensure_packages()
     code = run("SQLite (embedded default)",
                {"YILIAN_DATABASE_URL": "", "YILIAN_TEST_BROKER_URL": ""}, args)
     problems = [p for p in (reachable_postgres(database), reachable_redis(broker)) if p]

@@ -64,8 +64,12 @@ _declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in 
          "(413 above it, chunked bodies included).")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
-_declare("YILIAN_CJK_FONT", "", "Path to a TrueType CJK font to embed in PDFs; empty means "
-         "look for an installed one, else ReportLab's built-in CID font; 'cid' forces the latter.")
+_declare("YILIAN_CJK_FONT", "", "Path to a TrueType font preferred in PDFs; every "
+         "character it lacks is printed in an installed font that has it, else in "
+         "ReportLab's built-in CID font; 'cid' uses the CID font alone.")
+_declare("YILIAN_FONT_DIRS", "", "Comma-separated folders searched for TrueType fonts for "
+         "PDFs; empty means the system's (/usr/share/fonts, /usr/local/share/fonts, "
+         "~/.local/share/fonts, ~/.fonts, and the macOS and Windows font folders).")
 _declare("YILIAN_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL printed in license QR codes.")
 _declare("YILIAN_SIM_LATENCY_MS", "0", "Department simulators: latency per call (ms), "
          "or 'min-max' for a uniform range.")

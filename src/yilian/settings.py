@@ -230,6 +230,7 @@ SIMULATOR = {
 
 LICENSE_SIGNING_KEY = conf.get("YILIAN_SIGNING_KEY")
 CJK_FONT = conf.get("YILIAN_CJK_FONT")
+FONT_DIRS = [d.strip() for d in conf.get("YILIAN_FONT_DIRS").split(",") if d.strip()]
 
 CELERY_BROKER_URL = BROKER_URL or "memory://"
 CELERY_TASK_ACKS_LATE = True

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from tests.licenses.fontsets import SITUATIONS, font_dir
 from yilian.accounts import tokens
 from yilian.codes import uscc as uscc_codes
 from yilian.forms.models import Application, OrgForm, Person, Status
@@ -105,3 +106,11 @@ def client_for():
         return client
 
     return build
+
+
+@pytest.fixture(params=list(SITUATIONS))
+def font_situation(request, settings, tmp_path) -> str:
+    """Each test using it runs once per font situation, with no configured font."""
+    settings.FONT_DIRS = [str(font_dir(tmp_path, SITUATIONS[request.param]))]
+    settings.CJK_FONT = ""
+    return request.param

@@ -1,14 +1,17 @@
 """The PDF: a real file, Chinese text that can be extracted (embedded TrueType and the
-built-in CID font), the QR code as an image encoding the public verification URL."""
+built-in CID font), each character shown in a font that has it, the QR code as an image
+encoding the public verification URL."""
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from yilian.forms import notice
 from yilian.licenses import fonts, pdf, qr
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +68,7 @@ def test_unusable_configured_font_falls_back(lic, settings, tmp_path):
     bogus = tmp_path / "not-a-font.ttf"
     bogus.write_bytes(b"OTTO not really a font")
     settings.CJK_FONT = str(bogus)
-    name = fonts.resolve()
-    assert name != ""  # an installed TrueType font, or the CID font
+    assert fonts.load(str(bogus)) is None  # passed over: installed fonts, then CID
     assert_license_text(text_of(pdf.render(lic.signed)), lic)
 
 
@@ -100,3 +102,43 @@ def test_pdf_is_rendered_once_and_cached(lic, settings, monkeypatch):
     monkeypatch.setattr(pdf, "render", lambda *a, **k: pytest.fail("rendered twice"))
     assert pdf.cached_pdf(lic) == path
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
+
+
+
+EXPECTED_FONTS = {  # base font names in the PDF, subset prefixes removed
+    "droid-only": {"DroidSansFallback", "STSong-Light"},
+    "ci-fonts": {"WenQuanYiMicroHei"},
+    "no-truetype": {"STSong-Light"},
+}
+
+
+def shown(data: bytes) -> dict[str, str]:
+    """The text each font shows on the page (read from the PDF's content stream)."""
+    by_font: dict[str, str] = {}
+
+    def visit(text, _cm, _tm, font, _size):
+        if font is not None and text.strip():
+            # ReportLab names a TrueType font's 256-glyph subsets Name-0, Name-1 …
+            name = re.sub(r"-\d+$", "", str(font["/BaseFont"]).lstrip("/").split("+")[-1])
+            by_font[name] = by_font.get(name, "") + text
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return by_font
+
+
+def test_each_situation_shows_the_text_in_the_fonts_that_cover_it(lic, font_situation):
+    """Droid Sans Fallback alone: Chinese in (embedded) Droid, the code's digits and
+    letters in the CID font; CI's fonts: wqy covers everything; none: the CID font."""
+    by_font = shown(pdf.render(lic.signed))
+    assert set(by_font) == EXPECTED_FONTS[font_situation]
+    if font_situation == "droid-only":
+        assert not any(c.isascii() and c.isalnum() for c in by_font["DroidSansFallback"])
+        assert lic.uscc in by_font["STSong-Light"].replace(" ", "")
+
+
+def test_the_acceptance_notice_too(application, font_situation):
+    by_font = shown(notice.render(application))
+    assert set(by_font) == EXPECTED_FONTS[font_situation]
+    if font_situation == "droid-only":
+        assert not any(c.isascii() and c.isalnum() for c in by_font["DroidSansFallback"])
+        assert notice.notice_number(application) in by_font["STSong-Light"]

@@ -3,14 +3,14 @@
 One A4 page (portrait): the notice number, the applicant and the enterprise, the items
 accepted (one per department of the chain), the date of acceptance (受理), the promised
 time limit (the one-hour SLA, with its deadline) and a QR code that opens the status page.
-Drawn with ReportLab in the CJK font the license uses (:func:`yilian.licenses.fonts.resolve`).
+Drawn with the license's text helpers (:mod:`yilian.licenses.typeset`): every character in
+a font that has it.
 """
 
 from __future__ import annotations
 
 import io
-import threading
-from xml.sax.saxutils import escape
+from functools import partial
 
 from django.conf import settings
 from django.urls import reverse
@@ -20,18 +20,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
 from yilian.departments import registry
 from yilian.forms.models import Application, Role, Status
-from yilian.licenses import fonts, qr
+from yilian.licenses import fonts, qr, typeset
+from yilian.licenses.fonts import FontChain
 
 INK = HexColor("#1f1f1f")
 GREY = HexColor("#666666")
 RED = HexColor("#9b1c1c")
 AUTHORITY = "威海火炬高技术产业开发区 企业开办一窗受理"
-
-_render_lock = threading.Lock()  # ReportLab's font subsetting state is per process
 
 
 class NotAccepted(Exception):
@@ -89,63 +87,49 @@ def render(application: Application, font: str | None = None) -> bytes:
     """PDF bytes of the notice. Raises :class:`NotAccepted` before acceptance."""
     if application.status != Status.ACCEPTED or application.accepted_at is None:
         raise NotAccepted(str(application.pk))
-    font_name = fonts.resolve(font)
-    out = io.BytesIO()
-    with _render_lock:
-        c = Canvas(out, pagesize=A4, invariant=True)
-        c.setTitle(f"受理通知书 {application.name}")
-        c.setSubject(notice_number(application))
-        c.setCreator("Yilian 一链")
-        _draw(c, font_name, application)
-        c.showPage()
-        c.save()
-    return out.getvalue()
+    return typeset.pdf(A4, partial(_draw, font=fonts.chain(font), application=application),
+                       title=f"受理通知书 {application.name}",
+                       subject=notice_number(application))
 
 
-def _draw(c: Canvas, font: str, application: Application) -> None:
+def _draw(c: Canvas, font: FontChain, application: Application) -> None:
     width, height = A4  # 595 x 842 pt
     c.setStrokeColor(RED)
     c.setLineWidth(1.2)
     c.rect(36, 36, width - 72, height - 72)
 
+    write = partial(typeset.draw_string, c, font)
     c.setFillColor(INK)
-    c.setFont(font, 26)
-    c.drawCentredString(width / 2, height - 110, "受理通知书")
-    c.setFont(font, 11)
+    write(width / 2, height - 110, "受理通知书", 26, "centre")
     c.setFillColor(GREY)
-    c.drawCentredString(width / 2, height - 132, "Notice of Acceptance · 企业开办一链办理")
+    write(width / 2, height - 132, "Notice of Acceptance · 企业开办一链办理", 11, "centre")
 
     size = 96
     url = status_url(application)
     c.drawImage(ImageReader(io.BytesIO(qr.encode(url))), width - 60 - size,
                 height - 70 - size, size, size)
-    c.setFont(font, 8)
-    c.drawCentredString(width - 60 - size / 2, height - 80 - size, "扫码查看办理进度")
+    write(width - 60 - size / 2, height - 80 - size, "扫码查看办理进度", 8, "centre")
 
-    style = ParagraphStyle("v", fontName=font, fontSize=12, leading=18, textColor=INK,
-                           wordWrap="CJK")
+    style = ParagraphStyle("v", fontSize=12, leading=18, textColor=INK)
     y = height - 210
     label_x, value_x, value_width = 70, 160, width - 160 - 70
     for label, value in fields(application):
-        para = Paragraph(escape(value), style)
+        para = typeset.paragraph(font, value, style)
         _, needed = para.wrap(value_width, 10_000)
-        c.setFont(font, 12)
         c.setFillColor(INK)
-        c.drawString(label_x, y - 12, f"{label}：")
+        write(label_x, y - 12, f"{label}：", 12)
         para.drawOn(c, value_x, y - needed + 3)
         y -= max(needed, 18) + 14
 
     body = ("您提交的企业开办申请材料齐全、符合法定形式，现予受理。上列事项由各部门"
             "并联办理，办理进度可扫描右上角二维码或登录“一链”查询。")
-    para = Paragraph(escape(body), ParagraphStyle("b", parent=style, fontSize=11,
-                                                  leading=17))
+    para = typeset.paragraph(font, body, ParagraphStyle("b", parent=style, fontSize=11,
+                                                        leading=17))
     _, needed = para.wrap(width - 140, 10_000)
     para.drawOn(c, 70, y - needed - 10)
 
-    c.setFont(font, 12)
-    c.drawRightString(width - 70, 140, AUTHORITY)
+    write(width - 70, 140, AUTHORITY, 12, "right")
     accepted = timezone.localtime(application.accepted_at)
-    c.drawRightString(width - 70, 118, f"{accepted:%Y年%m月%d日}")
-    c.setFont(font, 7.5)
+    write(width - 70, 118, f"{accepted:%Y年%m月%d日}", 12, "right")
     c.setFillColor(GREY)
-    c.drawString(50, 50, f"查询 {url}")
+    write(50, 50, f"查询 {url}", 7.5)

@@ -12,19 +12,18 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
-from yilian.licenses import fonts, qr
+from yilian.licenses import fonts, qr, typeset
+from yilian.licenses.fonts import FontChain
 from yilian.licenses.services import labels_for
 
 PAGE = landscape(A4)  # 842 x 595 pt
@@ -33,8 +32,6 @@ INK = HexColor("#1f1f1f")
 GREY = HexColor("#666666")
 LEFT_FIELDS = ("name", "type", "legal_representative", "business_scope")
 RIGHT_FIELDS = ("registered_capital", "established", "operating_term", "domicile")
-
-_render_lock = threading.Lock()
 
 
 def _frame(c: Canvas) -> None:
@@ -46,85 +43,72 @@ def _frame(c: Canvas) -> None:
     c.rect(31, 31, width - 62, height - 62)
 
 
-def _column(c: Canvas, font: str, fields: dict[str, Any], labels: dict[str, str],
+def _column(c: Canvas, font: FontChain, fields: dict[str, Any], labels: dict[str, str],
             keys: tuple[str, ...], x: float, top: float, width: float, bottom: float) -> None:
     """Label/value rows from ``top`` down; long values wrap (CJK rules) and the last row
     (经营范围 or 住所) shrinks its type until it fits above ``bottom``."""
     label_width = 78
     y = top
     for i, key in enumerate(keys):
-        value = escape(str(fields.get(key, "")))
+        value = str(fields.get(key, ""))
         last = i == len(keys) - 1
         for size in (12, 11, 10, 9, 8, 7, 6) if last else (12,):
-            style = ParagraphStyle("v", fontName=font, fontSize=size, leading=size * 1.45,
-                                   textColor=INK, wordWrap="CJK")
-            para = Paragraph(value, style)
+            style = ParagraphStyle("v", fontSize=size, leading=size * 1.45, textColor=INK)
+            para = typeset.paragraph(font, value, style)
             _, needed = para.wrap(width - label_width, 10_000)
             if not last or y - needed >= bottom:
                 break
-        c.setFont(font, 12)
         c.setFillColor(INK)
-        c.drawString(x, y - 12, labels[key])
+        typeset.draw_string(c, font, x, y - 12, labels[key], 12)
         para.drawOn(c, x + label_width, y - 12 + size - needed)  # baselines align
         y -= max(needed, 17) + 14
 
 
-def _draw(c: Canvas, font: str, document: dict[str, Any]) -> None:
+def _draw(c: Canvas, font: FontChain, document: dict[str, Any]) -> None:
     fields: dict[str, Any] = document["license"]
     labels = labels_for(fields)
     width, height = PAGE
     _frame(c)
 
+    write = partial(typeset.draw_string, c, font)
     c.setFillColor(INK)
-    c.setFont(font, 11)
-    c.drawString(60, height - 70, f"{labels['uscc']}  {fields.get('uscc', '')}")
+    write(60, height - 70, f"{labels['uscc']}  {fields.get('uscc', '')}", 11)
 
-    c.setFont(font, 42)
-    c.drawCentredString(width / 2, height - 118, "营业执照")
-    c.setFont(font, 12)
+    write(width / 2, height - 118, "营业执照", 42, "centre")
     c.setFillColor(GREY)
-    c.drawCentredString(width / 2, height - 142, "（电子营业执照 Electronic Business License）")
+    write(width / 2, height - 142, "（电子营业执照 Electronic Business License）", 12, "centre")
 
     url = qr.verify_url(str(fields.get("uscc", "")))
     size = 92
     c.drawImage(ImageReader(io.BytesIO(qr.encode(url))), width - 60 - size, height - 58 - size,
                 size, size)
-    c.setFont(font, 8)
-    c.drawCentredString(width - 60 - size / 2, height - 70 - size, "扫码核验 Scan to verify")
+    write(width - 60 - size / 2, height - 70 - size, "扫码核验 Scan to verify", 8, "centre")
 
     top, bottom = height - 190, 150
     _column(c, font, fields, labels, LEFT_FIELDS, 70, top, 370, bottom)
     _column(c, font, fields, labels, RIGHT_FIELDS, 470, top, 320, bottom)
 
     c.setFillColor(INK)
-    c.setFont(font, 12)
-    c.drawRightString(width - 60, 112, f"{labels['registration_authority']}  "
-                                       f"{fields.get('registration_authority', '')}")
-    c.drawRightString(width - 60, 90, f"{labels['issued']}  {fields.get('issued', '')}")
+    write(width - 60, 112, f"{labels['registration_authority']}  "
+                           f"{fields.get('registration_authority', '')}", 12, "right")
+    write(width - 60, 90, f"{labels['issued']}  {fields.get('issued', '')}", 12, "right")
 
     signature = document.get("signature", {})
-    c.setFont(font, 7.5)
     c.setFillColor(GREY)
-    c.drawString(46, 48, f"电子签名 Ed25519 · 密钥编号 key id {signature.get('key_id', '')}"
-                         f" · 核验 verify {url}")
+    write(46, 48, f"电子签名 Ed25519 · 密钥编号 key id {signature.get('key_id', '')}"
+                  f" · 核验 verify {url}", 7.5)
 
 
 def render(document: dict[str, Any], font: str | None = None) -> bytes:
-    """PDF bytes for a signed license document. ``font`` is a font path, ``"cid"`` for
-    the built-in CID font, or None for the configured/installed choice (see fonts)."""
-    font_name = fonts.resolve(font)
+    """PDF bytes for a signed license document. ``font`` is a preferred font path,
+    ``"cid"`` for the built-in CID font alone, or None for the configured/installed
+    choice; every character falls back to a font that has it (see fonts)."""
+    chain = fonts.chain(font)
     fields = document["license"]
-    out = io.BytesIO()
-    with _render_lock:  # ReportLab keeps per-font subsetting state; one render at a time
-        c = Canvas(out, pagesize=PAGE, invariant=True)
-        c.setTitle(f"营业执照 {fields.get('name', '')}")
-        c.setSubject(f"统一社会信用代码 {fields.get('uscc', '')}")
-        c.setAuthor(str(fields.get("registration_authority", "")))
-        c.setCreator("Yilian 一链")
-        _draw(c, font_name, document)
-        c.showPage()
-        c.save()
-    return out.getvalue()
+    return typeset.pdf(PAGE, partial(_draw, font=chain, document=document),
+                       title=f"营业执照 {fields.get('name', '')}",
+                       subject=f"统一社会信用代码 {fields.get('uscc', '')}",
+                       author=str(fields.get("registration_authority", "")))
 
 
 def cache_path(uscc: str) -> Path:
