@@ -23,7 +23,7 @@ from yilian.api.applications import ApplicationSerializer
 from yilian.api.errors import flatten as flatten_errors
 from yilian.forms import parties, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import presenters, steps
+from yilian.portal import people, presenters, steps
 from yilian.portal.editors import Editor
 
 
@@ -82,7 +82,7 @@ def _step_errors(application: Application, slug: str) -> list[dict]:
 
 def _save(request: HttpRequest, editor: Editor, application: Application,
           slug: str) -> HttpResponse:
-    data = steps.parse(slug, request.POST)
+    data = steps.parse(slug, request.POST, presenters.form_data(application))
     serializer = ApplicationSerializer(application, data=data, partial=True)
     if not serializer.is_valid():
         # Typed wrongly (an amount that is not a number…): show the input as sent.
@@ -125,6 +125,8 @@ def _after_save(request: HttpRequest, editor: Editor, application: Application,
 def render_step(request: HttpRequest, editor: Editor, application: Application, slug: str,
                 data: dict, errors: list[dict], status: int = 200, **extra) -> HttpResponse:
     language = get_language()
+    if slug == "people":  # where each person's errors are shown on the questions page
+        errors = people.relocate(errors, data)
     current = steps.BY_SLUG[slug]
     index = steps.STEPS.index(current)
     previous, following = steps.neighbours(slug)
@@ -159,8 +161,7 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "employees":
         return _table(request, data, "employees")
     if slug == "people":
-        return {"sections": presenters.people_sections(data.get("people") or [],
-                                                       request.GET.get("add", ""))}
+        return people.people_context(data, request.GET.get("add", ""))
     if slug == "choices":
         invoices = data.get("invoices") or {}
         return {"seals": labels.choices(Seal).items(),
