@@ -47,7 +47,8 @@ FORM_QUESTIONS = {(OrgForm.SOLE_PROPRIETORSHIP, Role.LEGAL_REPRESENTATIVE):
 HINTS = {
     Role.LEGAL_REPRESENTATIVE: _("法定代表人由执行公司事务的董事或经理担任（公司法第十条）。"),
     Role.DIRECTOR: _("设董事会的选三人以上；规模较小、股东人数较少的可不设董事会，选一人。"),
-    Role.SUPERVISOR: _("设监事会的选三人以上，或选一名监事；经全体股东一致同意，或设审计委员会的，可以不设监事。监事不得由董事、经理、财务负责人兼任。"),
+    Role.SUPERVISOR: _("设监事会的选三人以上，或选一名监事；经全体股东一致同意，或设审计委员会"
+                       "的，可以不设监事。监事不得由董事、经理、财务负责人兼任。"),
     Role.MANAGER: _("可以不设经理。"),
     Role.FINANCIAL_OFFICER: _("税务机关联系的财务负责人。"),
     Role.TAX_HANDLER: _("可以选多人。"),

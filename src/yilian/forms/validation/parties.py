@@ -150,7 +150,7 @@ def check_people(errors: Errors, app: Application, today: dt.date) -> None:
     required_offices = offices.for_form(app.org_form)
     for role, office in required_offices.items():
         _check_count(errors, office, len(by_role[role]))
-    for role, office in required_offices.items():
+    for office in required_offices.values():
         _check_executive(errors, office, by_role)
     if app.org_form in LLC_FORMS:
         _check_supervisors(errors, by_role)
