@@ -1,6 +1,9 @@
 """The parties of the one form: investors (出资人) and their contributions, the people
 in office (法定代表人, directors, supervisors, manager, financial officer, tax handler,
-contact) and the employees to enrol (参保职工)."""
+contact) and the employees to enrol (参保职工).
+
+Which offices a form must fill, and how many people each takes, is the law's and is read
+from a data file (:mod:`yilian.refdata.offices`), the same one the people step asks from."""
 
 from __future__ import annotations
 
