@@ -311,3 +311,16 @@ def test_the_counter_uses_the_same_questions(client, django_user_model, draft):
     assert answer.status_code == 302
     assert set(draft.people.values_list("role", flat=True)) == {
         "legal_representative", "director", "financial_officer", "tax_handler", "contact"}
+
+
+@pytest.mark.django_db
+def test_every_review_link_to_the_people_step_lands_on_an_input(signed_in, draft):
+    Person.objects.filter(application=draft, name="陈静").update(phone="1860631")
+    Person.objects.filter(application=draft, role="manager").update(role="supervisor")
+    review = signed_in.get(_step(draft, "review")).content.decode()
+    anchors = re.findall(r'href="[^"]*/people/\?check=1#([^"]+)"', review)
+    assert len(anchors) >= 3, anchors  # two phones, a conflict, a count
+    page = signed_in.get(_step(draft, "people", check=1)).content.decode()
+    for anchor in anchors:
+        assert re.search(rf'<(input|fieldset)[^>]*id="{anchor}"', page), anchor
+        assert re.search(rf'id="{anchor}-error"[^>]*>[^<]+<', page), anchor

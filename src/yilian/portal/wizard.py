@@ -208,6 +208,8 @@ _SUBMITTED = {
 def _review_page(request: HttpRequest, editor: Editor, application: Application,
                  errors: list[dict], status: int = 200) -> HttpResponse:
     language = get_language()
+    data = presenters.form_data(application)
+    errors = people.relocate(errors, data)  # link to where the people step shows them
     grouped = []
     for s in steps.STEPS:
         mine = [e for e in errors if s.owns(e["field"])]
@@ -217,7 +219,6 @@ def _review_page(request: HttpRequest, editor: Editor, application: Application,
                                 for e in mine]))
     other = [steps.message(e, language) for e in errors
              if not any(s.owns(e["field"]) for s in steps.STEPS)]
-    data = presenters.form_data(application)
     return render_step(request, editor, application, "review", data, [], status=status,
                        grouped=grouped, other_errors=other, problem_count=len(errors),
                        chosen=presenters.chosen_scope(data),
