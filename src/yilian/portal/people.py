@@ -22,7 +22,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from yilian import labels
 from yilian.codes import resident_id
 from yilian.codes.errors import InvalidCode
 from yilian.departments.identity import normalize_id
@@ -325,5 +324,4 @@ def _place(error: dict, people: list[dict], known: dict, shown: dict) -> str:
 
 def people_context(data: dict, add_role: str = "") -> dict:
     """What the people page renders: who is in the form, and the questions."""
-    return {"known": known_people(data), "questions": questions(data, add_role),
-            "role_labels": labels.choices(Role)}
+    return {"known": known_people(data), "questions": questions(data, add_role)}
