@@ -80,8 +80,8 @@ def test_offices_are_filled_by_picking_people(site, phone):
     _type(phone, f"#people-{index}-id_number", officer["id_number"])
     _type(phone, f"#people-{index}-phone", officer["phone"])
     screenshot(phone, "phone-form-people")
-    with phone.expect_navigation():
-        phone.locator(".step-nav button[value=save]").click()
+    with phone.expect_navigation():  # saved where they were typed
+        phone.locator("#people-financial_officer button[value=save]").click()
     # Saved, the new person is in the form: the tax handler and the contact are picked.
     pick("financial_officer", officer["id_number"])  # still chosen; checking is idempotent
     pick("tax_handler", officer["id_number"])
