@@ -324,3 +324,17 @@ def test_every_review_link_to_the_people_step_lands_on_an_input(signed_in, draft
     for anchor in anchors:
         assert re.search(rf'<(input|fieldset)[^>]*id="{anchor}"', page), anchor
         assert re.search(rf'id="{anchor}-error"[^>]*>[^<]+<', page), anchor
+
+
+@pytest.mark.django_db
+def test_a_board_takes_more_new_people_with_plain_posts(signed_in, investors_only):
+    first = {"pick-director": ["new"], "people-7-role": "director", "people-7-name": "赵一",
+             "people-7-id_number": WANG, "people-7-phone": "13706310002"}
+    answer = signed_in.post(_step(investors_only, "people"), {**first, "add": "director"})
+    assert "add=director" in answer["Location"]
+    page = signed_in.get(answer["Location"]).content.decode()
+    board = re.search(r'<fieldset[^>]*id="people-director".*?</fieldset>', page, re.S).group(0)
+    # 赵一 is in the form now (chosen), and a blank someone-else row is open.
+    assert re.search(r'value="371003198411050310" id="people-0-id_number" checked', board)
+    assert re.search(r'id="pick-director-new"[^>]*checked', board)
+    assert len(re.findall(r'class="person-row"', board)) == 1
