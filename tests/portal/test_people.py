@@ -130,6 +130,18 @@ def test_a_person_edited_on_the_page_changes_in_every_office():
         ("contact", "18606319999", "cj@example.com")]
 
 
+def test_a_person_typed_for_one_office_is_chosen_for_another_before_saving():
+    """people.js offers the person typed under "someone else" to the other questions."""
+    post = _post(**{"pick-financial_officer": "new", "people-9-role": "financial_officer",
+                    "people-9-name": "刘洋", "people-9-id_number": LIU,
+                    "people-9-phone": "15806310004",
+                    "pick-tax_handler": ["same:financial_officer"],
+                    "pick-contact": "same:financial_officer", "pick-manager": "same:nobody"})
+    rows = people.parse(post, _investors_only())["people"]
+    assert [(r["role"], r["id_number"], r["phone"]) for r in rows] == [
+        (role, LIU, "15806310004") for role in ("financial_officer", "tax_handler", "contact")]
+
+
 def test_an_investor_is_edited_on_the_investors_step_only():
     post = _post(**{"pick-contact": ZHANG, "known-0-phone": "13000000000",
                     "known-0-name": "别人"})
@@ -160,7 +172,7 @@ KEYS = st.sampled_from([
     *(f"known-{i}-{f}" for i in (0, 1, 4, 9) for f in people.PERSON_FIELDS), "known--x"])
 VALUES = st.one_of(st.text(max_size=20), st.sampled_from(
     ["new", "none", ZHANG, LI, WANG, ZHANG.lower().replace("0", "０"), "people-1",
-     "people-x", *Role.values, ""]))
+     "people-x", "same:contact", "same:financial_officer", "same:", *Role.values, ""]))
 
 
 @settings(max_examples=200, deadline=None)

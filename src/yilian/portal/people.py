@@ -55,6 +55,9 @@ HINTS = {
 }
 NEW = "new"    # "someone else": the blank fields of a person not yet in the form
 NONE = "none"  # an optional office left unfilled (不设)
+# "The person typed under someone else for office X" (``same:financial_officer``): a
+# choice people.js offers before the page is saved; without a script it never comes.
+SAME = "same:"
 PERSON_FIELDS = ("name", "id_number", "phone", "email")
 
 
@@ -249,6 +252,9 @@ def parse(post: QueryDict, current: dict) -> dict:
         for value in picks:
             if value == NEW:
                 out += new_rows
+            elif value.startswith(SAME):  # people.js: the person typed for another office
+                source = [row for row in typed if row.get("role") == value[len(SAME):]]
+                out += [{**source[0], "role": role}] if source else []
             elif (person := by_key.get(normalize_id(value))) is not None:
                 out.append(person.row(role))
     return {"people": out}
