@@ -76,11 +76,30 @@ def _add_row(page, table: str, i: int) -> None:
 
 
 def fill_people(page, data: dict) -> None:
-    """The people step: each person into the first row of their role."""
+    """The people step: each office a question. A person already in the form is picked
+    (an investor, or someone saved in another office); someone new is typed once under
+    "someone else", and saved before another office picks them."""
+    typed: set[str] = set()
     for person in data["people"]:
-        first = page.locator(f"#role-{person['role']} input[name$='-name']").first
-        index = re.search(r"people-(\d+)-name", first.get_attribute("id")).group(1)
-        _fill_row(page, "people", int(index), {k: v for k, v in person.items() if k != "role"})
+        role, number = person["role"], person["id_number"]
+        if number in typed:  # typed on this page: saved, they are in the form
+            with page.expect_navigation():
+                page.locator(".step-nav button[value=save]").click()
+            typed.clear()
+        question = page.locator(f"#people-{role}")
+        choice = question.locator(f"input[name='pick-{role}'][value='{number}']")
+        if choice.count():
+            choice.check()
+            email = page.locator(".known-person", has_text=person["name"]).locator(
+                "input[type=email]").first
+            if person.get("email") and not email.input_value():
+                email.fill(person["email"])
+            continue
+        question.locator("input.pick-new").check()
+        row = question.locator(".newcomers .person-row").first
+        index = int(re.search(r"people-(\d+)", row.get_attribute("id")).group(1))
+        _fill_row(page, "people", index, {k: v for k, v in person.items() if k != "role"})
+        typed.add(number)
 
 
 def fill_employees(page, data: dict) -> None:

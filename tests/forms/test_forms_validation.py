@@ -140,7 +140,7 @@ RULES = [
     ("method", _investor(0, contribution_method="劳务"), "investors[0].contribution_method",
      "investors.contribution_method"),
     ("no legal rep", _drop("legal_representative"), "people",
-     "people.legal_representative.count"),
+     "people.legal_representative.required"),
     ("two legal reps", _person(2, role="legal_representative"), "people",
      "people.legal_representative.count"),
     ("legal rep minor", _person(0, id_number=_id(17)), "people[0].id_number", "id.age"),
@@ -149,7 +149,13 @@ RULES = [
     ("legal rep not executive", _person(0, id_number=_id(40, seq=7)), "people[0].id_number",
      "people.legal_representative.not_executive"),
     ("no director", _drop("director"), "people", "people.director.required"),
-    ("no supervisor", _drop("supervisor"), "people", "people.supervisor.required"),
+    # Company Law 2023 arts. 68, 75, 76, 83: one director or a board of three or more;
+    # one supervisor, a board of three or more, or none (refdata/data/offices.json).
+    ("two directors", _person(3, role="director"), "people", "people.director.count"),
+    ("two supervisors", _person(2, role="supervisor"), "people", "people.supervisor.count"),
+    ("two contacts", _person(4, role="contact"), "people", "people.contact.count"),
+    ("sole with a director", _attr(org_form="sole_proprietorship"), "people",
+     "people.director.not_applicable"),
     ("supervisor is manager", lambda app: _set(Person, app, 3, id_number=Person.objects.get(
         application=app, position=2).id_number), "people[3].id_number",
      "people.supervisor.conflict"),
@@ -307,6 +313,38 @@ def test_any_json_in_permits_or_pledges_is_an_error_never_a_crash(scope, permits
     errors = Errors()
     check_permits_and_pledges(errors, scope, permits, pledges, TODAY)
     assert all(e["field"].startswith(("permits", "pledges")) for e in errors)
+
+
+def test_the_offices_the_law_leaves_optional_may_be_left_unfilled(draft):
+    """An LLC may have no supervisor (all shareholders agreeing, or an audit committee)
+    and no manager when a director carries out its affairs; a board of three directors
+    and three supervisors is allowed too."""
+    Person.objects.filter(application=draft, role__in=["supervisor", "manager"]).delete()
+    assert check_application(draft) == []
+    for i in range(2):
+        Person.objects.create(application=draft, role="director", position=20 + i,
+                              name=f"董事{i}", id_number=_id(seq=301 + 2 * i),
+                              phone=f"1390631100{i}")
+    for i in range(3):
+        Person.objects.create(application=draft, role="supervisor", position=30 + i,
+                              name=f"监事{i}", id_number=_id(seq=401 + 2 * i),
+                              phone=f"1390631200{i}")
+    assert check_application(draft) == []
+
+
+def test_the_offices_follow_the_data_file():
+    from yilian.refdata import offices
+
+    assert offices.edition() == "company-law-2023"
+    llc = offices.for_form("llc_multi")
+    assert llc["director"].allows(1) and not llc["director"].allows(2)
+    assert llc["director"].allows(3) and llc["director"].allows(13)
+    assert not llc["supervisor"].required and not llc["supervisor"].allows(2)
+    assert llc["legal_representative"].executive_of == ("director", "manager")
+    sole = offices.for_form("sole_proprietorship")
+    assert not sole["director"].exists and not sole["supervisor"].exists
+    assert sole["legal_representative"].required and not sole["manager"].required
+    assert offices.for_form("") == llc  # before a form is chosen: the default's offices
 
 
 def test_a_sole_proprietorship_has_no_five_year_limit(draft):

@@ -140,8 +140,14 @@ def test_people_and_choices_round_trip(signed_in, draft):
     assert draft.seals == ["official", "financial"] and draft.bank_appointment is None
     assert draft.invoices == {"types": ["数电发票（普通发票）"], "monthly_quantity": 20}
     page = _page(signed_in.get(_step(draft, "people")))
-    assert page.count('name="people-') >= 7 * 4
-    assert 'id="role-legal_representative"' in page and 'value="王强"' in page
+    # Each office a question, each person of the form offered once, 张伟 chosen.
+    for role in ("legal_representative", "director", "supervisor", "manager",
+                 "financial_officer", "tax_handler", "contact"):
+        assert f'id="people-{role}"' in page, role
+    assert page.count('name="pick-legal_representative"') == 5 + 1  # 5 people + someone else
+    assert re.search(r'name="pick-legal_representative" value="371002198603120110"'
+                     r' id="people-0-id_number" checked', page)
+    assert 'value="王强"' in page
 
 
 def test_a_step_with_problems_stays_and_links_each_problem_to_its_field(signed_in, draft):

@@ -14,7 +14,7 @@ from yilian import charts, labels
 from yilian.api.applications import ApplicationSerializer
 from yilian.chain.models import StepStatus
 from yilian.forms import parties
-from yilian.forms.models import Application, Role
+from yilian.forms.models import Application
 from yilian.refdata import scope as scope_catalogue
 
 STATUS = {
@@ -143,20 +143,6 @@ def _took(row: TimelineRow, now) -> float:
     if row.started_at is None:
         return 0.0
     return ((row.finished_at or now) - row.started_at).total_seconds()
-
-
-def people_sections(people: list[dict], add_role: str = "") -> list[tuple]:
-    """(role, label, [(index, row)]) per role in form order; a role with nobody yet (or
-    the role being added to) gets a blank row with a fresh index."""
-    spare = len(people)
-    sections = []
-    for role, label in labels.choices(Role).items():
-        rows = [(i, p) for i, p in enumerate(people) if p.get("role") == role]
-        if not rows or role == add_role:
-            rows.append((spare, {"role": role}))
-            spare += 1
-        sections.append((role, label, rows))
-    return sections
 
 
 @dataclass(frozen=True)

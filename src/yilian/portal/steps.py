@@ -73,50 +73,59 @@ def _value(name: str, raw: str | None):
     return None if name in NULLABLE and not raw else raw
 
 
-def rows(post: QueryDict, table: str, drop: int | None = None) -> list[dict]:
-    """The table's rows from ``table-<i>-<field>`` inputs, in index order; rows left
-    wholly blank, and row ``drop`` (its remove button), are left out."""
+def indexed_rows(post: QueryDict, table: str) -> list[tuple[int, dict]]:
+    """(index, row) of the table's ``table-<i>-<field>`` inputs, in index order."""
     found: dict[int, dict] = {}
     for key in post:
         match = _ROW.match(key)
         if match and match["table"] == table and match["field"] in ROW_FIELDS[table]:
             row = found.setdefault(int(match["index"]), {})
             row[match["field"]] = _value(match["field"], post.get(key))
+    return sorted(found.items())
+
+
+def rows(post: QueryDict, table: str, drop: int | None = None) -> list[dict]:
+    """The table's rows, in index order; rows left wholly blank, and row ``drop`` (its
+    remove button), are left out."""
     out = []
-    for index in sorted(found):
-        row = found[index]
+    for index, row in indexed_rows(post, table):
         typed = [v for k, v in row.items() if k not in _DEFAULTED and v not in (None, "")]
         if index != drop and typed:
             out.append(row)
     return out
 
 
-def parse(slug: str, post: QueryDict) -> dict:
-    """The one-form JSON for the step's fields, as the API would receive it."""
+def parse(slug: str, post: QueryDict, current: dict | None = None) -> dict:
+    """The one-form JSON for the step's fields, as the API would receive it. ``current``
+    is the form as saved (the JSON the page was rendered from): the people step picks
+    people from it, and the investors step carries an investor's corrections to the
+    offices they hold."""
+    current = current or {}
     if slug == "enterprise":
         return {f: _value(f, post.get(f)) for f in BY_SLUG["enterprise"].fields}
     if slug == "scope":
         return _parse_scope(post)
+    if slug == "people":
+        from yilian.portal import people
+
+        return people.parse(post, current)
+    if slug == "investors":
+        from yilian.portal import people
+
+        return people.parse_investors(post, current)
     if slug in ROW_FIELDS:
-        drop = _index(post.get("remove"), slug)
-        data = {slug: rows(post, slug, drop)}
-        if slug == "people":
-            data[slug].sort(key=lambda r: _role_rank(r.get("role")))
-        return data
+        return {slug: rows(post, slug, row_index(post.get("remove"), slug))}
     if slug == "choices":
         return _parse_choices(post)
     raise KeyError(slug)
 
 
-def _index(value: str | None, table: str) -> int | None:
+def row_index(value: str | None, table: str) -> int | None:
+    """The row a ``remove`` button names (``people-3`` → 3), or None."""
     prefix = f"{table}-"
     if value and value.startswith(prefix) and value[len(prefix):].isdigit():
         return int(value[len(prefix):])
     return None
-
-
-def _role_rank(role: str | None) -> int:
-    return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
 
 
 def _parse_scope(post: QueryDict) -> dict:

@@ -23,7 +23,7 @@ from yilian.api.applications import ApplicationSerializer
 from yilian.api.errors import flatten as flatten_errors
 from yilian.forms import parties, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import presenters, steps
+from yilian.portal import people, presenters, steps
 from yilian.portal.editors import Editor
 
 
@@ -82,7 +82,7 @@ def _step_errors(application: Application, slug: str) -> list[dict]:
 
 def _save(request: HttpRequest, editor: Editor, application: Application,
           slug: str) -> HttpResponse:
-    data = steps.parse(slug, request.POST)
+    data = steps.parse(slug, request.POST, presenters.form_data(application))
     serializer = ApplicationSerializer(application, data=data, partial=True)
     if not serializer.is_valid():
         # Typed wrongly (an amount that is not a number…): show the input as sent.
@@ -125,6 +125,8 @@ def _after_save(request: HttpRequest, editor: Editor, application: Application,
 def render_step(request: HttpRequest, editor: Editor, application: Application, slug: str,
                 data: dict, errors: list[dict], status: int = 200, **extra) -> HttpResponse:
     language = get_language()
+    if slug == "people":  # where each person's errors are shown on the questions page
+        errors = people.relocate(errors, data)
     current = steps.BY_SLUG[slug]
     index = steps.STEPS.index(current)
     previous, following = steps.neighbours(slug)
@@ -159,8 +161,7 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "employees":
         return _table(request, data, "employees")
     if slug == "people":
-        return {"sections": presenters.people_sections(data.get("people") or [],
-                                                       request.GET.get("add", ""))}
+        return people.people_context(data, request.GET.get("add", ""))
     if slug == "choices":
         invoices = data.get("invoices") or {}
         return {"seals": labels.choices(Seal).items(),
@@ -207,6 +208,8 @@ _SUBMITTED = {
 def _review_page(request: HttpRequest, editor: Editor, application: Application,
                  errors: list[dict], status: int = 200) -> HttpResponse:
     language = get_language()
+    data = presenters.form_data(application)
+    errors = people.relocate(errors, data)  # link to where the people step shows them
     grouped = []
     for s in steps.STEPS:
         mine = [e for e in errors if s.owns(e["field"])]
@@ -216,7 +219,6 @@ def _review_page(request: HttpRequest, editor: Editor, application: Application,
                                 for e in mine]))
     other = [steps.message(e, language) for e in errors
              if not any(s.owns(e["field"]) for s in steps.STEPS)]
-    data = presenters.form_data(application)
     return render_step(request, editor, application, "review", data, [], status=status,
                        grouped=grouped, other_errors=other, problem_count=len(errors),
                        chosen=presenters.chosen_scope(data),

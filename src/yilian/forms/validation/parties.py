@@ -1,6 +1,9 @@
 """The parties of the one form: investors (出资人) and their contributions, the people
 in office (法定代表人, directors, supervisors, manager, financial officer, tax handler,
-contact) and the employees to enrol (参保职工)."""
+contact) and the employees to enrol (参保职工).
+
+Which offices a form must fill, and how many people each takes, is the law's and is read
+from a data file (:mod:`yilian.refdata.offices`), the same one the people step asks from."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from yilian.forms.validation._common import (
     in_form_order,
 )
 from yilian.forms.validation.enterprise import LLC_FORMS
+from yilian.refdata import offices
 
 # How many investors each form takes; the one-person forms take a natural person only.
 INVESTOR_COUNT = {OrgForm.LLC_SINGLE_NATURAL: (1, 1), OrgForm.SOLE_PROPRIETORSHIP: (1, 1),
@@ -37,8 +41,6 @@ CONTRIBUTION_METHODS = frozenset({"货币", "实物", "知识产权", "土地使
 # financial officer, art. 265) must have full civil capacity, i.e. be adults.
 OFFICERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.DIRECTOR, Role.SUPERVISOR,
                       Role.MANAGER, Role.FINANCIAL_OFFICER})
-# Departments phone these people (tax bureau, registration authority): each is required.
-REACHABLE = (Role.FINANCIAL_OFFICER, Role.TAX_HANDLER, Role.CONTACT)
 # Art. 76: directors and senior managers may not serve as supervisors.
 SUPERVISOR_EXCLUDES = (Role.DIRECTOR, Role.MANAGER, Role.FINANCIAL_OFFICER)
 
@@ -148,37 +150,58 @@ def check_people(errors: Errors, app: Application, today: dt.date) -> None:
         by_role[person.role].append((i, number))
         # Everyone named confirms with their own phone (实名确认), so each gives one.
         check_mobile(errors, f"{path}.phone", person.phone, label, "people.phone")
-    legal = by_role[Role.LEGAL_REPRESENTATIVE]
-    if len(legal) != 1:
-        errors.add("people", "people.legal_representative.count",
-                   f"应有且仅有一名法定代表人，现有{len(legal)}名",
-                   f"exactly one legal representative is required, not {len(legal)}")
-    required = list(REACHABLE)
+    required_offices = offices.for_form(app.org_form)
+    for role, office in required_offices.items():
+        _check_count(errors, office, len(by_role[role]))
+    for office in required_offices.values():
+        _check_executive(errors, office, by_role)
     if app.org_form in LLC_FORMS:
-        required += [Role.DIRECTOR, Role.SUPERVISOR]
-    for role in required:
-        if not by_role[role]:
-            errors.add("people", f"people.{role}.required", f"请填写{Role(role).label}",
-                       f"a {role.replace('_', ' ')} is required")
-    if app.org_form in LLC_FORMS:
-        _check_llc_officers(errors, by_role)
+        _check_supervisors(errors, by_role)
     check_same_person(errors, app)
 
 
-def _check_llc_officers(errors: Errors, by_role: dict[str, list[tuple[int, str]]]) -> None:
+def _check_count(errors: Errors, office: offices.Office, count: int) -> None:
+    """How many hold the office, against what the law allows for the form
+    (:mod:`yilian.refdata.offices`)."""
+    role = office.role
+    label = Role(role).label
+    what = role.replace("_", " ")
+    if office.allows(count):
+        return
+    if not office.exists:
+        errors.add("people", f"people.{role}.not_applicable", f"该组织形式不设{label}",
+                   f"this organization form has no {what}")
+    elif count == 0:
+        errors.add("people", f"people.{role}.required", f"请指定{label}",
+                   f"a {what} is required")
+    else:
+        zh, en = office.allowed_text()
+        errors.add("people", f"people.{role}.count",
+                   f"该组织形式的{label}应为{zh}，现有{count}名",
+                   f"this organization form takes {en} {what}(s), not {count}")
+
+
+def _check_executive(errors: Errors, office: offices.Office,
+                     by_role: dict[str, list[tuple[int, str]]]) -> None:
+    """Company Law art. 10: the legal representative is the director or the manager who
+    carries out the company's affairs (the data file's ``executive_of``)."""
+    if not office.executive_of:
+        return
+    executives = {n for role in office.executive_of for _, n in by_role[role]}
+    for i, number in by_role[office.role]:
+        if number and number not in executives:
+            errors.add(f"people[{i}].id_number", f"people.{office.role}.not_executive",
+                       "法定代表人应由董事或经理担任", "the legal representative must be a "
+                       "director or the manager")
+
+
+def _check_supervisors(errors: Errors, by_role: dict[str, list[tuple[int, str]]]) -> None:
     excluded = {n for role in SUPERVISOR_EXCLUDES for _, n in by_role[role] if n}
     for i, number in by_role[Role.SUPERVISOR]:
         if number in excluded:
             errors.add(f"people[{i}].id_number", "people.supervisor.conflict",
                        "董事、经理、财务负责人不得兼任监事",
                        "a director, manager or financial officer may not also be a supervisor")
-    # Art. 10: the legal representative is the director or manager who runs the company.
-    executives = {n for role in (Role.DIRECTOR, Role.MANAGER) for _, n in by_role[role]}
-    for i, number in by_role[Role.LEGAL_REPRESENTATIVE]:
-        if number and number not in executives:
-            errors.add(f"people[{i}].id_number", "people.legal_representative.not_executive",
-                       "法定代表人应由董事或经理担任", "the legal representative must be a "
-                       "director or the manager")
 
 
 def check_mobile(errors: Errors, path: str, phone: str, label: str, code: str) -> None:
