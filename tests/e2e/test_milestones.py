@@ -72,7 +72,7 @@ def test_every_milestone_is_texted_and_the_result_page_says_what_comes_next(site
     references = phone.locator("#result-references").inner_text()
     assert len(re.findall(r"\n", references)) >= 6
     assert result.evaluate("e => e.scrollWidth <= document.documentElement.clientWidth")
-    screenshot(phone, "result-page")
+    screenshot(phone, "phone-result")
 
     # Every milestone's text, once, to the applicant's number, linking to this page.
     reference = phone.locator("#app-reference").inner_text()
