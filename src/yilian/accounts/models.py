@@ -35,9 +35,10 @@ class OutboxMessage(models.Model):
     # The code the body carries, kept in demo mode only (settings.DEMO_MODE) so trainers
     # and checks can read it from /api/v1/demo/outbox/; empty in production.
     code = models.CharField(max_length=8, blank=True)
-    # A milestone's text (notices.notify) names its application and an idempotency key
+    # A milestone's text (notices.notify) names its application (kept when a draft is
+    # deleted: the row records what was sent) and an idempotency key
     # (application, milestone, n): a re-run of the transition cannot text twice.
-    application = models.ForeignKey("forms.Application", on_delete=models.CASCADE,
+    application = models.ForeignKey("forms.Application", on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="texts")
     kind = models.CharField(max_length=24, blank=True)
     key = models.CharField(max_length=160, blank=True)
