@@ -149,3 +149,19 @@ def test_the_key_may_come_from_a_file(tmp_path, monkeypatch):
     monkeypatch.setenv("YILIAN_SMS_KEY", "set")
     assert conf.get_secret("YILIAN_SMS_KEY") == "set"
     assert conf.masked("YILIAN_SMS_KEY", "set") == "***"
+
+
+def test_milestone_texts_reach_the_provider_once(provider):
+    from tests import factories
+
+    server = provider()
+    application = factories.application(factories.user("13900005555"), accepted=False)
+    factories.confirm_parties(application)
+    waiting = OutboxMessage.objects.filter(application=application)
+    assert waiting.count() == application.parties.count()
+    assert set(waiting.values_list("status", flat=True)) == {Delivery.PENDING}
+    assert outbox.deliver_due() == waiting.count()
+    assert outbox.deliver_due() == 0
+    assert {r["body"]["to"] for r in server.requests} == {"13900005555"}
+    assert len(server.sent) == waiting.count()
+    assert set(waiting.values_list("status", flat=True)) == {Delivery.SENT}
