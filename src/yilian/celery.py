@@ -17,4 +17,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yilian.settings")
 
 app = Celery("yilian")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["yilian.chain", "yilian.audit", "yilian.forms"])
+app.autodiscover_tasks(["yilian.chain", "yilian.audit", "yilian.forms",
+                        "yilian.notices"])

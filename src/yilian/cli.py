@@ -28,6 +28,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["YILIAN_DEMO"] = "1"
     if args.data_dir:
         os.environ["YILIAN_DATA_DIR"] = args.data_dir
+    # Links in the demo's texts and QR codes point at the demo itself, on its own port.
+    os.environ.setdefault("YILIAN_PUBLIC_URL", f"http://127.0.0.1:{args.port}")
     _django()
     from yilian.runner import run_demo
 

@@ -17,13 +17,14 @@ class Variable:
     name: str
     default: str
     help: str
+    secret: bool = False
 
 
 VARIABLES: dict[str, Variable] = {}
 
 
-def _declare(name: str, default: str, help: str) -> None:
-    VARIABLES[name] = Variable(name, default, help)
+def _declare(name: str, default: str, help: str, secret: bool = False) -> None:
+    VARIABLES[name] = Variable(name, default, help, secret)
 
 
 _declare("YILIAN_DATA_DIR", "./.yilian", "Embedded database, signing key and generated files.")
@@ -70,7 +71,19 @@ _declare("YILIAN_CJK_FONT", "", "Path to a TrueType font preferred in PDFs; ever
 _declare("YILIAN_FONT_DIRS", "", "Comma-separated folders searched for TrueType fonts for "
          "PDFs; empty means the system's (/usr/share/fonts, /usr/local/share/fonts, "
          "~/.local/share/fonts, ~/.fonts, and the macOS and Windows font folders).")
-_declare("YILIAN_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL printed in license QR codes.")
+_declare("YILIAN_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL of the public site: "
+         "printed in license QR codes and in every link a text message carries (e.g. "
+         "https://yilian.example.gov.cn). `yilian demo --port P` defaults it to "
+         "http://127.0.0.1:P.")
+_declare("YILIAN_SMS_URL", "", "The SMS provider's HTTP endpoint (POST JSON, see "
+         "docs/DECISIONS.md); empty means texts stay in the outbox (/accounts/outbox/ in "
+         "the demo), which is the default.")
+_declare("YILIAN_SMS_KEY", "", "The SMS provider's API key (sent as a bearer token); or "
+         "YILIAN_SMS_KEY_FILE, a file holding it.", secret=True)
+_declare("YILIAN_SMS_KEY_FILE", "", "A file holding the SMS provider's API key (a "
+         "mounted secret), read when YILIAN_SMS_KEY is empty.")
+_declare("YILIAN_SMS_MAX_ATTEMPTS", "8", "Tries of one text (5xx, timeouts) before it is "
+         "marked failed; a refusal (4xx) fails it at once.")
 _declare("YILIAN_SIM_LATENCY_MS", "0", "Department simulators: latency per call (ms), "
          "or 'min-max' for a uniform range.")
 _declare("YILIAN_SIM_FAILURE_RATE", "0", "Department simulators: probability (0..1) that a "
@@ -111,6 +124,16 @@ def get_float(name: str) -> float:
     return float(get(name))
 
 
+def get_secret(name: str) -> str:
+    """A secret from ``name`` or, when that is empty, from the file ``name_FILE`` names
+    (a mounted secret); surrounding whitespace stripped."""
+    value = get(name)
+    path = os.environ.get(f"{name}_FILE", "")
+    if not value and path:
+        value = Path(path).expanduser().read_text(encoding="utf-8")
+    return value.strip()
+
+
 def data_dir() -> Path:
     """The data dir, made private (0700: see :mod:`yilian.files`)."""
     from yilian.files import private_dir
@@ -124,7 +147,9 @@ _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^\s,
 
 def masked(name: str, value: str) -> str:
     """``value`` fit to print: a secret's whole value hidden, a URL's password hidden."""
-    if "SECRET" in name and not name.endswith("_FILE"):
+    declared = VARIABLES.get(name)
+    if ("SECRET" in name or (declared is not None and declared.secret)) \
+            and not name.endswith("_FILE"):
         return "***"
     return _URL_PASSWORD.sub(r"\g<head>***", value)
 

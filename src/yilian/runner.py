@@ -54,11 +54,12 @@ class EmbeddedWorker:
     def _sweep(self) -> None:
         from yilian.audit.checkpoints import checkpoint_if_due
         from yilian.forms.lifecycle import expire_drafts
+        from yilian.notices.outbox import deliver_due
 
         # Each job alone: one failing must not stop the others (expire_drafts is one
         # indexed query when nothing is stale).
         while not self._stop.wait(self.sweep_seconds):
-            for job in (engine.sweep, expire_drafts, checkpoint_if_due):
+            for job in (engine.sweep, expire_drafts, checkpoint_if_due, deliver_due):
                 try:
                     job()
                 except Exception:

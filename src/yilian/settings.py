@@ -220,6 +220,10 @@ MAX_AUTO_ATTEMPTS = conf.get_int("YILIAN_MAX_AUTO_ATTEMPTS")
 SLA_SECONDS = conf.get_int("YILIAN_SLA_SECONDS")
 AUDIT_CHECKPOINT_SECONDS = conf.get_float("YILIAN_AUDIT_CHECKPOINT_SECONDS")
 PUBLIC_URL = conf.get("YILIAN_PUBLIC_URL").rstrip("/")
+# Text messages (yilian.notices): a provider by configuration, else the outbox alone.
+SMS_URL = conf.get("YILIAN_SMS_URL")
+SMS_KEY = conf.get_secret("YILIAN_SMS_KEY")
+SMS_MAX_ATTEMPTS = conf.get_int("YILIAN_SMS_MAX_ATTEMPTS")
 
 SIMULATOR = {
     "latency_ms": conf.get("YILIAN_SIM_LATENCY_MS"),
@@ -245,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "yilian.audit.tasks.checkpoint",
                          "schedule": AUDIT_CHECKPOINT_SECONDS},
     "expire-drafts": {"task": "yilian.forms.tasks.expire_drafts", "schedule": 600},
+    "deliver-texts": {"task": "yilian.notices.tasks.deliver_due", "schedule": SWEEP_SECONDS},
 }
 
 LOGGING = {

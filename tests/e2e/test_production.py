@@ -30,7 +30,7 @@ def _code_from_the_outbox_table(masked_phone: str) -> str:
     would deliver, from the database both processes share."""
     from yilian.accounts.models import OutboxMessage
 
-    message = OutboxMessage.objects.filter(to__startswith=masked_phone[:3],
+    message = OutboxMessage.objects.filter(kind="code", to__startswith=masked_phone[:3],
                                            to__endswith=masked_phone[-4:]).first()
     return re.search(r"\d{6}", message.body).group(0)
 

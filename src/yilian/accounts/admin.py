@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yilian.accounts import tokens
-from yilian.accounts.models import ApiToken
+from yilian.accounts.models import ApiToken, OutboxMessage
 
 
 @admin.register(ApiToken)
@@ -26,3 +26,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
             tokens.revoke(token, request.user)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """短信发件箱 — every text and where it stands with the provider: a failed one is
+    found here (filter by status), with the provider's answer."""
+
+    list_display = ("created_at", "to", "kind", "status", "attempts", "delivered_at",
+                    "last_error")
+    list_filter = ("status", "kind")
+    search_fields = ("to", "provider_ref")
+    readonly_fields = ("channel", "to", "body", "code", "application", "kind", "key",
+                       "created_at", "delivered_at", "status", "attempts",
+                       "next_attempt_at", "provider_ref", "last_error")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # texts are written by the services that make the milestones

@@ -1,15 +1,27 @@
 """Accounts' own data: one-time sign-in codes and the message outbox (消息发件箱).
 
 Yilian never talks to an SMS gateway directly: a message is a row in the outbox, written
-in the same transaction as the code it carries, and a gateway adapter (or, in the demo,
-a person reading ``/outbox/``) delivers it. A message is therefore never lost and never
-sent for a code that was rolled back.
+in the same transaction as the code or the milestone it carries, and the delivery worker
+hands it to the configured provider (:mod:`yilian.notices`) — or, in the demo and by
+default, it stays here for a person to read at ``/outbox/``. A message is therefore never
+lost and never sent for a change that was rolled back; the row records its delivery.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_noop
+
+
+class Delivery(models.TextChoices):
+    """Where a message stands with the SMS provider (短信通道)."""
+
+    HELD = "held", gettext_noop("留在发件箱")  # no provider configured: the demo, default
+    PENDING = "pending", gettext_noop("待发送")
+    SENT = "sent", gettext_noop("已发送")
+    FAILED = "failed", gettext_noop("发送失败")
 
 
 class OutboxMessage(models.Model):
@@ -23,9 +35,26 @@ class OutboxMessage(models.Model):
     # The code the body carries, kept in demo mode only (settings.DEMO_MODE) so trainers
     # and checks can read it from /api/v1/demo/outbox/; empty in production.
     code = models.CharField(max_length=8, blank=True)
+    # A milestone's text (notices.notify) names its application (kept when a draft is
+    # deleted: the row records what was sent) and an idempotency key
+    # (application, milestone, n): a re-run of the transition cannot text twice.
+    application = models.ForeignKey("forms.Application", on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="texts")
+    kind = models.CharField(max_length=24, blank=True)
+    key = models.CharField(max_length=160, blank=True)
+    # Delivery, recorded on the row itself (the outbox row is the record).
+    status = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.HELD)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    provider_ref = models.CharField(max_length=64, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key"], condition=~Q(key=""),
+                                               name="one_message_per_key")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"],
+                                name="outbox_due")]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}"

@@ -22,6 +22,7 @@ from yilian.accounts import roles
 from yilian.accounts.models import OutboxMessage, PhoneCode
 from yilian.audit.services import record
 from yilian.codes.errors import fold_width
+from yilian.notices import outbox
 
 CODE_TTL = dt.timedelta(minutes=10)
 RESEND_INTERVAL = dt.timedelta(seconds=60)
@@ -82,8 +83,7 @@ def send_code(phone: str, purpose: str = "sign_in", client: str = "", *, account
     minutes = int(CODE_TTL.total_seconds() // 60)
     # The code comes first: people (and the demo outbox's readers) look for six digits.
     body = f"【一链】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。{text}"
-    return OutboxMessage.objects.create(to=phone, body=body,
-                                        code=code if settings.DEMO_MODE else "")
+    return outbox.put(phone, body, code=code if settings.DEMO_MODE else "", kind="code")
 
 
 def _check_limits(phone: str, purpose: str, client: str, now, *, account=None,

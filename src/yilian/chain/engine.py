@@ -25,6 +25,7 @@ from yilian.chain import dispatch
 from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
 from yilian.departments import registry
 from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
+from yilian.notices import notify
 
 log = logging.getLogger("yilian.chain")
 
@@ -194,6 +195,7 @@ def complete_step(cursor, step_id: int, chain_id: int, application_id: uuid.UUID
     cursor.execute(_STEP_DONE, [at(now), outcome.reference,
                                 json.dumps(outcome.data, ensure_ascii=False), step_id])
     registry.get(code).finish(application_id, outcome)
+    notify.step_done(application_id, code, outcome)  # the license, seals, bank
     # The chain's lock comes last and is held only to commit: siblings finishing at
     # the same moment queue here briefly. Whoever gets it second reads (in a fresh
     # statement, after the wait) the first one's committed step, so exactly one of
@@ -210,6 +212,7 @@ def complete_step(cursor, step_id: int, chain_id: int, application_id: uuid.UUID
                actor_label="worker",
                data={"seconds": (now - _aware(accepted_at)).total_seconds(),
                      "overdue": now > _aware(deadline_at)})
+        notify.completed(application_id)
     dispatch.on_commit(released)
     return released
 
@@ -251,6 +254,7 @@ def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
             step.move_to(StepStatus.FAILED)
             step.next_attempt_at = None
             log.warning("step %s (%s) needs a person: %s", step.pk, step.code, error)
+            notify.step_failed(taken.application_id, step)
         else:
             step.move_to(StepStatus.RETRYING)
             step.next_attempt_at = now + dt.timedelta(seconds=backoff(step.attempts))

@@ -25,4 +25,7 @@ class BankStep(SimulatedDepartment):
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         reference = f"YY{local_today():%Y%m%d}{serial:06d}"
-        return reference, {**request.payload, "appointment_no": reference}
+        # The bank gives the time: half-hour slots from 09:00 to 16:30.
+        minutes = 9 * 60 + 30 * (serial % 16)
+        return reference, {**request.payload, "appointment_no": reference,
+                           "time": f"{minutes // 60:02d}:{minutes % 60:02d}"}

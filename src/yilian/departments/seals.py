@@ -12,6 +12,13 @@ from yilian.departments.simulator import SimulatedDepartment, local_today
 from yilian.forms.models import Seal
 
 SEAL_NAMES = dict(Seal.choices)
+# The simulator's licensed engraving companies (特种行业许可: 印章刻制), in the zone.
+MAKERS = (
+    {"name": "威海高区诚信印章刻制有限公司", "address": "威海市火炬高技术产业开发区文化西路88号",
+     "phone": "0631-5200001"},
+    {"name": "威海市公安局指定刻章点（政务服务中心）",
+     "address": "威海市火炬高技术产业开发区政务服务中心一楼", "phone": "0631-5200002"},
+)
 FREE_SET = tuple(Seal.values)
 
 
@@ -32,4 +39,14 @@ class SealStep(SimulatedDepartment):
             {"kind": kind, "name": SEAL_NAMES[kind], "record_no": f"{base}{i:02d}"}
             for i, kind in enumerate(request.payload["seals"], start=1)
         ]
-        return f"YZ{base}", {"seals": seals, "free_of_charge": True}
+        # The engraving company (刻章单位) and how the seals reach the applicant: picked
+        # up at the maker's counter, or posted (with a tracking number once sent).
+        maker = MAKERS[serial % len(MAKERS)]
+        posted = serial % 2 == 0
+        return f"YZ{base}", {
+            "seals": seals, "free_of_charge": True,
+            "maker": maker["name"], "maker_address": maker["address"],
+            "maker_phone": maker["phone"],
+            "delivery": "post" if posted else "pickup",
+            "tracking_no": f"SF{day:%y%m%d}{serial:08d}" if posted else "",
+        }

@@ -31,6 +31,7 @@ from yilian.audit.models import Entry
 from yilian.audit.services import record, stream_for_application
 from yilian.forms.models import Party
 from yilian.forms.parties import PartyError, check_identity, form_digest, path_of, role_labels
+from yilian.notices import notify
 
 IN_PERSON = "in_person"
 # Failed identity checks an account may have in a day before it is refused more (each
@@ -173,6 +174,7 @@ def _confirm(party: Party, user, via: str) -> Party:
            actor_label="" if party.confirmed_by else f"party:{party.pk}",
            data={"party": party.pk, "via": via, "roles": party.roles,
                  "form_digest": party.form_digest})
+    notify.party_confirmed(party)
     return party
 
 

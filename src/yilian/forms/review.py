@@ -32,6 +32,7 @@ from yilian.audit.models import Entry
 from yilian.audit.services import record, stream_for_application
 from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset, release_name
+from yilian.notices import notify
 
 # How long an examiner may take: past this, the queue flags the application overdue and
 # lists it first. Manual review is outside the one-hour promise, which runs from
@@ -135,6 +136,7 @@ def approve(application: Application, actor, comment: str = "") -> Application:
                                 latest.editions)
             rules.open_post_verifications(application, decision)
         start_chain(application, actor)
+        notify.accepted(application)
     return application
 
 
@@ -171,6 +173,7 @@ def _send_back(application: Application, actor, status: str, text: str, action: 
         release_name(application, status)
         record(stream_for_application(application.pk), action, actor=actor,
                data={key: application.review_comment})
+        notify.decided(application)  # returned or rejected: the applicant is told
     return application
 
 

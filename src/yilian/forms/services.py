@@ -23,6 +23,7 @@ from django.utils import timezone
 from yilian.audit.services import record, stream_for_application
 from yilian.forms import parties, validation
 from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
+from yilian.notices import notify
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
 SCALAR_FIELDS = ("name", "org_form", "registered_capital", "domicile", "division_code",
@@ -166,6 +167,7 @@ def submit_application(application: Application, actor) -> Application:
         if application.status == Status.ACCEPTED:
             rules.open_post_verifications(application, decision)
             start_chain(application, actor)
+        notify.decided(application)
     return application
 
 

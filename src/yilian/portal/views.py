@@ -7,6 +7,7 @@ The form's steps are in :mod:`yilian.portal.wizard`, live checks in
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,8 @@ from yilian.forms import lifecycle, parties, services
 from yilian.licenses import qr
 from yilian.licenses.models import License
 from yilian.licenses.services import license_links
-from yilian.portal import presenters
+from yilian.notices import notify
+from yilian.portal import presenters, results
 from yilian.portal.wizard import own_application, step_url
 from yilian.registry.models import Enterprise
 
@@ -41,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "enterprises": [(e, license_links(e.application)) for e in enterprises],
         "invitations": parties.invitations_for(request.user),
+        "promise_hours": max(1, round(settings.SLA_SECONDS / 3600)),
     })
 
 
@@ -79,6 +82,9 @@ def _progress(request: HttpRequest, application) -> dict:
     rows = presenters.timeline(application)
     return {
         "application": application, "status": code, "status_label": label,
+        "banner": results.banner(code), "result": results.result(application),
+        "reference": notify.reference(application),
+        "texts": application.texts.order_by("-created_at", "-id")[:20],
         "chain": chain, "rows": rows, "chart": presenters.timeline_chart(application, rows),
         "polling": chain is not None and chain.finished_at is None,
         "license": license_links(application, request) if chain is not None else None,

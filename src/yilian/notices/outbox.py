@@ -1,0 +1,136 @@
+"""Putting texts in the outbox (发件箱) and delivering them from it.
+
+:func:`put` writes the message in the caller's transaction — so a text exists exactly
+when the change it tells of committed — once per idempotency key. With a provider
+configured the row waits (``pending``) and is handed to it after the commit; without one
+it stays in the outbox (``held``). :func:`deliver` sends one message, with retries
+(exponential backoff) for what the provider could not take now; :func:`deliver_due` is
+the sweeper that finds every message still waiting (a lost wake-up loses nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yilian.accounts.models import Delivery, OutboxMessage
+from yilian.notices import senders
+
+log = logging.getLogger("yilian.notices")
+
+# How long a worker owns a message it took; past this another may try (same message id,
+# so a provider honouring Idempotency-Key sends it once).
+LEASE = dt.timedelta(seconds=60)
+
+
+def put(to: str, body: str, *, code: str = "", application=None, kind: str = "",
+        key: str = "") -> OutboxMessage | None:
+    """Write one text. With ``key``, at most one message ever exists for it: a second
+    call (a retried step, a re-run) writes nothing and returns ``None``."""
+    remote = senders.configured().remote
+    message = OutboxMessage(to=to, body=body, code=code, application=application,
+                            kind=kind, key=key,
+                            status=Delivery.PENDING if remote else Delivery.HELD,
+                            next_attempt_at=timezone.now() if remote else None)
+    if key and OutboxMessage.objects.filter(key=key).exists():
+        return None  # written before (by this very change, on an earlier run)
+    try:
+        with transaction.atomic():  # a savepoint: a clash must not spoil the caller's
+            message.save()
+    except IntegrityError:  # the same key written at the same moment by another run
+        if not key:
+            raise
+        return None
+    if remote:
+        pk = message.pk
+        transaction.on_commit(lambda: wake(pk))
+    return message
+
+
+def wake(message_id: int) -> None:
+    """After the commit: a Celery worker, or (embedded) a short thread, delivers it."""
+    if not settings.EMBEDDED_WORKER:
+        from yilian.celery import app
+
+        try:
+            app.send_task("yilian.notices.tasks.deliver", (message_id,))
+        except Exception:  # the broker being down must not fail the request
+            log.warning("could not queue text %s; the sweeper will send it", message_id)
+        return
+    from yilian.chain import dispatch
+
+    if dispatch.inbox.active:  # a running `yilian demo`/`serve`, not a test's process
+        threading.Thread(target=_deliver_closing, args=(message_id,), daemon=True).start()
+
+
+def _deliver_closing(message_id: int) -> None:
+    from django.db import close_old_connections
+
+    try:
+        deliver(message_id)
+    finally:
+        close_old_connections()
+
+
+def deliver(message_id: int, sender: senders.Sender | None = None) -> str:
+    """Try once to deliver a waiting message; returns its status afterwards (or ``""``
+    when it was not due or another worker holds it)."""
+    sender = sender or senders.configured()
+    now = timezone.now()
+    taken = OutboxMessage.objects.filter(
+        pk=message_id, status=Delivery.PENDING, next_attempt_at__lte=now,
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    if not taken:
+        return ""
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        reference = sender.send(f"yilian-sms-{message.pk}", message.to, message.body)
+    except senders.SendRefused as exc:
+        return _record(message, Delivery.FAILED, error=str(exc))
+    except senders.SendFailed as exc:
+        if message.attempts >= settings.SMS_MAX_ATTEMPTS:
+            return _record(message, Delivery.FAILED, error=str(exc))
+        return _record(message, Delivery.PENDING, error=str(exc),
+                       retry_at=timezone.now() + dt.timedelta(seconds=_backoff(message)))
+    return _record(message, Delivery.SENT if sender.remote else Delivery.HELD,
+                   reference=reference)
+
+
+def _backoff(message: OutboxMessage) -> float:
+    from yilian.chain.engine import backoff
+
+    return backoff(message.attempts)
+
+
+def _record(message: OutboxMessage, status: str, *, error: str = "", reference: str = "",
+            retry_at: dt.datetime | None = None) -> str:
+    message.status = status
+    message.last_error = error[:500]
+    message.provider_ref = reference
+    message.next_attempt_at = retry_at
+    if status == Delivery.SENT:
+        message.delivered_at = timezone.now()
+    message.save(update_fields=["status", "last_error", "provider_ref", "next_attempt_at",
+                                "delivered_at"])
+    if status == Delivery.FAILED:
+        log.warning("text %s to %s failed after %d attempt(s): %s", message.pk,
+                    message.to[:3] + "****" + message.to[-4:], message.attempts, error)
+    return status
+
+
+def deliver_due(limit: int = 200) -> int:
+    """Deliver every waiting message that is due (the sweeper); returns how many were
+    tried. Nothing to do when no provider is configured."""
+    sender = senders.configured()
+    if not sender.remote:
+        return 0
+    ids = list(OutboxMessage.objects.filter(status=Delivery.PENDING,
+                                            next_attempt_at__lte=timezone.now())
+               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return sum(1 for pk in ids if deliver(pk, sender))
