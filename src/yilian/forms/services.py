@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import parties, validation
+from yilian.forms import declaration, parties, validation
 from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
@@ -112,8 +112,14 @@ def update_draft(application: Application, actor, data: Mapping[str, Any]) -> Ap
     return application
 
 
-def submit_application(application: Application, actor) -> Application:
+def submit_application(application: Application, actor,
+                       pledge: declaration.Pledge | None = None) -> Application:
     """Submit (提交): check everything, decide admission, act on it — atomically.
+
+    ``pledge`` is the confirmed pledge of truthfulness (承诺书,
+    :mod:`yilian.forms.declaration`), recorded on the application; without one the
+    submission itself is the pledge, made by ``actor`` through the API (``api``) — the
+    pages ask for the checkbox first (:meth:`declaration.Pledge.confirmed`).
 
     Raises :class:`InvalidApplication` with every field error, :class:`NotEditable`, or
     ``PermissionDenied``. Otherwise the admission rules (:mod:`yilian.rules`) decide:
@@ -155,10 +161,14 @@ def submit_application(application: Application, actor) -> Application:
             rules.summary(decision)
         if application.status == Status.ACCEPTED:
             application.accepted_at = now
+        pledge = pledge or declaration.Pledge(via=declaration.DeclarationVia.API, by=actor)
+        pledged = declaration.record(application, pledge)
         application.save(update_fields=["seals", "status", "submitted_at", "accepted_at",
-                                        "review_comment", "updated_at"])
+                                        "review_comment", "updated_at", *pledged])
         record(stream_for_application(application.pk), "application.submitted", actor=actor,
                data={"status": application.status, "name": application.name,
+                     "pledge": {"via": pledge.via, "by": getattr(pledge.by, "pk", None),
+                                "edition": application.declaration_edition},
                      "org_form": application.org_form,
                      "registered_capital": str(application.registered_capital),
                      "form_version": application.form_version,
