@@ -186,6 +186,9 @@ def test_at_the_counter_the_clerk_records_the_signed_pledge(client, draft,
     draft.refresh_from_db()
     assert draft.status == Status.ACCEPTED
     assert draft.declared_via == "counter" and draft.declared_by == clerk
+    # The examiner's page shows who recorded the pledge, how and when.
+    shown = client.get(reverse("workbench:detail", kwargs={"pk": draft.pk})).content.decode()
+    assert "申请人在窗口签字，窗口人员记录" in shown and "clerk-pledge" in shown
 
 
 def test_the_api_submission_is_the_pledge(client, draft):
@@ -199,3 +202,10 @@ def test_the_api_submission_is_the_pledge(client, draft):
     assert answer.status_code == 202, answer.content
     draft.refresh_from_db()
     assert draft.declared_via == "api" and draft.declared_by == draft.owner
+
+
+@pytest.mark.parametrize(("language", "saved"), [
+    ("zh-hans", "已自动保存 %(time)s"), ("en", "Saved automatically at %(time)s")])
+def test_the_status_line_speaks_the_pages_language(signed_in, draft, language, saved):
+    page = signed_in.get(_step(draft, "enterprise"), HTTP_ACCEPT_LANGUAGE=language)
+    assert f'data-saved="{saved}"' in page.content.decode()
