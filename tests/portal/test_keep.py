@@ -209,3 +209,19 @@ def test_the_api_submission_is_the_pledge(client, draft):
 def test_the_status_line_speaks_the_pages_language(signed_in, draft, language, saved):
     page = signed_in.get(_step(draft, "enterprise"), HTTP_ACCEPT_LANGUAGE=language)
     assert f'data-saved="{saved}"' in page.content.decode()
+
+
+def test_an_autosave_overtaken_by_a_newer_save_is_refused(signed_in, draft):
+    seen = draft.updated_at.isoformat()
+    signed_in.post(_step(draft, "enterprise"), _enterprise(name="威海按钮科技有限公司",
+                                                           go="save"))
+    late = signed_in.post(_autosave(draft, "enterprise"),
+                          {**_enterprise(name="威海迟到科技有限公司"), "_version": seen})
+    assert late.status_code == 409
+    assert late.json()["code"] == "application.changed_elsewhere"
+    draft.refresh_from_db()
+    assert draft.name == "威海按钮科技有限公司"
+    fresh = signed_in.post(_autosave(draft, "enterprise"),
+                           {**_enterprise(name="威海最新科技有限公司"),
+                            "_version": draft.updated_at.isoformat()})
+    assert fresh.status_code == 200

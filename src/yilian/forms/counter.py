@@ -78,12 +78,14 @@ def start(clerk, applicant, data: Mapping[str, Any]) -> Application:
     return application
 
 
-def update(clerk, application: Application, data: Mapping[str, Any]) -> Application:
-    """Change the applicant's draft (or returned application) at the counter."""
+def update(clerk, application: Application, data: Mapping[str, Any],
+           version=None) -> Application:
+    """Change the applicant's draft (or returned application) at the counter
+    (``version``: as :func:`yilian.forms.services.update_draft`)."""
     check_clerk(clerk)
     with transaction.atomic():
         _audit(application, clerk, "application.counter_draft_updated", fields=sorted(data))
-        return services.update_draft(application, application.owner, data)
+        return services.update_draft(application, application.owner, data, version=version)
 
 
 def submit(clerk, application: Application,

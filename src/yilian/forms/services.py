@@ -98,11 +98,25 @@ def create_draft(owner, data: Mapping[str, Any]) -> Application:
     return application
 
 
+class ChangedElsewhere(Exception):
+    """The form changed since the version an edit builds on (another tab, the counter,
+    a button's save that overtook an autosave): the edit is refused, not merged."""
+
+    code = "application.changed_elsewhere"
+    message_zh = "表单已在别处修改，请刷新页面后再继续"
+    message_en = "the form was changed elsewhere; reload the page to go on"
+
+
 @transaction.atomic
-def update_draft(application: Application, actor, data: Mapping[str, Any]) -> Application:
-    """Change the parts of a draft present in ``data``; lists present replace the old."""
+def update_draft(application: Application, actor, data: Mapping[str, Any], *,
+                 version: dt.datetime | None = None) -> Application:
+    """Change the parts of a draft present in ``data``; lists present replace the old.
+    With ``version`` (the ``updated_at`` the edit builds on), refuse with
+    :class:`ChangedElsewhere` when the draft changed since — checked under the row lock."""
     application = _locked(application)
     check_can_edit(application, actor)
+    if version is not None and application.updated_at != version:
+        raise ChangedElsewhere()
     _apply(application, data)
     application.save()
     _replace_parties(application, data)

@@ -11,13 +11,16 @@ through the page's editor and answers JSON — never a redirect:
   left as it was on the server and its errors come back to show beside the input; every
   other part of the page **is** saved. A typing slip in one field never holds back the
   rest; the browser keeps the whole page as typed until the server has all of it;
-- 409 — the application can no longer change (submitted meanwhile).
+- 409 — the application can no longer change (submitted meanwhile), or changed since
+  the version the browser's form builds on (``_version``; ``code``
+  ``application.changed_elsewhere``): refused, never merged over newer data.
 
 Someone else's application is a 404, as on the step pages.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -90,9 +93,12 @@ def save(request: HttpRequest, editor: Editor, pk, slug: str) -> JsonResponse:
     result = typed(application, slug, request.POST)
     try:
         if result.valid:
-            application = editor.save(application, result.valid)
+            application = editor.save(application, result.valid,
+                                      version=_version(request.POST.get("_version")))
     except services.NotEditable:
         return _not_editable(application)
+    except services.ChangedElsewhere as exc:
+        return _refused(exc)
     now = timezone.localtime()
     language = get_language()
     return JsonResponse({
@@ -106,8 +112,21 @@ def save(request: HttpRequest, editor: Editor, pk, slug: str) -> JsonResponse:
     }, status=400 if result.errors else 200)
 
 
+def _version(raw: str | None) -> dt.datetime | None:
+    """The ``updated_at`` the browser's form builds on (``_version``); an autosave
+    overtaken by a button's save (or the form changed in another tab) is refused rather
+    than overwriting newer data. Absent or unreadable: not checked."""
+    try:
+        return dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
 def _not_editable(application: Application) -> JsonResponse:
-    error = services.NotEditable(application)
+    return _refused(services.NotEditable(application))
+
+
+def _refused(error) -> JsonResponse:
     return JsonResponse({"saved": False, "code": error.code, "errors": [], "unsaved": [],
                          "message": steps.message({"message_zh": error.message_zh,
                                                    "message_en": error.message_en},

@@ -54,8 +54,9 @@ class Editor:
 
     # Changes
 
-    def save(self, application: Application, data) -> Application:
-        return services.update_draft(application, self.user, data)
+    def save(self, application: Application, data, version=None) -> Application:
+        """Save typed data (``version``: the ``updated_at`` it builds on, if known)."""
+        return services.update_draft(application, self.user, data, version=version)
 
     #: How this channel's pledge of truthfulness (承诺书) is made.
     pledge_via = DeclarationVia.ONLINE
@@ -114,8 +115,8 @@ class CounterEditor(Editor):
     def queryset(self):
         return services.application_queryset().select_related("owner")
 
-    def save(self, application: Application, data) -> Application:
-        return counter.update(self.user, application, data)
+    def save(self, application: Application, data, version=None) -> Application:
+        return counter.update(self.user, application, data, version)
 
     pledge_via = DeclarationVia.COUNTER
 

@@ -179,8 +179,10 @@
     retry = false;
     lastSent = text;
     show(words.saving, "saving");
+    var body = new FormData(form);
+    body.append("_version", form.dataset.version || "");  // refused if overtaken
     fetch(url, {
-      method: "POST", body: new FormData(form), credentials: "same-origin",
+      method: "POST", body: body, credentials: "same-origin",
       redirect: "manual", headers: {"Accept": "application/json"}
     }).then(function (response) {
       if (response.type === "opaqueredirect" || response.status === 403) {
@@ -193,8 +195,8 @@
       }
       return response.json().then(function (answer) {
         if (response.status === 409) {
-          stopped = true;
-          show(fill(words.failed, {reason: answer.message}), "failed");
+          stopped = true;  // submitted, or changed elsewhere: the copy stays here
+          show(fill(words.refused, {reason: answer.message}), "failed");
           return;
         }
         form.dataset.version = answer.updated_at;
