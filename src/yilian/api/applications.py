@@ -415,7 +415,7 @@ class Conflict(FieldErrors):
 
 
 @contextmanager
-def _service_errors() -> Iterator[None]:
+def service_errors() -> Iterator[None]:
     """Answer the services' refusals in the API's error shape."""
     try:
         yield
@@ -423,7 +423,7 @@ def _service_errors() -> Iterator[None]:
         raise FieldErrors(exc.errors) from exc
     except declaration.PledgeRequired as exc:
         raise FieldErrors([exc.as_error()]) from exc
-    except services.NotEditable as exc:
+    except (services.NotEditable, lifecycle.NotDeletable, lifecycle.NotWithdrawable) as exc:
         raise Conflict([field_error("status", exc.code, exc.message_zh,
                                     exc.message_en)]) from exc
     except PermissionDenied as exc:
@@ -462,7 +462,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                               409: ErrorsSerializer})
     def partial_update(self, request, *args, **kwargs):
         application = self.get_object()
-        with _service_errors():
+        with service_errors():
             services.check_can_edit(application, request.user)
             serializer = self.get_serializer(application, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
@@ -475,13 +475,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         """删除草稿 — delete a draft never submitted (the owner only) → 204; whatever it
         held is released. Anything submitted once answers 409: withdraw it instead."""
         application = self.get_object()
-        try:
+        with service_errors():
             lifecycle.delete_draft(application, request.user)
-        except lifecycle.NotDeletable as exc:
-            raise Conflict([field_error("status", exc.code, exc.message_zh,
-                                        exc.message_en)]) from exc
-        except PermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -502,7 +497,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         application = self.get_object()
         body = SubmitSerializer(data=_optional_body(request))
         body.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             pledge = declaration.Pledge.confirmed(body.validated_data.get("pledge", True),
                                                   declaration.DeclarationVia.API,
                                                   request.user)
