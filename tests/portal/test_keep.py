@@ -225,3 +225,10 @@ def test_an_autosave_overtaken_by_a_newer_save_is_refused(signed_in, draft):
                            {**_enterprise(name="威海最新科技有限公司"),
                             "_version": draft.updated_at.isoformat()})
     assert fresh.status_code == 200
+
+
+def test_a_page_shown_again_with_refused_input_is_marked_unsaved(signed_in, draft):
+    refused = signed_in.post(_step(draft, "enterprise"),
+                             _enterprise(registered_capital="八十万", go="save"))
+    assert refused.status_code == 400 and "data-unsaved" in refused.content.decode()
+    assert "data-unsaved" not in signed_in.get(_step(draft, "enterprise")).content.decode()

@@ -87,7 +87,7 @@ def _save(request: HttpRequest, editor: Editor, application: Application,
         # rest saved meanwhile).
         shown = {**presenters.form_data(application), **result.data}
         return render_step(request, editor, application, slug, shown, result.errors,
-                           status=400)
+                           status=400, unsaved=True)
     try:
         editor.save(application, result.valid)
     except services.NotEditable:

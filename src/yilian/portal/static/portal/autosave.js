@@ -247,10 +247,13 @@
     return words.leave;
   });
 
-  // What the server has, then what this browser kept that it does not.
-  lastSaved = current();
+  // What the server has, then what this browser kept that it does not. A page shown
+  // again with the input as sent (a button's save refused for a malformed field) is
+  // not what the server has: unsaved until the autosave catches up.
+  lastSaved = form.hasAttribute("data-unsaved") ? null : current();
+  if (lastSaved === null) { remember(); schedule(0); }  // the valid parts, at least
   var saved = stored();
-  if (saved && JSON.stringify(saved.pairs) !== lastSaved) {
+  if (saved && JSON.stringify(saved.pairs) !== current()) {
     var time = new Date(saved.at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
     if (saved.version === form.dataset.version) {
       note(fill(words.restored, {time: time}), [[words.discard, discard]]);
