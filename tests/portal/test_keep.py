@@ -126,7 +126,7 @@ def test_a_draft_is_deleted_after_confirmation_and_releases_its_name(signed_in, 
     done = signed_in.post(url)
     assert done.status_code == 302 and done["Location"] == reverse("portal:index")
     assert not Application.objects.filter(pk=draft.pk).exists()
-    assert NameReservation.objects.get().release_reason == "deleted"
+    assert NameReservation.objects.get().release_reason == "holder"  # given up
     entry = Entry.objects.get(stream=stream_for_application(draft.pk),
                               action="application.deleted")
     assert entry.actor_id == applicant.pk

@@ -94,7 +94,8 @@ def delete_draft(application: Application, actor) -> None:
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         check_deletable(locked, actor)
-        released = release_name(locked, "deleted")
+        # The holder gives the name up (names.ReleaseReason.HOLDER): the draft goes.
+        released = release_name(locked, "holder")
         record(stream_for_application(locked.pk), "application.deleted", actor=actor,
                data={"name": locked.name, "created_at": locked.created_at.isoformat(),
                      "names_released": released})
