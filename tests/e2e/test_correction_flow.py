@@ -40,6 +40,7 @@ def test_returned_corrected_resubmitted_completed(site, new_desktop, phone, brow
     confirm_on_their_phones(site, phone, browser, PHONE)
     phone.goto(site.url(f"/me/applications/{application['id']}/review/"))
     assert phone.locator(".error-summary").count() == 0
+    phone.locator("#declaration").check()  # 承诺书
     with phone.expect_navigation():
         phone.get_by_role("button", name="重新提交").click()
     phone.locator("#app-status", has_text="已办结").wait_for(timeout=60_000)

@@ -192,6 +192,7 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
     _next(phone)
     assert "/review/" in phone.url
     assert phone.locator(".error-summary").count() == 0
+    phone.locator("#declaration").check()  # 承诺书
     with phone.expect_navigation():
         phone.get_by_role("button", name="提交申请").click()
 

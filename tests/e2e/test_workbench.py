@@ -180,6 +180,7 @@ def test_the_clerk_fills_the_one_form_for_a_person_at_the_counter(site, new_desk
     _next(page)
 
     assert "/review/" in page.url and page.locator(".error-summary").count() == 0
+    page.locator("#declaration").check()  # 承诺书
     with page.expect_navigation():
         page.get_by_role("button", name="提交申请").click()
     found = re.search(r"/workbench/applications/([0-9a-f-]+)/$", page.url)

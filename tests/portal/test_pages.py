@@ -14,6 +14,9 @@ from yilian.accounts import roles
 from yilian.forms import services
 from yilian.forms.models import Application, Status
 
+# The review page's submit button, the pledge (承诺书) ticked.
+SUBMIT = {"go": "submit", "declaration": "yes"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -48,7 +51,7 @@ def test_another_applicant_can_neither_see_nor_edit_my_application(client, draft
         assert client.get(_step(draft, slug)).status_code == 404, slug
     answer = client.post(_step(draft, "enterprise"), {"name": "威海改名科技有限公司"})
     assert answer.status_code == 404
-    assert client.post(_step(draft, "review"), {"go": "submit"}).status_code == 404
+    assert client.post(_step(draft, "review"), SUBMIT).status_code == 404
     for name in ("portal:detail", "portal:timeline", "portal:qr"):
         assert client.get(reverse(name, kwargs={"pk": draft.pk})).status_code == 404, name
     draft.refresh_from_db()
@@ -167,7 +170,7 @@ def test_submit_then_watch_the_timeline_until_the_license(signed_in, draft):
     from yilian.chain import engine
 
     factories.confirm_parties(draft)
-    answer = signed_in.post(_step(draft, "review"), {"go": "submit"})
+    answer = signed_in.post(_step(draft, "review"), SUBMIT)
     assert answer["Location"] == reverse("portal:detail", kwargs={"pk": draft.pk})
     page = _page(signed_in.get(answer["Location"]))
     assert 'hx-trigger="every 2s"' in page and "设立登记" in page and "印章刻制" in page
@@ -189,7 +192,7 @@ def test_submit_then_watch_the_timeline_until_the_license(signed_in, draft):
 def test_incomplete_application_is_refused_with_every_problem_listed(signed_in, applicant):
     signed_in.post(reverse("portal:new"))
     application = Application.objects.get(owner=applicant)
-    answer = signed_in.post(_step(application, "review"), {"go": "submit"})
+    answer = signed_in.post(_step(application, "review"), SUBMIT)
     assert answer.status_code == 400
     page = _page(answer)
     assert "请填写企业名称" in page and f"{_step(application, 'enterprise')}?check=1#name" in page
@@ -205,7 +208,7 @@ def test_a_returned_application_shows_the_comment_and_can_be_resubmitted(signed_
     step = _page(signed_in.get(_step(draft, "scope")))
     assert "需补充许可证" in step
     factories.confirm_parties(draft)
-    signed_in.post(_step(draft, "review"), {"go": "submit"})
+    signed_in.post(_step(draft, "review"), SUBMIT)
     draft.refresh_from_db()
     assert draft.status == Status.ACCEPTED and draft.review_comment == ""
 

@@ -17,6 +17,9 @@ from yilian.audit.services import stream_for_application, verify
 from yilian.forms import consent, parties, services
 from yilian.forms.models import Party, Status
 
+# The review page's submit button, the pledge (承诺书) ticked.
+SUBMIT = {"go": "submit", "declaration": "yes"}
+
 pytestmark = pytest.mark.django_db
 
 LINA = "13506310003"
@@ -57,7 +60,7 @@ def test_an_invitation_sends_a_code_and_the_link_through_the_outbox(signed_in, d
 
 
 def test_submission_waits_for_every_party_then_the_code_confirms(signed_in, draft):
-    refused = signed_in.post(_step(draft, "review"), {"go": "submit"})
+    refused = signed_in.post(_step(draft, "review"), SUBMIT)
     assert refused.status_code == 400 and "李娜尚未确认" in refused.content.decode()
     with pytest.raises(services.InvalidApplication) as error:  # the API's path too
         services.submit_application(draft, draft.owner)
@@ -77,7 +80,7 @@ def test_submission_waits_for_every_party_then_the_code_confirms(signed_in, draf
 
     for other in Party.objects.filter(application=draft).exclude(pk=party.pk):
         consent._confirm(other, None, "code")
-    done = signed_in.post(_step(draft, "review"), {"go": "submit"})
+    done = signed_in.post(_step(draft, "review"), SUBMIT)
     assert done.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Status.ACCEPTED

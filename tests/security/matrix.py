@@ -117,6 +117,9 @@ CASES: list[Case] = [
     Case("portal:withdraw", {"pk": "in_review"}, post_only(OWN_PAGE)),
     Case("portal:step", {"pk": "draft", "step": "enterprise"},
          {"GET": OWN_PAGE, "POST": OWN_PAGE}),
+    Case("portal:autosave", {"pk": "draft", "step": "enterprise"}, post_only(OWN_PAGE),
+         data={"name": "威海一链科技有限公司"}),
+    Case("portal:delete", {"pk": "draft"}, {"GET": OWN_PAGE, "POST": OWN_PAGE}),
     Case("portal:check-name", {}, {"GET": who(FILLERS)}, query={"name": "威海测试科技有限公司"}),
     Case("portal:check", {"kind": "id"}, {"GET": who(FILLERS)},
          query={"for": "id_number", "id_number": "1"}),
@@ -135,6 +138,8 @@ CASES: list[Case] = [
     Case("workbench:counter-edit", {"pk": "draft"}, {"GET": WINDOW_PAGE}),
     Case("workbench:counter-step", {"pk": "draft", "step": "enterprise"},
          {"GET": WINDOW_PAGE, "POST": WINDOW_PAGE}),
+    Case("workbench:counter-autosave", {"pk": "draft", "step": "enterprise"},
+         post_only(WINDOW_PAGE), data={"name": "威海一链科技有限公司"}),
     # 部门工作台 — officers, each on their own department's steps.
     Case("workbench:console", {}, {"GET": OFFICER_PAGE}),
     Case("workbench:retry", {"pk": "tax_step"}, post_only(who(["officer:tax"]))),
@@ -155,10 +160,14 @@ CASES: list[Case] = [
          {"GET": API_READ_ACCEPTED,
           # Not editable any more (409) for the owner; readers who may not edit: 403.
           "PATCH": who(["owner"], others="403", anon="401", other="404", admin="404",
-                       officer_bank="404")}),
+                       officer_bank="404"),
+          # Deleting: drafts only (409 for the owner here); readers: 403.
+          "DELETE": who(["owner"], others="403", anon="401", other="404", admin="404",
+                        officer_bank="404")}),
     Case("application-detail", {"pk": "draft"},
          {"GET": who(["owner"], others="404", anon="401"),
-          "PATCH": who(["owner"], others="404", anon="401")}),
+          "PATCH": who(["owner"], others="404", anon="401"),
+          "DELETE": who(["owner"], others="404", anon="401")}),
     Case("application-submit", {"pk": "draft"},
          {"POST": who(["owner"], others="404", anon="401")}),
     # Parties' consent (实名确认): the owner's draft; nobody else sees a draft at all.

@@ -16,6 +16,9 @@ from yilian.audit.services import stream_for_application
 from yilian.forms import counter
 from yilian.forms.models import Application, Party, Status
 
+# The review page's submit button, the pledge (承诺书) ticked.
+SUBMIT = {"go": "submit", "declaration": "yes"}
+
 pytestmark = pytest.mark.django_db
 
 PHONE = "13906310555"
@@ -98,11 +101,11 @@ def test_field_errors_show_beside_their_inputs_at_the_counter(at_counter, counte
 def test_submitting_at_the_counter_lands_on_the_workbench_page(at_counter, counter_draft):
     review = at_counter.get(_step(counter_draft, "review")).content.decode()
     assert f'href="{_step(counter_draft, "parties")}"' in review
-    refused = at_counter.post(_step(counter_draft, "review"), {"go": "submit"})
+    refused = at_counter.post(_step(counter_draft, "review"), SUBMIT)
     assert refused.status_code == 400 and "尚未确认" in refused.content.decode()
     for party in Party.objects.filter(application=counter_draft):
         at_counter.post(_step(counter_draft, "parties"), {"action": f"confirm:{party.pk}"})
-    answer = at_counter.post(_step(counter_draft, "review"), {"go": "submit"})
+    answer = at_counter.post(_step(counter_draft, "review"), SUBMIT)
     assert answer.status_code == 302
     assert answer["Location"] == reverse("workbench:detail", args=[counter_draft.pk])
     counter_draft.refresh_from_db()
@@ -121,7 +124,7 @@ def test_submitting_at_the_counter_lands_on_the_workbench_page(at_counter, count
 
 def test_an_incomplete_form_is_not_submitted(at_counter, clerk, applicant):
     application = counter.start(clerk, applicant, {"division_code": "371071"})
-    answer = at_counter.post(_step(application, "review"), {"go": "submit"})
+    answer = at_counter.post(_step(application, "review"), SUBMIT)
     assert answer.status_code == 400 and "error-summary" in answer.content.decode()
     application.refresh_from_db()
     assert application.status == Status.DRAFT
@@ -173,7 +176,7 @@ def test_only_window_staff_open_the_counter_steps(client, counter_draft, examine
         client.force_login(user)
         assert client.get(url).status_code == 403
         assert client.post(url, {"name": "威海改名科技有限公司"}).status_code == 403
-        assert client.post(_step(counter_draft, "review"), {"go": "submit"}).status_code == 403
+        assert client.post(_step(counter_draft, "review"), SUBMIT).status_code == 403
         assert client.post(reverse("workbench:counter-new"),
                            {"phone": PHONE}).status_code == 403
     counter_draft.refresh_from_db()

@@ -13,7 +13,11 @@ field paths); :mod:`yilian.forms.services` changes state and
   replaced wholesale when present → 200, 409 when the application can no longer change.
 - ``POST /applications/{id}/submit/`` → 202 (accepted, the chain starts), or 400 with
   every field error at once — ``parties.unconfirmed`` for each person named who has not
-  confirmed (their confirmations: :mod:`yilian.api.parties`).
+  confirmed (their confirmations: :mod:`yilian.api.parties`). Submitting is the
+  pledge of truthfulness (承诺书, :mod:`yilian.forms.declaration`), recorded as made
+  through the API; an optional ``{"pledge": true}`` says so, ``false`` refuses (400).
+- ``DELETE /applications/{id}/`` deletes a draft never submitted → 204 (the owner
+  only); anything submitted once answers 409 (withdraw it instead).
 
 Who reads what is :mod:`yilian.forms.access`, the pages' rule: the owner their own;
 window staff every submitted application (never a draft); a department officer the
@@ -44,7 +48,7 @@ from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
 from yilian.chain.models import Step
 from yilian.codes.errors import fold_width
-from yilian.forms import access, services
+from yilian.forms import access, declaration, lifecycle, services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
 from yilian.forms.money import MoneyField
 
@@ -386,18 +390,40 @@ class ApplicationPagination(PageNumberPagination):
         return parameters
 
 
+class SubmitSerializer(serializers.Serializer):
+    """The submission's optional body."""
+
+    pledge = serializers.BooleanField(
+        required=False, help_text="承诺书 — true (the default): the submitting account "
+        "pledges that the information is true and lawful; false refuses to submit.")
+
+
+def _optional_body(request) -> dict:
+    """The body of an action whose body is optional. Clients have always been able to
+    post these with no body at all, or an empty form body (an HTTP library's default):
+    that keeps working; a form body's fields are read as JSON's would be."""
+    try:
+        data = request.data
+    except exceptions.UnsupportedMediaType:
+        data = request._request.POST  # Django parses form bodies; anything else is empty
+    # A plain dict: a form's missing checkbox would otherwise read as false.
+    return dict(data.items()) if isinstance(data, dict) else {}
+
+
 class Conflict(FieldErrors):
     status_code = status.HTTP_409_CONFLICT
 
 
 @contextmanager
-def _service_errors() -> Iterator[None]:
+def service_errors() -> Iterator[None]:
     """Answer the services' refusals in the API's error shape."""
     try:
         yield
     except services.InvalidApplication as exc:
         raise FieldErrors(exc.errors) from exc
-    except services.NotEditable as exc:
+    except declaration.PledgeRequired as exc:
+        raise FieldErrors([exc.as_error()]) from exc
+    except (services.NotEditable, lifecycle.NotDeletable, lifecycle.NotWithdrawable) as exc:
         raise Conflict([field_error("status", exc.code, exc.message_zh,
                                     exc.message_en)]) from exc
     except PermissionDenied as exc:
@@ -410,7 +436,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     serializer_class = ApplicationSerializer
     pagination_class = ApplicationPagination
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -436,20 +462,44 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                               409: ErrorsSerializer})
     def partial_update(self, request, *args, **kwargs):
         application = self.get_object()
-        with _service_errors():
+        with service_errors():
             services.check_can_edit(application, request.user)
             serializer = self.get_serializer(application, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
             services.update_draft(application, request.user, serializer.validated_data)
         return self._answer(application, status.HTTP_200_OK)
 
-    @extend_schema(request=None, responses={202: ApplicationSerializer, 400: ErrorsSerializer,
-                                            403: ErrorsSerializer, 404: ErrorsSerializer,
-                                            409: ErrorsSerializer})
+    @extend_schema(responses={204: None, 403: ErrorsSerializer, 404: ErrorsSerializer,
+                              409: ErrorsSerializer})
+    def destroy(self, request, *args, **kwargs):
+        """删除草稿 — delete a draft never submitted (the owner only) → 204; whatever it
+        held is released. Anything submitted once answers 409: withdraw it instead."""
+        application = self.get_object()
+        with service_errors():
+            lifecycle.delete_draft(application, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=SubmitSerializer,
+        description="提交 — check the whole form; accept it and start the chain (202), or "
+        "list every field error (400). The body is optional. Submitting through the API "
+        "is the submitting account's pledge of truthfulness (承诺书: the information is "
+        "true and lawful, and the applicant and the parties bear the legal "
+        "responsibility for it); it is recorded on the application as made through the "
+        "API, by that account, at that time. `{\"pledge\": true}` says so explicitly; "
+        "`{\"pledge\": false}` refuses the pledge and the submission (400 "
+        "`declaration.required`).",
+        responses={202: ApplicationSerializer, 400: ErrorsSerializer,
+                   403: ErrorsSerializer, 404: ErrorsSerializer, 409: ErrorsSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, *args, **kwargs):
         """提交 — check the whole form; accept it and start the chain, or list every error."""
         application = self.get_object()
-        with _service_errors():
-            services.submit_application(application, request.user)
+        body = SubmitSerializer(data=_optional_body(request))
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            pledge = declaration.Pledge.confirmed(body.validated_data.get("pledge", True),
+                                                  declaration.DeclarationVia.API,
+                                                  request.user)
+            services.submit_application(application, request.user, pledge)
         return self._answer(application, status.HTTP_202_ACCEPTED)

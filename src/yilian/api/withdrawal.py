@@ -6,16 +6,14 @@ rejected, withdrawn or expired one 409."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yilian.api.applications import ApplicationSerializer, Conflict, ErrorsSerializer
-from yilian.api.errors import field_error
+from yilian.api.applications import ApplicationSerializer, ErrorsSerializer, service_errors
 from yilian.forms import lifecycle, services
 
 
@@ -27,13 +25,8 @@ class WithdrawApplication(APIView):
                                             409: ErrorsSerializer})
     def post(self, request, pk):
         application = get_object_or_404(services.visible_to(request.user), pk=pk)
-        try:
+        with service_errors():
             lifecycle.withdraw_application(application, request.user)
-        except lifecycle.NotWithdrawable as exc:
-            raise Conflict([field_error("status", exc.code, exc.message_zh,
-                                        exc.message_en)]) from exc
-        except PermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
         fresh = services.visible_to(request.user).get(pk=pk)
         return Response(ApplicationSerializer(fresh, context={"request": request}).data,
                         status=status.HTTP_200_OK)

@@ -28,7 +28,7 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.accounts.services import applicant_account, check_not_staff, normalize_phone
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import consent, services
+from yilian.forms import consent, declaration, services
 from yilian.forms.models import Application, Party, Status
 
 CHANNEL = "counter"
@@ -78,21 +78,27 @@ def start(clerk, applicant, data: Mapping[str, Any]) -> Application:
     return application
 
 
-def update(clerk, application: Application, data: Mapping[str, Any]) -> Application:
-    """Change the applicant's draft (or returned application) at the counter."""
+def update(clerk, application: Application, data: Mapping[str, Any],
+           version=None) -> Application:
+    """Change the applicant's draft (or returned application) at the counter
+    (``version``: as :func:`yilian.forms.services.update_draft`)."""
     check_clerk(clerk)
     with transaction.atomic():
         _audit(application, clerk, "application.counter_draft_updated", fields=sorted(data))
-        return services.update_draft(application, application.owner, data)
+        return services.update_draft(application, application.owner, data, version=version)
 
 
-def submit(clerk, application: Application) -> Application:
-    """Submit on the applicant's behalf. Raises what submission raises
+def submit(clerk, application: Application,
+           pledge: declaration.Pledge | None = None) -> Application:
+    """Submit on the applicant's behalf. The pledge (承诺书) is the applicant's, signed on
+    paper at the counter; the clerk records that it was (``pledge`` defaults to that:
+    made ``counter``, recorded by the clerk). Raises what submission raises
     (:class:`~yilian.forms.services.InvalidApplication` with every field error, …)."""
     check_clerk(clerk)
+    pledge = pledge or declaration.Pledge(via=declaration.DeclarationVia.COUNTER, by=clerk)
     with transaction.atomic():
-        _audit(application, clerk, "application.counter_submitted")
-        return services.submit_application(application, application.owner)
+        _audit(application, clerk, "application.counter_submitted", pledge=pledge.via)
+        return services.submit_application(application, application.owner, pledge)
 
 
 def invite(clerk, party: Party, client: str = "") -> Party:

@@ -1,6 +1,7 @@
-"""How an application ends without a company: withdrawn (撤回) by its applicant, or
-expired (过期) as a draft nobody touched. Either way it releases what it held — its
-name above all, so that names cannot be squatted by applications left lying about.
+"""How an application ends without a company: withdrawn (撤回) by its applicant,
+expired (过期) as a draft nobody touched, or — a draft never submitted — deleted (删除草稿)
+by its applicant. Each way it releases what it held — its name above all, so that names
+cannot be squatted by applications left lying about.
 
 Statuses beyond DESIGN.md §5's list (``withdrawn``, ``expired``): see docs/DECISIONS.md.
 """
@@ -56,6 +57,49 @@ def withdraw_application(application: Application, actor) -> Application:
         record(stream_for_application(locked.pk), "application.withdrawn", actor=actor,
                data={"from": before, "names_released": released})
     return locked
+
+
+class NotDeletable(Exception):
+    """Only a draft never submitted can be deleted; anything submitted once (returned,
+    in review …) is withdrawn instead, so that its record stays."""
+
+    code = "application.not_deletable"
+
+    def __init__(self, application: Application) -> None:
+        label = Status(application.status).label
+        self.message_zh = f"申请已处于“{label}”状态，只有从未提交的草稿可以删除"
+        self.message_en = (f"the application is {application.public_status()}; only a "
+                           "draft never submitted can be deleted")
+        super().__init__(self.message_en)
+
+
+def is_deletable(application: Application) -> bool:
+    """A draft never submitted (the owner alone may delete it)."""
+    return application.status == Status.DRAFT and application.submitted_at is None
+
+
+def check_deletable(application: Application, actor) -> None:
+    """The owner alone deletes, and only a draft never submitted."""
+    if application.owner_id != actor.pk:
+        raise PermissionDenied("only the applicant may delete this draft")
+    if not is_deletable(application):
+        raise NotDeletable(application)
+
+
+def delete_draft(application: Application, actor) -> None:
+    """删除草稿 — the applicant deletes a draft they never submitted: whatever it holds is
+    released first, then the draft and its rows (investors, people, employees, parties)
+    are deleted. The audit trail keeps that it existed and who deleted it (not what it
+    said: a deleted draft's personal data goes with it)."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        check_deletable(locked, actor)
+        # The holder gives the name up (names.ReleaseReason.HOLDER): the draft goes.
+        released = release_name(locked, "holder")
+        record(stream_for_application(locked.pk), "application.deleted", actor=actor,
+               data={"name": locked.name, "created_at": locked.created_at.isoformat(),
+                     "names_released": released})
+        locked.delete()
 
 
 def draft_deadline(now: dt.datetime | None = None) -> dt.datetime:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from yilian.forms.declaration import DeclarationVia
 from yilian.forms.money import MoneyField
 
 
@@ -111,6 +112,15 @@ class Application(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField("受理时间 accepted", null=True, blank=True)
+    # 承诺书 — the pledge of truthfulness of the last submission (forms.declaration).
+    declared_at = models.DateTimeField("承诺时间 pledge confirmed", null=True, blank=True)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="承诺记录人 pledge recorded by")
+    declared_via = models.CharField("承诺方式 pledge made via", max_length=16, blank=True,
+                                    choices=DeclarationVia.choices)
+    declaration_edition = models.CharField("承诺书版本 pledge edition", max_length=32,
+                                           blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import parties, validation
+from yilian.forms import declaration, parties, validation
 from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
 from yilian.notices import notify
 
@@ -99,11 +99,25 @@ def create_draft(owner, data: Mapping[str, Any]) -> Application:
     return application
 
 
+class ChangedElsewhere(Exception):
+    """The form changed since the version an edit builds on (another tab, the counter,
+    a button's save that overtook an autosave): the edit is refused, not merged."""
+
+    code = "application.changed_elsewhere"
+    message_zh = "表单已在别处修改，请刷新页面后再继续"
+    message_en = "the form was changed elsewhere; reload the page to go on"
+
+
 @transaction.atomic
-def update_draft(application: Application, actor, data: Mapping[str, Any]) -> Application:
-    """Change the parts of a draft present in ``data``; lists present replace the old."""
+def update_draft(application: Application, actor, data: Mapping[str, Any], *,
+                 version: dt.datetime | None = None) -> Application:
+    """Change the parts of a draft present in ``data``; lists present replace the old.
+    With ``version`` (the ``updated_at`` the edit builds on), refuse with
+    :class:`ChangedElsewhere` when the draft changed since — checked under the row lock."""
     application = _locked(application)
     check_can_edit(application, actor)
+    if version is not None and application.updated_at != version:
+        raise ChangedElsewhere()
     _apply(application, data)
     application.save()
     _replace_parties(application, data)
@@ -113,8 +127,14 @@ def update_draft(application: Application, actor, data: Mapping[str, Any]) -> Ap
     return application
 
 
-def submit_application(application: Application, actor) -> Application:
+def submit_application(application: Application, actor,
+                       pledge: declaration.Pledge | None = None) -> Application:
     """Submit (提交): check everything, decide admission, act on it — atomically.
+
+    ``pledge`` is the confirmed pledge of truthfulness (承诺书,
+    :mod:`yilian.forms.declaration`), recorded on the application; without one the
+    submission itself is the pledge, made by ``actor`` through the API (``api``) — the
+    pages ask for the checkbox first (:meth:`declaration.Pledge.confirmed`).
 
     Raises :class:`InvalidApplication` with every field error, :class:`NotEditable`, or
     ``PermissionDenied``. Otherwise the admission rules (:mod:`yilian.rules`) decide:
@@ -156,10 +176,14 @@ def submit_application(application: Application, actor) -> Application:
             rules.summary(decision)
         if application.status == Status.ACCEPTED:
             application.accepted_at = now
+        pledge = pledge or declaration.Pledge(via=declaration.DeclarationVia.API, by=actor)
+        pledged = declaration.record(application, pledge)
         application.save(update_fields=["seals", "status", "submitted_at", "accepted_at",
-                                        "review_comment", "updated_at"])
+                                        "review_comment", "updated_at", *pledged])
         record(stream_for_application(application.pk), "application.submitted", actor=actor,
                data={"status": application.status, "name": application.name,
+                     "pledge": {"via": pledge.via, "by": getattr(pledge.by, "pk", None),
+                                "edition": application.declaration_edition},
                      "org_form": application.org_form,
                      "registered_capital": str(application.registered_capital),
                      "form_version": application.form_version,

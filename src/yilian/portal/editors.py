@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yilian.forms import consent, counter, services
+from yilian.forms.declaration import DeclarationVia, Pledge
 from yilian.forms.models import Application, Party
 
 
@@ -31,6 +32,7 @@ class Editor:
 
     #: The step pages' URL name (``<namespace>:<name>`` with ``pk`` and ``step``).
     step_url_name = "portal:step"
+    autosave_url_name = "portal:autosave"
     #: At the counter: a banner naming the applicant, and a layout wide on a desktop.
     counter = False
 
@@ -52,11 +54,22 @@ class Editor:
 
     # Changes
 
-    def save(self, application: Application, data) -> Application:
-        return services.update_draft(application, self.user, data)
+    def save(self, application: Application, data, version=None) -> Application:
+        """Save typed data (``version``: the ``updated_at`` it builds on, if known)."""
+        return services.update_draft(application, self.user, data, version=version)
 
-    def submit(self, application: Application) -> Application:
-        return services.submit_application(application, self.user)
+    #: How this channel's pledge of truthfulness (承诺书) is made.
+    pledge_via = DeclarationVia.ONLINE
+
+    def submit(self, application: Application, pledged: bool = False) -> Application:
+        """Submit once the pledge is confirmed (``pledged``: the review page's checkbox);
+        raises :class:`~yilian.forms.declaration.PledgeRequired` when it is not."""
+        pledge = Pledge.confirmed(pledged, self.pledge_via, self.user)
+        return services.submit_application(application, self.user, pledge)
+
+    def autosave_url(self, application: Application, slug: str) -> str:
+        """Where the step's page saves as the applicant types (JSON)."""
+        return reverse(self.autosave_url_name, kwargs={"pk": application.pk, "step": slug})
 
     def invite(self, party: Party, client: str = "") -> Party:
         """Send the party their code and link (again, to re-send)."""
@@ -92,6 +105,7 @@ class CounterEditor(Editor):
     """A window clerk (or examiner) filling the form for the applicant at the counter."""
 
     step_url_name = "workbench:counter-step"
+    autosave_url_name = "workbench:counter-autosave"
     counter = True
 
     def __init__(self, user) -> None:
@@ -101,11 +115,15 @@ class CounterEditor(Editor):
     def queryset(self):
         return services.application_queryset().select_related("owner")
 
-    def save(self, application: Application, data) -> Application:
-        return counter.update(self.user, application, data)
+    def save(self, application: Application, data, version=None) -> Application:
+        return counter.update(self.user, application, data, version)
 
-    def submit(self, application: Application) -> Application:
-        return counter.submit(self.user, application)
+    pledge_via = DeclarationVia.COUNTER
+
+    def submit(self, application: Application, pledged: bool = False) -> Application:
+        """The clerk ticks that the applicant signed the paper pledge at the counter."""
+        pledge = Pledge.confirmed(pledged, self.pledge_via, self.user)
+        return counter.submit(self.user, application, pledge)
 
     def invite(self, party: Party, client: str = "") -> Party:
         return counter.invite(self.user, party, client)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yilian.portal import consent, live, views, wizard
+from yilian.portal import autosave, consent, live, views, wizard
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("applications/<uuid:pk>/timeline/", views.timeline, name="timeline"),
     path("applications/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("applications/<uuid:pk>/qr.png", views.license_qr, name="qr"),
+    path("applications/<uuid:pk>/delete/", views.delete, name="delete"),
+    path("applications/<uuid:pk>/<slug:step>/autosave/", autosave.autosave, name="autosave"),
     path("applications/<uuid:pk>/<slug:step>/", wizard.step, name="step"),
     path("check/name/", live.check_name, name="check-name"),
     path("check/<slug:kind>/", live.check_field, name="check"),

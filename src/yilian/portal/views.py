@@ -11,8 +11,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
@@ -66,6 +68,33 @@ def withdraw(request: HttpRequest, pk) -> HttpResponse:
     except lifecycle.NotWithdrawable:
         messages.error(request, _("该申请已不能撤回。"))
     return redirect("portal:detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(roles.APPLICANT)
+def delete(request: HttpRequest, pk) -> HttpResponse:
+    """删除草稿 — asks first (GET), deletes on POST: a draft never submitted goes, with
+    whatever it held (:func:`yilian.forms.lifecycle.delete_draft`)."""
+    application = own_application(request, pk)
+    if request.method == "POST":
+        try:
+            lifecycle.delete_draft(application, request.user)
+        except lifecycle.NotDeletable:
+            messages.error(request, _("只有从未提交的草稿可以删除；已提交的申请可以撤回。"))
+            return redirect("portal:detail", pk=pk)
+        messages.success(request, _("草稿已删除。"))
+        return redirect("portal:index")
+    return render(request, "portal/delete.html", {
+        "application": application,
+        "deletable": lifecycle.is_deletable(application),
+        "back_url": request.GET.get("back") if _is_own_path(request.GET.get("back"))
+        else reverse("portal:index"),
+    })
+
+
+def _is_own_path(url: str | None) -> bool:
+    """A "back" link within the site only (never an open redirect)."""
+    return bool(url) and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 @require_GET

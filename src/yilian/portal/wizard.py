@@ -19,11 +19,9 @@ from django.utils.translation import gettext as _
 from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
-from yilian.api.applications import ApplicationSerializer
-from yilian.api.errors import flatten as flatten_errors
-from yilian.forms import parties, services, validation
+from yilian.forms import declaration, parties, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import people, presenters, steps
+from yilian.portal import autosave, people, presenters, steps
 from yilian.portal.editors import Editor
 
 
@@ -82,15 +80,16 @@ def _step_errors(application: Application, slug: str) -> list[dict]:
 
 def _save(request: HttpRequest, editor: Editor, application: Application,
           slug: str) -> HttpResponse:
-    data = steps.parse(slug, request.POST, presenters.form_data(application))
-    serializer = ApplicationSerializer(application, data=data, partial=True)
-    if not serializer.is_valid():
+    result = autosave.typed(application, slug, request.POST)
+    if result.errors:
         # Typed wrongly (an amount that is not a number…): show the input as sent.
-        shown = {**presenters.form_data(application), **data}
-        return render_step(request, editor, application, slug, shown,
-                           flatten_errors(serializer.errors), status=400)
+        # A button saves all or nothing (the page shows the errors; autosave keeps the
+        # rest saved meanwhile).
+        shown = {**presenters.form_data(application), **result.data}
+        return render_step(request, editor, application, slug, shown, result.errors,
+                           status=400, unsaved=True)
     try:
-        editor.save(application, serializer.validated_data)
+        editor.save(application, result.valid)
     except services.NotEditable:
         return redirect(editor.done_url(application))
     return redirect(_after_save(request, editor, application, slug))
@@ -142,6 +141,8 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
         "error_list": [{"id": steps.field_id(e["field"]), "message": steps.message(e, language)}
                        for e in errors],
         "status": presenters.status_of(application),
+        "autosave_url": editor.autosave_url(application, slug)
+        if slug in steps.FORM_STEPS else "",
         **_page_context(request, slug, data), **extra,
     }
     return render(request, f"portal/steps/{slug}.html", context, status=status)
@@ -184,7 +185,12 @@ def review(request: HttpRequest, editor: Editor, application: Application) -> Ht
     """核对提交 — everything on one page, every remaining problem linked to its field."""
     if request.method == "POST":
         try:
-            editor.submit(application)
+            editor.submit(application, pledged=request.POST.get("declaration") == "yes")
+        except declaration.PledgeRequired as exc:
+            messages.error(request, _("尚不能提交，请先阅读并确认承诺书。"))
+            errors = [*validation.check_application(application),
+                      *parties.pending_errors(application), exc.as_error()]
+            return _review_page(request, editor, application, errors, status=400)
         except services.InvalidApplication as exc:
             messages.error(request, _("尚不能提交，请先修改以下内容。"))
             return _review_page(request, editor, application, exc.errors, status=400)
@@ -219,7 +225,9 @@ def _review_page(request: HttpRequest, editor: Editor, application: Application,
                                 for e in mine]))
     other = [steps.message(e, language) for e in errors
              if not any(s.owns(e["field"]) for s in steps.STEPS)]
-    return render_step(request, editor, application, "review", data, [], status=status,
+    pledge = [e for e in errors if e["field"] == declaration.PledgeRequired.field]
+    return render_step(request, editor, application, "review", data, pledge, status=status,
+                       declaration_text=declaration.TEXT,
                        grouped=grouped, other_errors=other, problem_count=len(errors),
                        chosen=presenters.chosen_scope(data),
                        people=[(labels.choice(Role, p["role"]), p)

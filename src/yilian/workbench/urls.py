@@ -15,6 +15,8 @@ urlpatterns = [
     path("counter/new/", views.counter_new, name="counter-new"),
     path("counter/<uuid:pk>/", views.counter_edit, name="counter-edit"),
     path("counter/<uuid:pk>/<slug:step>/", views.counter_step, name="counter-step"),
+    path("counter/<uuid:pk>/<slug:step>/autosave/", views.counter_autosave,
+         name="counter-autosave"),
     path("departments/", console.console, name="console"),
     path("departments/steps/<int:pk>/retry/", console.retry, name="retry"),
     path("departments/steps/<int:pk>/complete/", console.complete, name="complete"),

@@ -23,7 +23,7 @@ from yilian.accounts.services import CodeError
 from yilian.forms import counter, notice, review
 from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset
-from yilian.portal import presenters, wizard
+from yilian.portal import autosave, presenters, wizard
 from yilian.portal.editors import CounterEditor
 from yilian.workbench import queries
 
@@ -182,3 +182,10 @@ def counter_step(request: HttpRequest, pk, step: str) -> HttpResponse:
     """The one form at the counter: the applicant's own step pages, filled by the clerk
     for them (:class:`~yilian.portal.editors.CounterEditor`)."""
     return wizard.edit(request, CounterEditor(request.user), pk, step)
+
+
+@require_POST
+@window_staff
+def counter_autosave(request: HttpRequest, pk, step: str) -> HttpResponse:
+    """The counter's step pages save as the clerk types (:mod:`yilian.portal.autosave`)."""
+    return autosave.save(request, CounterEditor(request.user), pk, step)
