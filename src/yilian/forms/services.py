@@ -153,10 +153,11 @@ def submit_application(application: Application, actor) -> Application:
         application.submitted_at = now
         application.review_comment = "" if application.status == Status.ACCEPTED else \
             rules.summary(decision)
+        application.return_reasons = []  # the examiner's, answered by this resubmission
         if application.status == Status.ACCEPTED:
             application.accepted_at = now
         application.save(update_fields=["seals", "status", "submitted_at", "accepted_at",
-                                        "review_comment", "updated_at"])
+                                        "review_comment", "return_reasons", "updated_at"])
         record(stream_for_application(application.pk), "application.submitted", actor=actor,
                data={"status": application.status, "name": application.name,
                      "org_form": application.org_form,
