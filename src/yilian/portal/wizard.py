@@ -23,7 +23,7 @@ from yilian.api.applications import ApplicationSerializer
 from yilian.api.errors import flatten as flatten_errors
 from yilian.forms import parties, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import presenters, steps
+from yilian.portal import corrections, presenters, steps
 from yilian.portal.editors import Editor
 
 
@@ -72,7 +72,8 @@ def edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
     show = request.GET.get("check") or application.status == Status.RETURNED
     return render_step(request, editor, application, step,
                        presenters.form_data(application),
-                       _step_errors(application, step) if show else [])
+                       [*corrections.field_errors(application, step),
+                        *(_step_errors(application, step) if show else [])])
 
 
 def _step_errors(application: Application, slug: str) -> list[dict]:
@@ -140,6 +141,7 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
         "error_list": [{"id": steps.field_id(e["field"]), "message": steps.message(e, language)}
                        for e in errors],
         "status": presenters.status_of(application),
+        "corrections": corrections.corrections(application, editor),
         **_page_context(request, slug, data), **extra,
     }
     return render(request, f"portal/steps/{slug}.html", context, status=status)
