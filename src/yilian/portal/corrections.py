@@ -53,3 +53,15 @@ def field_errors(application: Application, slug: str) -> list[dict]:
              "message_en": r["en"]}
             for r in _stored(application) if r["step"] == slug
             for field in r.get("fields") or []]
+
+
+def review_note(application: Application, editor) -> dict:
+    """What the page says about a decision a person must act on: the examiner's reasons
+    (linked), the rules' findings in words (not their summary's ids), a person's
+    comment."""
+    from yilian.rules import reading
+
+    summary = reading.is_rules_summary(application)
+    return {"corrections": corrections(application, editor),
+            "findings": reading.findings_read(application) if summary else [],
+            "comment": reading.persons_comment(application)}

@@ -85,7 +85,7 @@ def _progress(request: HttpRequest, application) -> dict:
         "license": license_links(application, request) if chain is not None else None,
         "edit_url": corrections.first_url(application, Editor(request.user),
                                           step_url(application, "enterprise")),
-        "corrections": corrections.corrections(application, Editor(request.user)),
+        **corrections.review_note(application, Editor(request.user)),
         "review_url": step_url(application, "review"),
         "withdrawable": application.status in lifecycle.WITHDRAWABLE,
     }

@@ -141,7 +141,7 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
         "error_list": [{"id": steps.field_id(e["field"]), "message": steps.message(e, language)}
                        for e in errors],
         "status": presenters.status_of(application),
-        "corrections": corrections.corrections(application, editor),
+        **corrections.review_note(application, editor),
         **_page_context(request, slug, data), **extra,
     }
     return render(request, f"portal/steps/{slug}.html", context, status=status)
@@ -157,7 +157,8 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "investors":
         return _table(request, data, "investors", kinds=[
             ("natural", _("自然人")), ("corporate", _("企业法人"))],
-            methods=[(m, m) for m in presenters.CONTRIBUTION_METHODS])
+            methods=[(m, str(presenters.CONTRIBUTION_METHOD_LABELS[m]))
+                     for m in presenters.CONTRIBUTION_METHODS])
     if slug == "employees":
         return _table(request, data, "employees")
     if slug == "people":

@@ -25,6 +25,7 @@ from yilian.forms import returns
 from yilian.forms.models import Application, InvestorKind
 from yilian.portal import presenters
 from yilian.refdata import scope as scope_catalogue
+from yilian.rules import reading
 from yilian.rules.engine import Rule, shipped_rules
 
 #: The one form's fields as a person calls them (the last part of a path).
@@ -74,6 +75,8 @@ def _value(name: str, value: Any) -> str:
             return str(value)
     if name in _CHOICES:
         return labels.choice(_CHOICES[name], value)
+    if name == "contribution_method":
+        return str(presenters.CONTRIBUTION_METHOD_LABELS.get(value, value))
     if isinstance(value, list):
         return "；".join(map(str, value))
     return str(value)
@@ -134,27 +137,8 @@ PRESENTERS: dict[str, Presenter] = {
     "scope": _scope_facts, "permit": _permit_facts, "form": _form_facts, "none": _no_facts,
 }
 
-#: What the decision's outcome means, for people.
-OUTCOMES = {
-    "approve": gettext_lazy("核准"),
-    "pledge": gettext_lazy("告知承诺，先行登记"),
-    "manual_review": gettext_lazy("转人工审查"),
-    "wait_permit": gettext_lazy("待取得许可"),
-    "refuse": gettext_lazy("不予受理"),
-}
-
-
-def outcome_label(outcome: str) -> str:
-    return str(OUTCOMES.get(outcome, outcome))
-
-
-def rule_title(rule_id: str) -> tuple[str, str]:
-    """(title, basis) of a rule in the reader's language; the id when it is unknown."""
-    rule = next((r for r in shipped_rules().rules if r.id == rule_id), None)
-    if rule is None:
-        return rule_id, ""
-    return (labels.bilingual(rule.title, rule.title_en),
-            labels.bilingual(rule.basis, rule.basis_en))
+outcome_label = reading.outcome_label
+rule_title = reading.rule_title
 
 
 def judged(application: Application, findings: list[dict]) -> list[JudgedReason]:

@@ -25,6 +25,7 @@ from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset
 from yilian.portal import presenters, wizard
 from yilian.portal.editors import CounterEditor
+from yilian.rules import reading
 from yilian.workbench import judged, queries
 
 window_staff = role_required(roles.CLERK, roles.EXAMINER)
@@ -55,7 +56,8 @@ def _decide(request: HttpRequest, pk, act, done: str, **more) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """审查队列 — applications waiting for a person, overdue first, with the reasons."""
     now = timezone.now()
-    rows = [{"application": a, "reasons": review.reasons(a), "due": review.review_due(a),
+    rows = [{"application": a, "reasons": reading.findings_read(a),
+             "due": review.review_due(a),
              "overdue": review.is_review_overdue(a, now)} for a in review.review_queue()]
     return render(request, "workbench/index.html", {"rows": rows, "tab": "queue"})
 
@@ -71,6 +73,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         "application": application,
         "findings": judged.judged(application, decision.findings) if decision else [],
         "outcome": judged.outcome_label(decision.outcome) if decision else "",
+        "comment": reading.persons_comment(application),
         "return_reasons": judged.return_reason_choices(),
         "decision": decision,
         "in_review": application.status == Status.IN_REVIEW,

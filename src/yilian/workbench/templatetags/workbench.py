@@ -27,3 +27,39 @@ def permit_answer(code: str) -> str:
 
     zh, en = MESSAGES.get(code, (code, code))
     return labels.bilingual(zh, en)
+
+
+# What a department's failure says, in words (the raw text stays in the audit trail).
+# Each: a pattern of the adapter's error text → (Chinese, English).
+_STEP_ERRORS = (
+    (r"is down \(outage window\)", ("部门系统暂停服务（维护时段），将自动重试",
+                                    "the department's system is down (outage window); "
+                                    "retried automatically")),
+    (r"connection reset", ("与部门系统的连接中断，将自动重试",
+                           "the connection to the department was reset; retried "
+                           "automatically")),
+    (r"reply lost", ("部门已处理但答复丢失，将以同一幂等键再次询问",
+                     "the department handled it but its reply was lost; asked again "
+                     "with the same key")),
+)
+
+
+@register.filter
+def step_error(text: str) -> str:
+    """A step's last error for the officer, in the page's language: a known failure in
+    words; a bilingual refusal ("中文 / English") in the reader's half; else a general
+    sentence (the raw text is in the audit trail and the API)."""
+    import re
+
+    if not text:
+        return ""
+    for pattern, (zh, en) in _STEP_ERRORS:
+        if re.search(pattern, text):
+            return labels.bilingual(zh, en)
+    if " / " in text and re.search(r"[\u4e00-\u9fff]", text.split(" / ", 1)[0]):
+        zh, en = text.split(" / ", 1)
+        return labels.bilingual(zh, en)
+    if re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]{3}", text):
+        return labels.bilingual(text, text)
+    return labels.bilingual("部门系统返回错误，详见审计记录", "the department's system "
+                            "answered with an error; see the audit trail")
