@@ -32,15 +32,13 @@ def permit_answer(code: str) -> str:
 # What a department's failure says, in words (the raw text stays in the audit trail).
 # Each: a pattern of the adapter's error text → (Chinese, English).
 _STEP_ERRORS = (
-    (r"is down \(outage window\)", ("部门系统暂停服务（维护时段），将自动重试",
-                                    "the department's system is down (outage window); "
-                                    "retried automatically")),
-    (r"connection reset", ("与部门系统的连接中断，将自动重试",
-                           "the connection to the department was reset; retried "
-                           "automatically")),
-    (r"reply lost", ("部门已处理但答复丢失，将以同一幂等键再次询问",
-                     "the department handled it but its reply was lost; asked again "
-                     "with the same key")),
+    (r"is down \(outage window\)", ("部门系统暂停服务（维护时段）",
+                                    "the department's system is down (outage window)")),
+    (r"connection reset", ("与部门系统的连接中断",
+                           "the connection to the department was reset")),
+    (r"reply lost", ("部门已处理但答复丢失；再次询问时以同一幂等键确认，不会重复办理",
+                     "the department handled it but its reply was lost; asking again "
+                     "with the same key does not act twice")),
 )
 
 
