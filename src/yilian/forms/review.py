@@ -152,12 +152,15 @@ def return_for_correction(application: Application, actor, comment: str,
     except returns.UnknownReason as exc:
         raise ReviewRefused("review.reason_unknown", f"补正事由不在清单中：{exc}",
                             f"not a standard return reason: {exc}") from exc
-    return _send_back(application, actor, Status.RETURNED, comment, "application.returned",
-                      "comment", ReviewRefused("review.comment_required",
-                                               "退回补正须选择补正事由或写明需要补正的内容",
-                                               "pick a reason or say what the applicant "
-                                               "must correct"),
-                      reasons=picked)
+    returned = _send_back(application, actor, Status.RETURNED, comment,
+                          "application.returned", "comment",
+                          ReviewRefused("review.comment_required",
+                                        "退回补正须选择补正事由或写明需要补正的内容",
+                                        "pick a reason or say what the applicant must "
+                                        "correct"),
+                          reasons=picked)
+    # What follows a return (telling the applicant) goes here, after the commit.
+    return returned
 
 
 def reject(application: Application, actor, reason: str) -> Application:
