@@ -39,14 +39,15 @@ def choices(enum: type[models.TextChoices]) -> dict[str, str]:
 
 def bilingual(message_zh: str, message_en: str, language: str | None = None) -> str:
     """A service's message (the API carries both texts) in the reader's language: English,
-    or the Chinese — in Traditional characters for a zh-Hant reader."""
+    or the Chinese — in Traditional for a zh-Hant reader, the data it quotes (a name, a
+    scope entry) left as written, so it reads as the page shows it elsewhere."""
     language = (language or get_language() or "zh-hans").lower()
     if language.startswith("en"):
         return message_en
     if language in ("zh-hant", "zh-tw", "zh-hk", "zh-mo"):
         from yilian.i18n import to_traditional
 
-        return to_traditional(message_zh)
+        return to_traditional(message_zh, keep_quoted=True)
     return message_zh
 
 

@@ -52,3 +52,43 @@ def test_returned_corrected_resubmitted_completed(site, new_desktop, phone, brow
     # The examiner's desk no longer lists it.
     clerk.goto(site.url("/workbench/"))
     assert clerk.locator(f"#review-queue tr[data-id='{application['id']}']").count() == 0
+
+
+def test_a_return_reason_opens_its_step_with_the_field_marked(site, new_desktop, phone):
+    """The examiner picks reasons from the list; on a 375 px phone the applicant reads
+    them, and "correct and resubmit" opens the step at fault with the field marked."""
+    application = _in_review(site)
+    examiner = new_desktop()
+    site.sign_in(examiner, "demo-examiner")
+    examiner.goto(site.url(f"/workbench/applications/{application['id']}/"))
+    # The reason is shown with what the rule judged: the scope entry and its status.
+    finding = examiner.locator(".wb-finding[data-rule='R-UNLISTED-SCOPE']")
+    assert UNLISTED in finding.inner_text() and "目录外表述" in finding.inner_text()
+    examiner.get_by_label("住所信息不完整").check()
+    examiner.get_by_label("出资日期超过五年").check()
+    examiner.get_by_role("button", name="退回补正").click()
+    examiner.locator("#application-status", has_text="退回补正").wait_for()
+
+    site.sign_in(phone, "demo-applicant")
+    assert phone.viewport_size["width"] == 375
+    phone.goto(site.url(f"/me/applications/{application['id']}/"))
+    reasons = phone.locator("#corrections li")
+    assert reasons.count() == 2
+    assert "住所信息不完整" in reasons.nth(0).inner_text()
+    assert "出资日期超过五年" in reasons.nth(1).inner_text()
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="修改并重新提交").click()
+    assert phone.url.endswith("/enterprise/#domicile")
+    domicile = phone.locator("#domicile")
+    assert domicile.get_attribute("aria-invalid") == "true"
+    assert "住所信息不完整" in phone.locator("#domicile-error").inner_text()
+    outline = domicile.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline == "solid"  # the :target highlight
+    screenshot(phone, "phone-returned-field")
+
+    with phone.expect_navigation():
+        phone.locator("#corrections a", has_text="出资日期超过五年").click()
+    assert phone.url.endswith("/investors/#investors-0-contribution_date")
+    for index in (0, 1):
+        field = phone.locator(f"#investors-{index}-contribution_date")
+        assert field.get_attribute("aria-invalid") == "true"

@@ -215,7 +215,10 @@ def test_officers_retry_a_failed_step_and_complete_one_by_hand(site, new_desktop
     site.sign_in(tax, "demo-officer-tax")
     tax.goto(site.url("/workbench/departments/?status=failed"))
     row = tax.locator("#console tbody tr", has_text=tax_name)
-    assert "需人工处理" in row.inner_text() and "outage" in row.inner_text()
+    # The department's failure in words on a Chinese page; its raw text stays with the
+    # row (and in the audit trail) for whoever must dig.
+    assert "需人工处理" in row.inner_text() and "部门系统暂停服务" in row.inner_text()
+    assert "outage" in row.locator(".wb-error-cell").get_attribute("data-error")
     screenshot(tax, "desktop-department-console")
     row.get_by_role("button", name="立即重试").click()
     # htmx swaps the row in place: same page, the row now says it was sent again.

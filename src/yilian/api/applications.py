@@ -308,6 +308,15 @@ class ApplicationSerializer(_FormSerializer):
                   "processing or completed")
     steps = serializers.SerializerMethodField()
     license = serializers.SerializerMethodField()
+    return_reasons = serializers.ListField(
+        child=inline_serializer("ReturnReason", {
+            "code": serializers.CharField(), "step": serializers.CharField(),
+            "fields": serializers.ListField(child=serializers.CharField()),
+            "zh": serializers.CharField(), "en": serializers.CharField(),
+            "edition": serializers.CharField()}),
+        read_only=True,
+        help_text="退回补正: the standard reasons the examiner picked, each with the form "
+                  "step and the fields (JSON paths) at fault; empty unless returned")
     decision = serializers.SerializerMethodField(
         help_text="The latest admission decision: outcome, findings (rule, basis, …), "
                   "catalogue editions, and every permit given with how it was checked "
@@ -320,9 +329,9 @@ class ApplicationSerializer(_FormSerializer):
                   "seals", "invoices", "bank_appointment", "permits", "pledges",
                   "investors", "people", "employees",
                   "uscc", "created_at", "updated_at", "submitted_at", "accepted_at",
-                  "review_comment", "decision", "steps", "license"]
+                  "review_comment", "return_reasons", "decision", "steps", "license"]
         read_only_fields = ["id", "uscc", "created_at", "updated_at", "submitted_at",
-                            "accepted_at", "review_comment"]
+                            "accepted_at", "review_comment", "return_reasons"]
 
     def to_representation(self, instance):
         request = self.context.get("request")

@@ -108,6 +108,9 @@ class Application(models.Model):
     # Filled in as the application moves on.
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
     review_comment = models.TextField("审查意见 review comment", blank=True)
+    #: 补正事由 — the standard reasons the examiner picked when returning it, each with
+    #: the step and fields at fault (:mod:`yilian.forms.returns`); empty otherwise.
+    return_reasons = models.JSONField("补正事由 return reasons", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -2,8 +2,9 @@
 
 An examiner (审查员) approves (核准 → accepted, 受理: the chain starts and the
 post-verifications of any pledge open, exactly as when the rules approve at submission),
-returns the application for correction (退回补正 → returned, with a comment the
-applicant reads in ``review_comment``; the applicant corrects and resubmits through
+returns the application for correction (退回补正 → returned, with the standard reasons
+picked — :mod:`yilian.forms.returns`, each naming the step and fields at fault — and a
+comment the applicant reads in ``review_comment``; the applicant corrects and resubmits through
 :func:`yilian.forms.services.submit_application`), or refuses it (不予受理 → rejected,
 with the reason the applicant reads).
 
@@ -19,6 +20,7 @@ transaction; the chain's workers are woken only once it commits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -30,6 +32,7 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.audit.models import Entry
 from yilian.audit.services import record, stream_for_application
+from yilian.forms import returns
 from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset, release_name
 from yilian.notices import notify
@@ -140,12 +143,26 @@ def approve(application: Application, actor, comment: str = "") -> Application:
     return application
 
 
-def return_for_correction(application: Application, actor, comment: str) -> Application:
-    """退回补正 — send the application back to its applicant with what to correct."""
-    return _send_back(application, actor, Status.RETURNED, comment, "application.returned",
-                      "comment", ReviewRefused("review.comment_required",
-                                               "退回补正须写明需要补正的内容",
-                                               "say what the applicant must correct"))
+def return_for_correction(application: Application, actor, comment: str,
+                          reasons: Iterable[str] = ()) -> Application:
+    """退回补正 — send the application back to its applicant with what to correct: the
+    standard reasons picked (codes of :mod:`yilian.forms.returns`, each naming the step
+    and fields at fault) and/or the examiner's own words. Returns the application as
+    returned — the place to hook what follows a return (telling the applicant)."""
+    try:
+        picked = returns.resolve(reasons, application)
+    except returns.UnknownReason as exc:
+        raise ReviewRefused("review.reason_unknown", f"补正事由不在清单中：{exc}",
+                            f"not a standard return reason: {exc}") from exc
+    returned = _send_back(application, actor, Status.RETURNED, comment,
+                          "application.returned", "comment",
+                          ReviewRefused("review.comment_required",
+                                        "退回补正须选择补正事由或写明需要补正的内容",
+                                        "pick a reason or say what the applicant must "
+                                        "correct"),
+                          reasons=picked)
+    # What follows a return (telling the applicant) goes here, after the commit.
+    return returned
 
 
 def reject(application: Application, actor, reason: str) -> Application:
@@ -158,21 +175,28 @@ def reject(application: Application, actor, reason: str) -> Application:
 
 
 def _send_back(application: Application, actor, status: str, text: str, action: str,
-               key: str, missing: ReviewRefused) -> Application:
-    """Return or refuse: both need the words the applicant will read, and both release
-    the name (it is held only while an application is in review or accepted)."""
+               key: str, missing: ReviewRefused, reasons: list[dict] | None = None
+               ) -> Application:
+    """Return or refuse: both need the words the applicant will read (for a return, the
+    standard reasons picked may stand for them), and both release the name (it is held
+    only while an application is in review or accepted)."""
     text = (text or "").strip()
-    if not text:
+    reasons = reasons or []
+    if not text and not reasons:
         raise missing
     check_can_review(actor, application)
     with transaction.atomic():
         application = _waiting(application)
         application.status = status
         application.review_comment = text[:MAX_COMMENT]
-        application.save(update_fields=["status", "review_comment", "updated_at"])
+        application.return_reasons = reasons
+        application.save(update_fields=["status", "review_comment", "return_reasons",
+                                        "updated_at"])
         release_name(application, status)
-        record(stream_for_application(application.pk), action, actor=actor,
-               data={key: application.review_comment})
+        data = {key: application.review_comment}
+        if status == Status.RETURNED:
+            data["reasons"] = [r["code"] for r in reasons]
+        record(stream_for_application(application.pk), action, actor=actor, data=data)
         notify.decided(application)  # returned or rejected: the applicant is told
     return application
 

@@ -174,12 +174,14 @@ def submit_application(application: Application, actor,
         application.submitted_at = now
         application.review_comment = "" if application.status == Status.ACCEPTED else \
             rules.summary(decision)
+        application.return_reasons = []  # the examiner's, answered by this resubmission
         if application.status == Status.ACCEPTED:
             application.accepted_at = now
         pledge = pledge or declaration.Pledge(via=declaration.DeclarationVia.API, by=actor)
         pledged = declaration.record(application, pledge)
         application.save(update_fields=["seals", "status", "submitted_at", "accepted_at",
-                                        "review_comment", "updated_at", *pledged])
+                                        "review_comment", "return_reasons", "updated_at",
+                                        *pledged])
         record(stream_for_application(application.pk), "application.submitted", actor=actor,
                data={"status": application.status, "name": application.name,
                      "pledge": {"via": pledge.via, "by": getattr(pledge.by, "pk", None),

@@ -24,6 +24,9 @@ STATUS = {
     "expired": _("已过期"),
 }
 CONTRIBUTION_METHODS = ("货币", "实物", "知识产权", "土地使用权", "股权", "债权")
+# Their labels in the page's language (the stored value stays the Chinese word).
+CONTRIBUTION_METHOD_LABELS = {"货币": _("货币"), "实物": _("实物"), "知识产权": _("知识产权"),
+                              "土地使用权": _("土地使用权"), "股权": _("股权"), "债权": _("债权")}
 # The name rules (名称相同或近似) of yilian.names.similarity, as short labels.
 NAME_RULES = {
     "identical": _("名称相同"), "variant": _("繁简字号相同且同行业"),

@@ -23,7 +23,8 @@ from yilian.licenses import qr
 from yilian.licenses.models import License
 from yilian.licenses.services import license_links
 from yilian.notices import notify
-from yilian.portal import presenters, results
+from yilian.portal import corrections, presenters, results
+from yilian.portal.editors import Editor
 from yilian.portal.wizard import own_application, step_url
 from yilian.registry.models import Enterprise
 
@@ -117,7 +118,9 @@ def _progress(request: HttpRequest, application) -> dict:
         "chain": chain, "rows": rows, "chart": presenters.timeline_chart(application, rows),
         "polling": chain is not None and chain.finished_at is None,
         "license": license_links(application, request) if chain is not None else None,
-        "edit_url": step_url(application, "enterprise"),
+        "edit_url": corrections.first_url(application, Editor(request.user),
+                                          step_url(application, "enterprise")),
+        **corrections.review_note(application, Editor(request.user)),
         "review_url": step_url(application, "review"),
         "withdrawable": application.status in lifecycle.WITHDRAWABLE,
     }

@@ -21,7 +21,7 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.forms import declaration, parties, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import autosave, people, presenters, steps
+from yilian.portal import autosave, corrections, people, presenters, steps
 from yilian.portal.editors import Editor
 
 
@@ -70,7 +70,8 @@ def edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
     show = request.GET.get("check") or application.status == Status.RETURNED
     return render_step(request, editor, application, step,
                        presenters.form_data(application),
-                       _step_errors(application, step) if show else [])
+                       [*corrections.field_errors(application, step),
+                        *(_step_errors(application, step) if show else [])])
 
 
 def _step_errors(application: Application, slug: str) -> list[dict]:
@@ -143,6 +144,7 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
         "status": presenters.status_of(application),
         "autosave_url": editor.autosave_url(application, slug)
         if slug in steps.FORM_STEPS else "",
+        **corrections.review_note(application, editor),
         **_page_context(request, slug, data), **extra,
     }
     return render(request, f"portal/steps/{slug}.html", context, status=status)
@@ -158,7 +160,8 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "investors":
         return _table(request, data, "investors", kinds=[
             ("natural", _("自然人")), ("corporate", _("企业法人"))],
-            methods=[(m, m) for m in presenters.CONTRIBUTION_METHODS])
+            methods=[(m, str(presenters.CONTRIBUTION_METHOD_LABELS[m]))
+                     for m in presenters.CONTRIBUTION_METHODS])
     if slug == "employees":
         return _table(request, data, "employees")
     if slug == "people":

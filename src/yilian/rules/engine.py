@@ -63,6 +63,14 @@ class Rule:
     outcome: str
     basis: str
     params: dict[str, Any] = field(default_factory=dict)
+    # How people read it (the engine does not use these): a title and the basis in
+    # both languages, which facts the examiner's page shows ("scope", "permit", "form",
+    # "none") and the one form's paths the rule looked at (``investors[*].amount``).
+    title: str = ""
+    title_en: str = ""
+    basis_en: str = ""
+    facts: str = "none"
+    looks_at: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,9 @@ class RuleSet:
 def shipped_rules() -> RuleSet:
     raw = json.loads(resources.files("yilian.rules").joinpath("data/rules.json")
                      .read_text(encoding="utf-8"))
-    rules = tuple(Rule(r["id"], r["check"], r["outcome"], r["basis"], r.get("params", {}))
+    rules = tuple(Rule(r["id"], r["check"], r["outcome"], r["basis"], r.get("params", {}),
+                       r.get("title", ""), r.get("title_en", ""), r.get("basis_en", ""),
+                       r.get("facts", "none"), tuple(r.get("looks_at", ())))
                   for r in raw["rules"])
     for rule in rules:
         if rule.check not in CHECKS or rule.outcome not in SEVERITY:

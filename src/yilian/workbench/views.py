@@ -25,7 +25,8 @@ from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset
 from yilian.portal import autosave, presenters, wizard
 from yilian.portal.editors import CounterEditor
-from yilian.workbench import queries
+from yilian.rules import reading
+from yilian.workbench import judged, queries
 
 window_staff = role_required(roles.CLERK, roles.EXAMINER)
 # Deciding (approve, return, refuse) is the examiner's alone: separation of duties.
@@ -40,11 +41,11 @@ def _application(pk) -> Application:
                              .exclude(status=Status.DRAFT), pk=pk)
 
 
-def _decide(request: HttpRequest, pk, act, done: str) -> HttpResponse:
+def _decide(request: HttpRequest, pk, act, done: str, **more) -> HttpResponse:
     """Run one review action (a function of :mod:`yilian.forms.review`) and come back."""
     application = get_object_or_404(Application.objects.exclude(status=Status.DRAFT), pk=pk)
     try:
-        act(application, request.user, request.POST.get("comment", ""))
+        act(application, request.user, request.POST.get("comment", ""), **more)
         messages.success(request, done)
     except review.ReviewRefused as error:
         messages.error(request, labels.refusal(error))
@@ -55,7 +56,8 @@ def _decide(request: HttpRequest, pk, act, done: str) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """审查队列 — applications waiting for a person, overdue first, with the reasons."""
     now = timezone.now()
-    rows = [{"application": a, "reasons": review.reasons(a), "due": review.review_due(a),
+    rows = [{"application": a, "reasons": reading.findings_read(a),
+             "due": review.review_due(a),
              "overdue": review.is_review_overdue(a, now)} for a in review.review_queue()]
     return render(request, "workbench/index.html", {"rows": rows, "tab": "queue"})
 
@@ -66,9 +68,14 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
     application = _application(pk)
     chain = getattr(application, "chain", None)
     steps = list(chain.steps.all()) if chain else []
+    decision = next(iter(application.decisions.all()), None)
     context = {
-        "application": application, "reasons": review.reasons(application),
-        "decision": next(iter(application.decisions.all()), None),
+        "application": application,
+        "findings": judged.judged(application, decision.findings) if decision else [],
+        "outcome": judged.outcome_label(decision.outcome) if decision else "",
+        "comment": reading.persons_comment(application),
+        "return_reasons": judged.return_reason_choices(),
+        "decision": decision,
         "in_review": application.status == Status.IN_REVIEW,
         "can_decide": _may_decide(request.user, application),
         "overdue": review.is_review_overdue(application),
@@ -100,7 +107,8 @@ def approve(request: HttpRequest, pk) -> HttpResponse:
 @examiner_only
 def return_for_correction(request: HttpRequest, pk) -> HttpResponse:
     return _decide(request, pk, review.return_for_correction,
-                   _("已退回补正，申请人将看到审查意见。"))
+                   _("已退回补正，申请人将看到审查意见。"),
+                   reasons=request.POST.getlist("reasons"))
 
 
 @require_POST
