@@ -21,13 +21,15 @@ LANGUAGES = ("zh-hans", "zh-hant", "en")
 def _data(*applications: Application) -> tuple[str, ...]:
     """What the pages show as entered: the applications' own words and numbers, and the
     catalogue's (scope entries, their departments and permits), and editions."""
+    from yilian.accounts.models import OutboxMessage
     from yilian.chain.models import Step
     from yilian.rules.models import AdmissionDecision
 
     out: list[str] = []
     for a in applications:
         a = Application.objects.get(pk=a.pk)
-        out += [a.name, a.domicile, a.uscc, a.owner.get_username(), *a.business_scope]
+        out += [a.name, a.domicile, a.uscc, a.owner.get_username(), *a.business_scope,
+                a.declaration_edition]
         out += [str(v) for v in (a.permits or {}).values()]
         for row in [*a.investors.all(), *a.people.all(), *a.employees.all(),
                     *a.parties.all()]:
@@ -46,6 +48,8 @@ def _data(*applications: Application) -> tuple[str, ...]:
             out += [f.get("permit", "") for f in decision.findings]
         out += list(Step.objects.filter(chain__application=a).values_list("reference",
                                                                           flat=True))
+        # The texts sent about it, shown as sent (in the service's language).
+        out += list(OutboxMessage.objects.filter(application=a).values_list("body", flat=True))
     out += list(get_user_model().objects.values_list("username", flat=True))
     out += [name for _code, name in _divisions()]
     out += [e.text for e in scope_catalogue.entries()]  # the catalogue's legal wording
