@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import parties, validation
+from yilian.forms import industry, parties, places, validation
 from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
@@ -225,6 +225,22 @@ def _apply(application: Application, data: Mapping[str, Any]) -> None:
     for field in JSON_FIELDS:
         if field in data:
             setattr(application, field, _jsonable(data[field]))
+    _derive_industry(application, data)
+    if "division_code" in data or "domicile" in data:
+        errors = places.check_domicile(application.division_code, application.domicile)
+        if errors:
+            raise InvalidApplication(errors)
+
+
+def _derive_industry(application: Application, data: Mapping[str, Any]) -> None:
+    """行业代码 follows the main (first) business-scope entry's industry class when it is
+    not given: when the scope changes without a code, or nothing set one yet."""
+    if (data.get("industry_code") or "").strip():
+        return
+    if "business_scope" in data or not application.industry_code:
+        derived = industry.main_class(application.business_scope)
+        if derived:
+            application.industry_code = derived
 
 
 def _replace_parties(application: Application, data: Mapping[str, Any]) -> None:

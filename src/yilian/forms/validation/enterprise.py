@@ -8,6 +8,7 @@ from typing import Any
 
 from yilian.codes import divisions
 from yilian.codes.errors import InvalidCode
+from yilian.forms import places
 from yilian.forms.models import Application, OrgForm
 from yilian.forms.validation._common import Errors, check_money, check_required
 
@@ -100,6 +101,8 @@ def check_enterprise(errors: Errors, app: Application) -> None:
             divisions.validate(app.division_code)
         except InvalidCode as exc:
             errors.invalid("division_code", exc)
+        else:
+            errors.extend(places.check_domicile(app.division_code, app.domicile))
     if not _INDUSTRY.fullmatch(app.industry_code or ""):
         errors.add("industry_code", "industry_code.format", "行业代码应为4位数字（GB/T 4754 小类）",
                    "the industry code must be 4 digits (a GB/T 4754 class)")
