@@ -69,8 +69,9 @@ def parts(division_code: str, saved: str) -> Parts:
 
 
 def check_domicile(division_code: str, domicile_: str) -> list[dict]:
-    """The division code against the divisions the domicile names: the most specific
-    one named must be the code's own division or one above it. Empty when they agree,
+    """The division code against the divisions the domicile names: each district or
+    zone named (else the most specific division named) must be the code's own division
+    or one above it. Empty when they agree,
     or when either says nothing checkable (an unknown code is reported elsewhere)."""
     code = (division_code or "").strip()
     if not divisions.division(code):
@@ -80,9 +81,10 @@ def check_domicile(division_code: str, domicile_: str) -> list[dict]:
         return []
     own = {d.code for d in divisions.ancestry(code)}
     specific = [d for d in named if d.level in ("county", "zone")] or [named[0]]
-    if any(d.code in own for d in specific):
+    elsewhere = [d for d in specific if d.code not in own]
+    if not elsewhere:
         return []
-    place = specific[0]
+    place = elsewhere[0]
     return [{"field": "division_code", "code": "division_code.domicile",
              "message_zh": f"住所位于{place.name}，行政区划代码应为{place.code}"
                            f"（{divisions.full_name(place.code)}），而不是{code}"

@@ -234,8 +234,9 @@ def _apply(application: Application, data: Mapping[str, Any]) -> None:
 
 def _derive_industry(application: Application, data: Mapping[str, Any]) -> None:
     """行业代码 follows the main (first) business-scope entry's industry class when it is
-    not given: when the scope changes without a code, or nothing set one yet."""
-    if (data.get("industry_code") or "").strip():
+    given: when the scope changes without a code, or nothing set one yet. A code sent
+    (even blank) is kept as sent; the submission checks judge it."""
+    if "industry_code" in data:
         return
     if "business_scope" in data or not application.industry_code:
         derived = industry.main_class(application.business_scope)
