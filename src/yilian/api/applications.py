@@ -442,7 +442,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise exceptions.PermissionDenied("staff do not file applications")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application = services.create_draft(request.user, serializer.validated_data)
+        with _service_errors():  # a division code the domicile contradicts
+            application = services.create_draft(request.user, serializer.validated_data)
         return self._answer(application, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ApplicationSerializer, 400: ErrorsSerializer,
