@@ -9,9 +9,9 @@ from typing import Any
 from yilian.codes import divisions
 from yilian.codes.errors import InvalidCode
 from yilian.forms import places
-from yilian.refdata import divisions as refdivisions
 from yilian.forms.models import Application, OrgForm
 from yilian.forms.validation._common import Errors, check_money, check_required
+from yilian.refdata import divisions as refdivisions
 
 LLC_FORMS = frozenset({OrgForm.LLC_SINGLE_NATURAL, OrgForm.LLC_MULTI})
 LLC_SUFFIXES = ("有限责任公司", "有限公司")
