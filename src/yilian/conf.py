@@ -103,6 +103,9 @@ _declare("YILIAN_AUDIT_CHECKPOINT_SECONDS", "300", "How often the audit trail's 
 _declare("YILIAN_MAX_AUTO_ATTEMPTS", "24", "Automatic tries of a step before it waits for a "
          "person (status failed).")
 _declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (one hour).")
+_declare("YILIAN_ZONE_DIVISION", "371071", "The zone this deployment serves (GB/T 2260 code, "
+         "zone codes included): new applications' division picker starts there, and the "
+         "dashboard's statistics are the zone's. 371071 is 威海火炬高技术产业开发区.")
 _declare("YILIAN_DEMO", "0", "1 when running `yilian demo` (demo accounts exist only then).")
 
 

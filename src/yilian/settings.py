@@ -27,6 +27,7 @@ SECRET_KEY = _secret_key()
 DEBUG = conf.get_bool("YILIAN_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in conf.get("YILIAN_ALLOWED_HOSTS").split(",") if h.strip()]
 DEMO_MODE = conf.get_bool("YILIAN_DEMO")
+ZONE_DIVISION = conf.get("YILIAN_ZONE_DIVISION")
 
 # Behind the production HTTPS proxy: cookies never travel in clear, plain HTTP is
 # redirected, browsers remember to use HTTPS, and the proxy's scheme header is believed.

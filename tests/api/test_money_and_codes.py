@@ -87,7 +87,8 @@ def test_extreme_amounts_are_stored_exactly_and_the_application_stays_usable(
     for step in ("enterprise", "investors", "employees", "review"):
         page = client.get(f"/me/applications/{body['id']}/{step}/")
         assert page.status_code == 200, step
-    assert "99999999999999.99" in client.get(
+    # The page shows capital in 万元, exactly: 99 999 999 999 999.99 元.
+    assert 'value="9,999,999,999.999999"' in client.get(
         f"/me/applications/{body['id']}/enterprise/").content.decode()
     assert client.post(f"/me/applications/{body['id']}/review/").status_code in (302, 400)
     assert client.get(f"/me/applications/{body['id']}/").status_code in (200, 302)

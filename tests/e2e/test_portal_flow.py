@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.browser import PHONE, SCREENSHOTS, confirm_on_their_phones, fresh_people, screenshot
+from yilian.forms.amounts import in_wan
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -33,12 +34,22 @@ def _next(page) -> None:
         page.locator(".step-nav button[value=next]").click()
 
 
+# The example's domicile after the picked part (province … zone, street): what is typed.
+ADDRESS = "火炬路213号创新创业基地A座501室"
+
+
 def _fill_enterprise(page, data: dict) -> str:
+    """Capital in 万元; the place picked (preset to the zone: only the street is picked),
+    the address typed; the division code is derived and shown, never typed."""
     page.locator("#org_form").select_option(data["org_form"])
-    page.locator("#registered_capital").fill(data["registered_capital"])
-    page.locator("#domicile").fill(data["domicile"])
-    page.locator("#division_code").fill(data["division_code"])
-    page.locator("#industry_code").fill(data["industry_code"])
+    page.locator("#registered_capital").fill(in_wan(data["registered_capital"]))
+    assert page.locator("#division-county").input_value() == data["division_code"]
+    page.locator("#division-street").select_option(label="怡园街道")
+    page.locator("#division-street").wait_for()
+    page.wait_for_function("() => document.querySelector('#domicile-prefix-text')"
+                           ".textContent.endsWith('怡园街道')")
+    assert page.locator("#division-code").inner_text() == data["division_code"]
+    page.locator("#domicile").fill(ADDRESS)
     for _ in range(8):  # a free name, checked live as it is typed
         name = f"威海{''.join(random.sample(RARE, 3))}科技有限公司"
         page.locator("#name").fill("")
@@ -67,7 +78,7 @@ def _fill_row(page, table: str, i: int, row: dict) -> None:
         if locator.evaluate("e => e.tagName") == "SELECT":
             locator.select_option(value)
         else:
-            locator.fill(value)
+            locator.fill(in_wan(value) if key == "amount" else value)  # the page takes 万元
 
 
 def _add_row(page, table: str, i: int) -> None:
@@ -151,6 +162,8 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
     for text in data["business_scope"]:
         _add_scope(phone, text)
     assert phone.locator("#chosen .badge", has_text="一般项目").count() == 4
+    # The industry follows the main scope entry, in words.
+    assert phone.locator("#industry-shown").inner_text() == "应用软件开发 6513"
     screenshot(phone, "phone-form-scope")
     _next(phone)
 
@@ -178,8 +191,9 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser):
 
     people_employees_invoices(phone, data)
     phone.locator("input[name=bank_wanted]").check()
-    for key in ("bank", "branch", "date"):
-        phone.locator(f"#bank_appointment-{key}").fill(data["bank_appointment"][key])
+    bank = data["bank_appointment"]
+    phone.locator("#bank_appointment-bank").select_option(f"{bank['bank']}|{bank['branch']}")
+    phone.locator("#bank_appointment-date").fill(bank["date"])
     _next(phone)
 
     # Everyone named confirms: five people, one of them in three roles.

@@ -70,16 +70,20 @@ def test_a_step_saves_the_draft_and_shows_it_when_coming_back(signed_in, applica
     application = Application.objects.get(owner=applicant)
     answer = signed_in.post(_step(application, "enterprise"), {
         "name": "威海测链科技有限公司", "org_form": "llc_multi",
-        "registered_capital": "500000", "domicile": "威海市火炬路1号",
-        "division_code": "371071", "industry_code": "6513", "operating_term_years": "",
+        "registered_capital": "50", "division-province": "370000",
+        "division-city": "371000", "division-county": "371071",
+        "division-street": "371071004", "domicile": "火炬路1号", "operating_term_years": "",
         "go": "next"})
     assert answer.status_code == 302 and answer["Location"] == _step(application, "scope")
     application.refresh_from_db()
     assert application.name == "威海测链科技有限公司"
-    assert str(application.registered_capital) == "500000.00"
+    assert str(application.registered_capital) == "500000.00"  # typed in 万元
+    assert application.division_code == "371071"
+    assert application.domicile == "山东省威海市威海火炬高技术产业开发区怡园街道火炬路1号"
     assert application.operating_term_years is None
     page = _page(signed_in.get(_step(application, "enterprise")))
-    assert 'value="威海测链科技有限公司"' in page and 'value="500000.00"' in page
+    assert 'value="威海测链科技有限公司"' in page and 'value="50"' in page
+    assert 'value="火炬路1号"' in page and '<option value="371071004" selected>' in page
     assert '<option value="llc_multi" selected>' in page
 
 
@@ -90,10 +94,11 @@ def test_bad_input_is_a_field_error_beside_its_input_not_a_500(signed_in, draft)
     page = _page(answer)
     field = re.search(r'<input[^>]*id="registered_capital"[^>]*>', page, re.S).group(0)
     assert 'aria-invalid="true"' in field
-    assert 'aria-describedby="registered_capital-error"' in field
+    assert 'aria-describedby="registered_capital-error registered_capital-hint"' in field
     assert '<label for="registered_capital">' in page
     error = re.search(r'id="registered_capital-error"[^>]*>([^<]+)<', page).group(1)
     assert error.strip() and 'value="一百万"' in page  # what was typed stays
+    assert "100万" in error  # and the error says how to write it
     draft.refresh_from_db()
     assert str(draft.registered_capital) == "1000000.00"
 
@@ -102,7 +107,7 @@ def test_errors_are_in_the_page_language(signed_in, draft):
     signed_in.cookies["yilian_language"] = "en"
     bad = {f"investors-0-{k}": v for k, v in {
         "kind": "natural", "name": "张伟", "id_number": "371002198603120111",
-        "amount": "1000000", "contribution_date": "2030-12-31",
+        "amount": "100", "contribution_date": "2030-12-31",
         "contribution_method": "货币"}.items()}
     answer = signed_in.post(_step(draft, "investors"), {**bad, "go": "next"}, follow=True)
     page = _page(answer)
@@ -117,11 +122,11 @@ def test_errors_are_in_the_page_language(signed_in, draft):
 
 def test_rows_are_added_and_removed_with_plain_posts(signed_in, draft):
     rows = {"investors-0-kind": "natural", "investors-0-name": "张伟",
-            "investors-0-id_number": "371002198603120110", "investors-0-amount": "600000.00",
+            "investors-0-id_number": "371002198603120110", "investors-0-amount": "60",
             "investors-0-contribution_date": "2030-12-31",
             "investors-0-contribution_method": "货币",
             "investors-1-kind": "natural", "investors-1-name": "李娜",
-            "investors-1-id_number": "371082199007230221", "investors-1-amount": "400000.00",
+            "investors-1-id_number": "371082199007230221", "investors-1-amount": "40",
             "investors-1-contribution_date": "2030-12-31",
             "investors-1-contribution_method": "货币",
             # A blank row left by "add": not saved.
@@ -156,12 +161,12 @@ def test_people_and_choices_round_trip(signed_in, draft):
 def test_a_step_with_problems_stays_and_links_each_problem_to_its_field(signed_in, draft):
     answer = signed_in.post(_step(draft, "enterprise"), {
         "name": "威海一链科技有限公司", "org_form": "llc_multi", "registered_capital": "0",
-        "domicile": "", "division_code": "371071", "industry_code": "65",
+        "domicile": "", "division-province": "370000", "division-city": "371000",
         "go": "next"}, follow=True)
     page = _page(answer)
     assert "check=1" in answer.redirect_chain[-1][0]
     assert 'href="#registered_capital"' in page and 'href="#domicile"' in page
-    assert 'href="#industry_code"' in page
+    assert 'href="#division_code"' in page  # a city with districts is not a place yet
     field = re.search(r'<input[^>]*id="domicile"[^>]*>', page, re.S).group(0)
     assert 'aria-invalid="true"' in field
 

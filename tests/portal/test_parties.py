@@ -95,9 +95,9 @@ def test_an_edit_after_confirming_asks_for_a_new_confirmation(signed_in, draft):
     _invite(signed_in, draft)
     consent.confirm_with_code(party, latest_code(LINA))
     signed_in.post(_step(draft, "enterprise"), {
-        "name": draft.name, "org_form": "llc_multi", "registered_capital": "1000000",
-        "domicile": "威海市另一条路2号", "division_code": "371071", "industry_code": "6513",
-        "go": "save"})
+        "name": draft.name, "org_form": "llc_multi", "registered_capital": "100",  # 万元
+        "division-province": "370000", "division-city": "371000",
+        "division-county": "371071", "domicile": "另一条路2号", "go": "save"})
     draft.refresh_from_db()
     assert parties.state(_party(draft)) == "stale"
     assert "需重新确认" in signed_in.get(_step(draft, "parties")).content.decode()

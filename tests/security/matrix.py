@@ -124,6 +124,9 @@ CASES: list[Case] = [
     Case("portal:check", {"kind": "id"}, {"GET": who(FILLERS)},
          query={"for": "id_number", "id_number": "1"}),
     Case("portal:scope-search", {}, {"GET": who(FILLERS)}, query={"q": "软件"}),
+    Case("portal:division-options", {}, {"GET": who(FILLERS)},
+         query={"division-province": "370000", "division-city": "371000"}),
+    Case("portal:industry-search", {}, {"GET": who(FILLERS)}, query={"iq": "软件"}),
     # 一窗受理 — the window.
     Case("workbench:index", {}, {"GET": WINDOW_PAGE}),
     Case("workbench:sla", {}, {"GET": WINDOW_PAGE}),

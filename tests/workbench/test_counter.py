@@ -76,8 +76,9 @@ def test_a_step_saved_at_the_counter_is_audited_with_both_identities(at_counter,
     application = counter.start(clerk, applicant, {"division_code": "371071"})
     answer = at_counter.post(_step(application, "enterprise"), {
         "name": "威海测链科技有限公司", "org_form": "llc_multi",
-        "registered_capital": "500000", "domicile": "威海市火炬路1号",
-        "division_code": "371071", "industry_code": "6513", "go": "next"})
+        "registered_capital": "50", "division-province": "370000",  # 50 万元, the place picked
+        "division-city": "371000", "division-county": "371071", "domicile": "火炬路1号",
+        "go": "next"})
     assert answer.status_code == 302 and answer["Location"] == _step(application, "scope")
     application.refresh_from_db()
     assert application.name == "威海测链科技有限公司" and application.owner == applicant

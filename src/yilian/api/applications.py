@@ -48,7 +48,7 @@ from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
 from yilian.chain.models import Step
 from yilian.codes.errors import fold_width
-from yilian.forms import access, declaration, lifecycle, services
+from yilian.forms import access, amounts, declaration, lifecycle, services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
 from yilian.forms.money import MoneyField
 
@@ -118,7 +118,9 @@ class Money(serializers.DecimalField):
     number of digits, with its pattern in the schema."""
 
     default_error_messages = {"money": "An amount is a string of at most {whole} digits "
-                                       "and at most two decimals, e.g. \"100000.00\"."}
+                                       "and at most two decimals, e.g. \"100000.00\".",
+                              "money_unit": "Amounts are in yuan, as digits without units "
+                                            "or separators: \"{typed}\" is \"{yuan}\"."}
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("decimal_places", 2)
@@ -130,8 +132,20 @@ class Money(serializers.DecimalField):
         if isinstance(data, Decimal):  # from Python (a stored amount), never from JSON
             return super().to_internal_value(data)
         if not isinstance(data, str) or not self.pattern.fullmatch(fold_width(data).strip()):
+            self._explain(data)
             self.fail("money", whole=self.whole)
         return super().to_internal_value(fold_width(data).strip())
+
+
+    def _explain(self, data) -> None:
+        """"100万" or "1,000,000" is how people write amounts: say what the API wants
+        instead (the pages read such forms; the API's contract stays digits in 元)."""
+        if isinstance(data, str):
+            try:
+                yuan = amounts.parse_amount(data)
+            except amounts.AmountError:
+                return
+            self.fail("money_unit", typed=data.strip(), yuan=f"{yuan}")
 
 
 def _amount_pattern(whole: int) -> str:
@@ -463,7 +477,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise exceptions.PermissionDenied("staff do not file applications")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application = services.create_draft(request.user, serializer.validated_data)
+        with service_errors():  # a division code the domicile contradicts
+            application = services.create_draft(request.user, serializer.validated_data)
         return self._answer(application, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ApplicationSerializer, 400: ErrorsSerializer,

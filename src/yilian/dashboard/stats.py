@@ -31,7 +31,7 @@ from yilian.departments import registry as departments
 from yilian.refdata import divisions, industries
 from yilian.registry.models import Enterprise
 
-ZONE = "371071"  # 威海火炬高技术产业开发区, the zone this dashboard belongs to
+ZONE = settings.ZONE_DIVISION  # the zone this dashboard belongs to (371071 by default)
 # Duration histogram edges in seconds: fine where most chains finish, then the promise.
 DURATION_EDGES = (0, 60, 120, 300, 600, 1200, 1800, 3600)
 

@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import declaration, parties, validation
+from yilian.forms import declaration, industry, parties, places, validation
 from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
 from yilian.notices import notify
 
@@ -253,6 +253,23 @@ def _apply(application: Application, data: Mapping[str, Any]) -> None:
     for field in JSON_FIELDS:
         if field in data:
             setattr(application, field, _jsonable(data[field]))
+    _derive_industry(application, data)
+    if "division_code" in data or "domicile" in data:
+        errors = places.check_domicile(application.division_code, application.domicile)
+        if errors:
+            raise InvalidApplication(errors)
+
+
+def _derive_industry(application: Application, data: Mapping[str, Any]) -> None:
+    """行业代码 follows the main (first) business-scope entry's industry class when it is
+    given: when the scope changes without a code, or nothing set one yet. A code sent
+    (even blank) is kept as sent; the submission checks judge it."""
+    if "industry_code" in data:
+        return
+    if "business_scope" in data or not application.industry_code:
+        derived = industry.main_class(application.business_scope)
+        if derived:
+            application.industry_code = derived
 
 
 def _replace_parties(application: Application, data: Mapping[str, Any]) -> None:

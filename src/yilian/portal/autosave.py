@@ -59,11 +59,14 @@ class Typed:
 def typed(application: Application, slug: str, post: QueryDict) -> Typed:
     """Parse the step's POST as the API would type it; the parts with a malformed field
     are set aside (each part is all or nothing: a table is one part)."""
-    data = steps.parse(slug, post, presenters.form_data(application))
-    serializer = ApplicationSerializer(application, data=data, partial=True)
-    if serializer.is_valid():
+    data, unreadable = steps.read(slug, post, presenters.form_data(application))
+    errors = list(unreadable)  # amounts that could not be read ("一百万")
+    readable = {k: v for k, v in data.items() if k not in {_part(e["field"]) for e in errors}}
+    serializer = ApplicationSerializer(application, data=readable, partial=True)
+    if serializer.is_valid() and not errors:
         return Typed(data, dict(serializer.validated_data))
-    errors = flatten_errors(serializer.errors)
+    if serializer.errors:
+        errors += flatten_errors(serializer.errors)
     bad = {_part(e["field"]) for e in errors}
     rest = ApplicationSerializer(application, data={k: v for k, v in data.items()
                                                     if k not in bad}, partial=True)
@@ -92,9 +95,8 @@ def save(request: HttpRequest, editor: Editor, pk, slug: str) -> JsonResponse:
         return _not_editable(application)
     result = typed(application, slug, request.POST)
     try:
-        if result.valid:
-            application = editor.save(application, result.valid,
-                                      version=_version(request.POST.get("_version")))
+        application = _save_valid(editor, application, result,
+                                  _version(request.POST.get("_version")))
     except services.NotEditable:
         return _not_editable(application)
     except services.ChangedElsewhere as exc:
@@ -110,6 +112,22 @@ def save(request: HttpRequest, editor: Editor, pk, slug: str) -> JsonResponse:
                     "message": steps.message(e, language)} for e in result.errors],
         "unsaved": result.unsaved,
     }, status=400 if result.errors else 200)
+
+
+def _save_valid(editor: Editor, application: Application, result: Typed,
+                version: dt.datetime | None) -> Application:
+    """Save the well-typed parts; a part the save itself refuses (a domicile that names
+    another district than the division picked) joins the errors and the rest is saved."""
+    valid = result.valid
+    for _attempt in range(2):
+        if not valid:
+            break
+        try:
+            return editor.save(application, valid, version=version)
+        except services.InvalidApplication as exc:
+            result.errors += exc.errors
+            valid = {k: v for k, v in valid.items() if k not in set(result.unsaved)}
+    return application
 
 
 def _version(raw: str | None) -> dt.datetime | None:

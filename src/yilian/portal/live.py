@@ -32,7 +32,7 @@ from yilian.api.applications import money
 from yilian.api.errors import flatten as flatten_errors
 from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
-from yilian.forms import validation
+from yilian.forms import amounts, validation
 from yilian.forms.models import Application
 from yilian.names import services as names
 from yilian.portal import presenters, steps
@@ -122,6 +122,17 @@ def _amount(value: str) -> list[dict]:
     return list(errors)
 
 
+def _wan(value: str) -> list[dict]:
+    """An amount typed in 万元 as the step pages read it (:mod:`yilian.forms.amounts`)."""
+    try:
+        amount = amounts.parse_amount(value, "wan")
+    except amounts.AmountError as exc:
+        return [exc.as_error("")]
+    errors = validation.Errors()
+    validation.check_money(errors, "amount", amount, "金额", "amount")
+    return list(errors)
+
+
 def _phone(value: str) -> list[dict]:
     try:
         accounts.normalize_phone(value)
@@ -131,7 +142,8 @@ def _phone(value: str) -> list[dict]:
     return []
 
 
-_CHECKS = {"id": _resident_id, "uscc": _uscc, "amount": _amount, "phone": _phone}
+_CHECKS = {"id": _resident_id, "uscc": _uscc, "amount": _amount, "wan": _wan,
+           "phone": _phone}
 
 
 @require_GET

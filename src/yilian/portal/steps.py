@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from yilian import labels
+from yilian.forms import amounts, industry, places
 from yilian.forms.models import ROW_FIELDS, Role
 from yilian.refdata import scope as scope_catalogue
 
@@ -34,9 +35,8 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("enterprise", _("企业信息"), ("name", "org_form", "registered_capital", "domicile",
-                                      "division_code", "industry_code",
-                                      "operating_term_years")),
-    Step("scope", _("经营范围"), ("business_scope", "permits", "pledges")),
+                                      "division_code", "operating_term_years")),
+    Step("scope", _("经营范围"), ("business_scope", "industry_code", "permits", "pledges")),
     Step("investors", _("出资人"), ("investors",)),
     Step("people", _("人员"), ("people",)),
     Step("employees", _("参保职工"), ("employees",)),
@@ -51,6 +51,9 @@ FORM_STEPS = ("enterprise", "scope", "investors", "people", "employees", "choice
 # Typed fields for which an empty input means "not given" (null), not "".
 NULLABLE = {"registered_capital", "operating_term_years", "amount", "contribution_date",
             "monthly_wage", "start_date", "monthly_quantity", "date"}
+# Amounts typed as people write them (:mod:`yilian.forms.amounts`): in 万元 where people
+# think in 万元 (capital, contributions), in 元 for a monthly wage.
+MONEY_UNITS = {"registered_capital": "wan", "amount": "wan", "monthly_wage": "yuan"}
 # Fields a row may hold without the applicant having typed anything in it.
 _DEFAULTED = {"kind", "role", "contribution_method"}
 ROLE_ORDER = [role.value for role in Role]
@@ -95,29 +98,75 @@ def rows(post: QueryDict, table: str, drop: int | None = None) -> list[dict]:
     return out
 
 
+class Typed(str):
+    """An input kept as typed because it could not be read (shown back as is)."""
+
+
 def parse(slug: str, post: QueryDict, current: dict | None = None) -> dict:
-    """The one-form JSON for the step's fields, as the API would receive it. ``current``
-    is the form as saved (the JSON the page was rendered from): the people step picks
-    people from it, and the investors step carries an investor's corrections to the
-    offices they hold."""
+    """The one-form JSON for the step's fields, as the API would receive it."""
+    return read(slug, post, current)[0]
+
+
+def read(slug: str, post: QueryDict, current: dict | None = None) -> tuple[dict, list[dict]]:
+    """The step's one-form JSON, and the field errors of what could not be read (an
+    amount such as "一百万"): those inputs are kept as :class:`Typed`. ``current`` is the
+    form as saved (the JSON the page was rendered from): the people step picks people
+    from it, and the investors step carries an investor's corrections to the offices
+    they hold."""
     current = current or {}
     if slug == "enterprise":
-        return {f: _value(f, post.get(f)) for f in BY_SLUG["enterprise"].fields}
-    if slug == "scope":
-        return _parse_scope(post)
-    if slug == "people":
+        data = _parse_enterprise(post)
+    elif slug == "scope":
+        data = _parse_scope(post)
+    elif slug in ("people", "investors"):
         from yilian.portal import people
 
-        return people.parse(post, current)
-    if slug == "investors":
-        from yilian.portal import people
+        data = people.parse(post, current) if slug == "people" else \
+            people.parse_investors(post, current)
+    elif slug in ROW_FIELDS:
+        data = {slug: rows(post, slug, row_index(post.get("remove"), slug))}
+    elif slug == "choices":
+        data = _parse_choices(post)
+    else:
+        raise KeyError(slug)
+    return data, _read_amounts(data)
 
-        return people.parse_investors(post, current)
-    if slug in ROW_FIELDS:
-        return {slug: rows(post, slug, row_index(post.get("remove"), slug))}
-    if slug == "choices":
-        return _parse_choices(post)
-    raise KeyError(slug)
+
+def _read_amounts(data: dict) -> list[dict]:
+    """Amounts in the data, typed as people write them, turned into exact 元 strings."""
+    errors: list[dict] = []
+
+    def convert(holder: dict, key: str, path: str) -> None:
+        raw = holder.get(key)
+        if isinstance(raw, str) and raw:
+            try:
+                holder[key] = str(amounts.parse_amount(raw, MONEY_UNITS[key]))
+            except amounts.AmountError as exc:
+                holder[key] = Typed(raw)
+                errors.append(exc.as_error(path))
+
+    if "registered_capital" in data:
+        convert(data, "registered_capital", "registered_capital")
+    for table in ("investors", "employees"):
+        for i, row in enumerate(data.get(table) or []):
+            for key in MONEY_UNITS:
+                if key in row:
+                    convert(row, key, f"{table}[{i}].{key}")
+    return errors
+
+
+def _parse_enterprise(post: QueryDict) -> dict:
+    """The enterprise's fields; the division code and the domicile from the picker and
+    the typed address (:mod:`yilian.forms.places`), never typed."""
+    from yilian.portal import pickers
+
+    data = {f: _value(f, post.get(f)) for f in ("name", "org_form", "registered_capital",
+                                                 "operating_term_years")}
+    place = pickers.from_post(post)
+    data["division_code"] = place.code
+    data["domicile"] = places.domicile(place.code, place.street,
+                                       post.get("domicile", "").strip())
+    return data
 
 
 def row_index(value: str | None, table: str) -> int | None:
@@ -140,9 +189,21 @@ def _parse_scope(post: QueryDict) -> dict:
     kept = {entry.id for entry in map(scope_catalogue.by_text, chosen) if entry}
     ids = set(post.getlist("scope_id")) & kept
     permits = {i: post.get(f"permit-{i}", "").strip() for i in sorted(ids)}
-    return {"business_scope": chosen,
+    return {"business_scope": chosen, "industry_code": _industry(post, chosen),
             "permits": {i: number for i, number in permits.items() if number},
             "pledges": [i for i in post.getlist("pledges") if i in ids]}
+
+
+def _industry(post: QueryDict, chosen: list[str]) -> str:
+    """行业: picked in words (``pick_industry``), kept, or — while it follows the scope
+    (``industry_auto``) or is not set — the main (first) scope entry's class."""
+    picked = (post.get("pick_industry") or "").strip()
+    if picked and picked != "auto" and industry.choice(picked):
+        return picked
+    kept = (post.get("industry_code") or "").strip()
+    if picked == "auto" or post.get("industry_auto") or not kept:
+        return industry.main_class(chosen) or kept
+    return kept
 
 
 def _parse_choices(post: QueryDict) -> dict:
@@ -150,6 +211,9 @@ def _parse_choices(post: QueryDict) -> dict:
     if post.get("bank_wanted"):
         bank = {f: _value(f, post.get(f"bank_appointment-{f}"))
                 for f in ("bank", "branch", "date")}
+        picked = post.get("bank_appointment-choice") or ""
+        if "|" in picked:  # the list's picker: "bank|branch"
+            bank["bank"], bank["branch"] = picked.split("|", 1)
     return {
         "seals": post.getlist("seals"),
         "invoices": {"types": post.getlist("invoices-types"),

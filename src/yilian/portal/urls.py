@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yilian.portal import autosave, consent, live, views, wizard
+from yilian.portal import autosave, consent, live, pickers, views, wizard
 
 app_name = "portal"
 urlpatterns = [
@@ -16,5 +16,7 @@ urlpatterns = [
     path("check/name/", live.check_name, name="check-name"),
     path("check/<slug:kind>/", live.check_field, name="check"),
     path("scope/", live.scope_search, name="scope-search"),
+    path("divisions/", pickers.division_options, name="division-options"),
+    path("industries/", pickers.industry_search, name="industry-search"),
     path("confirm/<str:token>/", consent.confirm, name="party-public"),
 ]

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
-from yilian.forms import declaration, parties, services, validation
+from yilian.forms import declaration, industry, parties, places, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import autosave, corrections, people, presenters, steps
+from yilian.portal import autosave, corrections, people, pickers, presenters, steps
 from yilian.portal.editors import Editor
+from yilian.refdata import local
 
 
 def own_application(request: HttpRequest, pk) -> Application:
@@ -41,7 +42,7 @@ def new(request: HttpRequest) -> HttpResponse:
     """新建申请 — an empty draft, then its first step."""
     if request.method != "POST":
         return redirect("portal:index")
-    application = services.create_draft(request.user, {"division_code": "371071"})
+    application = services.create_draft(request.user, {"division_code": places.zone()})
     return redirect(step_url(application, "enterprise"))
 
 
@@ -82,17 +83,20 @@ def _step_errors(application: Application, slug: str) -> list[dict]:
 def _save(request: HttpRequest, editor: Editor, application: Application,
           slug: str) -> HttpResponse:
     result = autosave.typed(application, slug, request.POST)
+    # Typed wrongly (an amount that cannot be read or is not a number…): show the input
+    # as sent. A button saves all or nothing (the page shows the errors; autosave keeps
+    # the rest saved meanwhile).
+    shown = {**presenters.form_data(application), **result.data}
     if result.errors:
-        # Typed wrongly (an amount that is not a number…): show the input as sent.
-        # A button saves all or nothing (the page shows the errors; autosave keeps the
-        # rest saved meanwhile).
-        shown = {**presenters.form_data(application), **result.data}
         return render_step(request, editor, application, slug, shown, result.errors,
                            status=400, unsaved=True)
     try:
         editor.save(application, result.valid)
     except services.NotEditable:
         return redirect(editor.done_url(application))
+    except services.InvalidApplication as exc:  # a domicile naming another district
+        return render_step(request, editor, application, slug, shown, exc.errors,
+                           status=400, unsaved=True)
     return redirect(_after_save(request, editor, application, slug))
 
 
@@ -103,8 +107,9 @@ def _after_save(request: HttpRequest, editor: Editor, application: Application,
     post = request.POST
     if post.get("add"):
         return editor.step_url(application, slug, add=post["add"]) + "#rows-end"
-    if post.get("remove") or post.get("add_scope"):
-        query = {"q": post["q"]} if post.get("q") else {}
+    if post.get("remove") or post.get("add_scope") or post.get("pick_industry") \
+            or post.get("refresh"):
+        query = {k: post[k] for k in ("q", "iq") if post.get(k)}
         return editor.step_url(application, slug, **query)
     previous, following = steps.neighbours(slug)
     if post.get("go") == "back" and previous:
@@ -152,11 +157,20 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
 
 def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "enterprise":
-        return {"org_forms": [("", _("请选择")), *labels.choices(OrgForm).items()]}
+        parts = places.parts(data.get("division_code") or "", data.get("domicile") or "")
+        return {"org_forms": [("", _("请选择")), *labels.choices(OrgForm).items()],
+                "place": pickers.from_code(data.get("division_code") or places.zone(),
+                                           parts.street),
+                "address": parts.address}
     if slug == "scope":
-        query = request.GET.get("q", "")
+        query, industry_query = request.GET.get("q", ""), request.GET.get("iq", "")
+        code = data.get("industry_code") or ""
         return {"chosen": presenters.chosen_scope(data), "q": query,
-                "results": presenters.scope_results(query) if query else []}
+                "results": presenters.scope_results(query) if query else [],
+                "industry": industry.choice(code), "industry_code": code,
+                "industry_auto": code == industry.main_class(data.get("business_scope")),
+                "iq": industry_query,
+                "industry_results": industry.search(industry_query) if industry_query else []}
     if slug == "investors":
         return _table(request, data, "investors", kinds=[
             ("natural", _("自然人")), ("corporate", _("企业法人"))],
@@ -173,7 +187,8 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
                 "chosen_seals": set(data.get("seals") or []) or set(Seal.values),
                 "chosen_invoices": set(invoices.get("types") or []),
                 "monthly_quantity": invoices.get("monthly_quantity"),
-                "bank": data.get("bank_appointment")}
+                "bank": data.get("bank_appointment"),
+                "banks": local.banks(data.get("division_code") or "")}
     return {}
 
 

@@ -92,3 +92,93 @@ def full_name(code: str) -> str:
         parts.append(d.name)
         d = _index().get(d.parent) if d.parent else None
     return "".join(reversed(parts))
+
+
+@dataclass(frozen=True)
+class Street:
+    """A township-level unit (乡级：街道、镇、乡) of the statistical division codes: a
+    9-digit code (its county's 6 digits + 3), a name and its county (or zone)."""
+
+    code: str
+    name: str
+    county: str
+
+
+@cache
+def _streets() -> dict[str, tuple[Street, ...]]:
+    out: dict[str, list[Street]] = {}
+    for row in read_csv("streets.csv"):
+        out.setdefault(row["county"], []).append(Street(row["code"], row["name"], row["county"]))
+    return {k: tuple(sorted(v, key=lambda s: s.code)) for k, v in out.items()}
+
+
+@cache
+def streets_manifest() -> dict:
+    """The street file's manifest: edition, source and counts (``data/streets.csv``)."""
+    return read_json("streets.manifest.json")
+
+
+def streets(county: str) -> tuple[Street, ...]:
+    """The streets and towns of a county or zone; empty where none are shipped."""
+    return _streets().get(county, ())
+
+
+def street(code: object) -> Street | None:
+    """The street with this 9-digit code, or ``None``."""
+    if not isinstance(code, str) or len(code) != 9:
+        return None
+    return next((s for s in streets(code[:6]) if s.code == code), None)
+
+
+def ancestry(code: str) -> tuple[Division, ...]:
+    """The division and those above it, province first; empty for an unknown code."""
+    out: list[Division] = []
+    d = _index().get(code)
+    while d is not None:
+        out.append(d)
+        d = _index().get(d.parent) if d.parent else None
+    return tuple(reversed(out))
+
+
+def nearest(code: str, table: dict[str, object]):
+    """The entry of ``table`` for ``code`` or the nearest division above it that has one
+    (zone → city → province): local data set once for a city serves its districts."""
+    for d in reversed(ancestry(code)):
+        if d.code in table:
+            return table[d.code]
+    return None
+
+
+@cache
+def _aliases() -> tuple[tuple[str, Division], ...]:
+    """Every way a domicile may name a shipped division: its name, and (for a county or
+    zone) its name without its city's name in front (火炬高技术产业开发区 for
+    威海火炬高技术产业开发区), longest first so the most specific wins."""
+    out: list[tuple[str, Division]] = []
+    for d in _index().values():
+        out.append((d.name, d))
+        parent = _index().get(d.parent) if d.parent else None
+        if parent is not None and d.level in ("county", "zone"):
+            stem = parent.name.removesuffix("市")
+            if d.name.startswith(stem) and len(d.name) - len(stem) >= 3:
+                out.append((d.name[len(stem):], d))
+    return tuple(sorted(out, key=lambda a: -len(a[0])))
+
+
+def named_in(text: str) -> tuple[Division, ...]:
+    """The shipped divisions a free text (a domicile) names, most specific first; each
+    stretch of text counts once (鲁 in a street name is no province)."""
+    if not isinstance(text, str):
+        return ()
+    taken = [False] * len(text)
+    found: list[Division] = []
+    for alias, d in _aliases():
+        start = text.find(alias)
+        while start != -1:
+            if not any(taken[start:start + len(alias)]):
+                taken[start:start + len(alias)] = [True] * len(alias)
+                if d not in found:
+                    found.append(d)
+            start = text.find(alias, start + 1)
+    level = {"province": 0, "prefecture": 1, "county": 2, "zone": 2}
+    return tuple(sorted(found, key=lambda d: -level[d.level]))

@@ -20,7 +20,7 @@ from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.accounts.services import CodeError
-from yilian.forms import counter, notice, review
+from yilian.forms import counter, notice, places, review
 from yilian.forms.models import Application, Status
 from yilian.forms.services import application_queryset
 from yilian.portal import autosave, presenters, wizard
@@ -171,7 +171,8 @@ def counter_new(request: HttpRequest) -> HttpResponse:
     except CodeError as error:
         messages.error(request, labels.refusal(error))
         return redirect("workbench:counter")
-    application = counter.start(request.user, applicant, {"division_code": "371071"})
+    application = counter.start(request.user, applicant,
+                                {"division_code": places.zone()})
     return redirect(CounterEditor(request.user).step_url(application, "enterprise"))
 
 

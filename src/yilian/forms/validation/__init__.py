@@ -51,7 +51,7 @@ def check_application(application: Application, today: dt.date | None = None) ->
     check_employees(errors, application, today)
     check_seals(errors, application.seals)
     check_invoices(errors, application.invoices)
-    check_bank(errors, application.bank_appointment, today)
+    check_bank(errors, application.bank_appointment, today, application.division_code)
     check_permits_and_pledges(errors, application.business_scope, application.permits,
                               application.pledges, today)
     return list(errors)

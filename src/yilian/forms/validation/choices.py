@@ -11,6 +11,7 @@ from django.db.models import TextChoices
 
 from yilian.forms.models import InvoiceType, Seal
 from yilian.forms.validation._common import Errors, check_required, field_code
+from yilian.refdata import local
 
 MAX_MONTHLY_INVOICES = 10_000
 
@@ -43,8 +44,10 @@ def check_invoices(errors: Errors, invoices: Any) -> None:
                    f"the monthly quantity must be 0 to {MAX_MONTHLY_INVOICES}")
 
 
-def check_bank(errors: Errors, bank: Any, today: dt.date) -> None:
-    """银行开户预约 — optional; when given, complete and not in the past."""
+def check_bank(errors: Errors, bank: Any, today: dt.date, division_code: str = "") -> None:
+    """银行开户预约 — optional; when given, complete, not in the past, and — where the
+    division has a list of banks (:func:`yilian.refdata.local.banks`) — a bank and a
+    branch of it."""
     if bank is None:
         return
     if not isinstance(bank, dict):
@@ -52,8 +55,9 @@ def check_bank(errors: Errors, bank: Any, today: dt.date) -> None:
                    "the bank appointment must be an object or null")
         return
     check_required(errors, "bank_appointment.bank", bank.get("bank"), "银行", "the bank")
-    check_required(errors, "bank_appointment.branch", bank.get("branch"), "网点",
-                   "the branch")
+    if check_required(errors, "bank_appointment.branch", bank.get("branch"), "网点",
+                      "the branch") and isinstance(bank.get("bank"), str):
+        _check_listed(errors, bank["bank"].strip(), bank["branch"].strip(), division_code)
     try:
         day = dt.date.fromisoformat(bank.get("date") or "")
     except (TypeError, ValueError):
@@ -63,6 +67,23 @@ def check_bank(errors: Errors, bank: Any, today: dt.date) -> None:
     if day < today:
         errors.add("bank_appointment.date", "bank_appointment.date.past", "预约日期不能早于今天",
                    "the appointment date may not be in the past")
+
+
+def _check_listed(errors: Errors, name: str, branch: str, division_code: str) -> None:
+    listed = local.banks(division_code)
+    if not listed:
+        return
+    found = next((b for b in listed if b.name == name), None)
+    if found is None:
+        errors.add("bank_appointment.bank", "bank_appointment.bank.unknown",
+                   "本地可预约开户的银行为：" + "、".join(b.name for b in listed),
+                   "the banks taking appointments here are: "
+                   + ", ".join(b.name for b in listed))
+    elif branch not in found.branches:
+        errors.add("bank_appointment.branch", "bank_appointment.branch.unknown",
+                   f"{name}在本地可预约的网点为：" + "、".join(found.branches),
+                   f"the branches of {name} taking appointments here are: "
+                   + ", ".join(found.branches))
 
 
 def _check_members(errors: Errors, path: str, values: list, choices: type[TextChoices],

@@ -8,8 +8,10 @@ from typing import Any
 
 from yilian.codes import divisions
 from yilian.codes.errors import InvalidCode
+from yilian.forms import places
 from yilian.forms.models import Application, OrgForm
 from yilian.forms.validation._common import Errors, check_money, check_required
+from yilian.refdata import divisions as refdivisions
 
 LLC_FORMS = frozenset({OrgForm.LLC_SINGLE_NATURAL, OrgForm.LLC_MULTI})
 LLC_SUFFIXES = ("有限责任公司", "有限公司")
@@ -84,6 +86,16 @@ def check_scope(business_scope: Any, industry_code: str) -> list[dict]:
     return errors
 
 
+def _check_level(errors: Errors, code: str) -> None:
+    """A province or city with districts below it is not where an enterprise is: the
+    district or zone decides its registration authority and statistics."""
+    found = refdivisions.division(code)
+    if found and found.level in ("province", "prefecture") and refdivisions.children(code):
+        errors.add("division_code", "division_code.level",
+                   f"请选择{found.name}下的区县或开发区", f"pick the district, county or "
+                   f"development zone within {found.name} ({code})")
+
+
 def check_enterprise(errors: Errors, app: Application) -> None:
     if not app.org_form:
         errors.add("org_form", "org_form.required", "请选择组织形式",
@@ -100,6 +112,9 @@ def check_enterprise(errors: Errors, app: Application) -> None:
             divisions.validate(app.division_code)
         except InvalidCode as exc:
             errors.invalid("division_code", exc)
+        else:
+            _check_level(errors, app.division_code)
+            errors.extend(places.check_domicile(app.division_code, app.domicile))
     if not _INDUSTRY.fullmatch(app.industry_code or ""):
         errors.add("industry_code", "industry_code.format", "行业代码应为4位数字（GB/T 4754 小类）",
                    "the industry code must be 4 digits (a GB/T 4754 class)")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
 from yilian.departments.identity import normalize_id
+from yilian.forms import amounts
 from yilian.forms.models import Application, Investor, InvestorKind, OrgForm, Role
 from yilian.forms.validation._common import (
     Errors,
@@ -25,7 +26,7 @@ from yilian.forms.validation._common import (
     in_form_order,
 )
 from yilian.forms.validation.enterprise import LLC_FORMS
-from yilian.refdata import offices
+from yilian.refdata import local, offices
 
 # How many investors each form takes; the one-person forms take a natural person only.
 INVESTOR_COUNT = {OrgForm.LLC_SINGLE_NATURAL: (1, 1), OrgForm.SOLE_PROPRIETORSHIP: (1, 1),
@@ -250,8 +251,32 @@ def check_employees(errors: Errors, app: Application, today: dt.date) -> None:
                        "the same employee is listed twice")
         if identity:
             seen.add(identity.number)
-        check_money(errors, f"{path}.monthly_wage", employee.monthly_wage, "月工资",
-                    "monthly wage")
+        if check_money(errors, f"{path}.monthly_wage", employee.monthly_wage, "月工资",
+                       "monthly wage"):
+            check_insurance_base(errors, f"{path}.monthly_wage", employee.monthly_wage,
+                                 app.division_code)
         if employee.start_date is None:
             errors.add(f"{path}.start_date", "employees.start_date.required", "请填写参保日期",
                        "the enrolment date is required")
+
+
+def check_insurance_base(errors: Errors, path: str, wage, division_code: str) -> None:
+    """缴费基数 — within the local floor and ceiling of the social-insurance contribution
+    base (:func:`yilian.refdata.local.insurance_base`), the figures in the message."""
+    base = local.insurance_base(division_code)
+    if base is None:
+        return
+    floor, ceiling = amounts.in_yuan(base.floor), amounts.in_yuan(base.ceiling)
+    if wage < base.floor:
+        errors.add(path, "employees.monthly_wage.floor",
+                   f"低于本地社保缴费基数下限 {floor} 元（{base.name}{base.year}年度，"
+                   f"上限 {ceiling} 元），请按不低于下限填写",
+                   f"below the local social-insurance base floor of {floor} yuan "
+                   f"({base.year}; ceiling {ceiling} yuan): give at least the floor")
+    elif wage > base.ceiling:
+        errors.add(path, "employees.monthly_wage.ceiling",
+                   f"高于本地社保缴费基数上限 {ceiling} 元（{base.name}{base.year}年度，"
+                   f"下限 {floor} 元），工资高于上限的按上限 {ceiling} 元填写",
+                   f"above the local social-insurance base ceiling of {ceiling} yuan "
+                   f"({base.year}; floor {floor} yuan): a higher wage is entered as "
+                   "the ceiling")

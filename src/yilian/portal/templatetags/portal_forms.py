@@ -40,3 +40,18 @@ def field_error(context, *parts) -> str:
     """The page's error for the input whose id joins ``parts`` (escaped by the caller's
     autoescape), or ""."""
     return (context.get("errors") or {}).get("-".join(str(p) for p in parts), "")
+
+
+@register.filter
+def wan(value) -> str:
+    """An amount in 元 (as the form keeps it) shown in 万元 with separators; an input
+    that could not be read (:class:`yilian.portal.steps.Typed`) as it was typed."""
+    from yilian.forms.amounts import in_wan
+    from yilian.portal.steps import Typed
+
+    if value is None or isinstance(value, Typed):
+        return value or ""
+    try:
+        return in_wan(value)
+    except ArithmeticError:
+        return str(value)
