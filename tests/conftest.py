@@ -21,3 +21,15 @@ def _identity_population():
 
     yield
     identity.forget()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a page fetched in English leaves the
+    language active in its thread (Django does not reset it after a test client's
+    request), and code called directly afterwards would speak English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

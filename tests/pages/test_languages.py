@@ -59,10 +59,19 @@ def _data(*applications: Application) -> tuple[str, ...]:
 
 
 def _divisions():
-    """Place names (GB/T 2260): proper names, shown as they are."""
-    from yilian.refdata import divisions
+    """Place names (GB/T 2260, and the streets below them): proper names, shown as they
+    are; so are the banks' and their branches' names, and the industries' (GB/T 4754)
+    names, which the pickers show in the standard's words."""
+    from yilian.refdata import divisions, industries, local
 
-    return [(d.code, d.name) for d in divisions.all_divisions()]
+    places = [(d.code, d.name) for d in divisions.all_divisions()]
+    places += [(s.code, s.name) for d in divisions.all_divisions()
+               for s in divisions.streets(d.code)]
+    banks = [(b.name, f"{b.name} {branch}") for d in divisions.all_divisions()
+             for b in local.banks(d.code) for branch in b.branches]
+    banks += [(b.name, b.name) for d in divisions.all_divisions() for b in local.banks(d.code)]
+    named = [(i.code, i.name) for i in industries.classes()]
+    return places + banks + named
 
 
 def _check(client, url: str, data: tuple[str, ...]) -> list[str]:

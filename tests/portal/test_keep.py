@@ -29,9 +29,12 @@ def _step(application, slug: str) -> str:
 
 
 def _enterprise(**changes) -> dict:
+    # As the page sends it: capital in 万元, the place picked, the street address typed.
     form = {"name": "威海保存科技有限公司", "org_form": "llc_multi",
-            "registered_capital": "800000", "domicile": "威海市火炬路2号",
-            "division_code": "371071", "industry_code": "6513", "operating_term_years": ""}
+            "registered_capital": "80", "division-province": "370000",
+            "division-city": "371000", "division-county": "371071",
+            "division-street": "371071004", "domicile": "火炬路2号",
+            "operating_term_years": ""}
     return {**form, **changes}
 
 

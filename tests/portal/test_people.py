@@ -4,6 +4,8 @@ and a POST, then the pages without JavaScript (plain POSTs), online and at the c
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import copy
 import re
 
@@ -298,8 +300,9 @@ def test_a_mistyped_new_person_keeps_their_fields_and_errors(signed_in, investor
 
 @pytest.mark.django_db
 def test_correcting_an_investor_corrects_their_offices(signed_in, draft):
-    investors = {f"investors-{i}-{k}": v for i, row in enumerate(example_data()["investors"])
-                 for k, v in row.items()}
+    # As the page sends them: amounts in 万元.
+    investors = {f"investors-{i}-{k}": f"{Decimal(v) / 10000:f}" if k == "amount" else v
+                 for i, row in enumerate(example_data()["investors"]) for k, v in row.items()}
     investors["investors-0-phone"] = "13906319999"
     signed_in.post(_step(draft, "investors"), {**investors, "go": "save"})
     phones = set(draft.people.filter(id_number=ZHANG).values_list("phone", flat=True))

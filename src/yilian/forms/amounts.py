@@ -18,10 +18,12 @@ from typing import Literal
 Unit = Literal["yuan", "wan"]
 
 WAN = Decimal(10_000)
-_UNITS = {"": None, "元": Decimal(1), "万": WAN, "万元": WAN, "亿": WAN * WAN, "亿元": WAN * WAN}
+# The English names too, so an English page can say how to write an amount in its words.
+_UNITS = {"": None, "元": Decimal(1), "万": WAN, "万元": WAN, "亿": WAN * WAN, "亿元": WAN * WAN,
+          "yuan": Decimal(1), "wan": WAN}
 # Digits with optional thousands separators in groups of three, then decimals; a unit.
 _AMOUNT = re.compile(r"(?P<number>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<decimals>[0-9]+))?"
-                     r"(?P<unit>万元|亿元|万|亿|元)?")
+                     r"(?P<unit>万元|亿元|万|亿|元|yuan|wan)?")
 _CENT = Decimal("0.01")
 # A bare number this large in a 万元 field (≥ 10 亿元) was almost surely typed in 元.
 _WAN_SUSPECT = Decimal(100_000)
@@ -43,11 +45,12 @@ def _how(unit: Unit) -> tuple[str, str]:
     if unit == "wan":
         return ("以万元为单位填写数字，如“100”或“100万”（即100万元）；"
                 "按元填写请加“元”，如“1,000,000元”",
-                "write the amount in 万元 (10,000 yuan), e.g. \"100\" or \"100万\" for one "
-                "million yuan; to give it in yuan add 元, e.g. \"1,000,000元\"")
+                "write the amount in units of 10,000 yuan (wan), e.g. \"100\" or \"100 wan\" "
+                "for one million yuan; to give it in yuan add the unit, e.g. "
+                "\"1,000,000 yuan\"")
     return ("以元为单位填写数字，最多两位小数，如“1000000”“1,000,000.00”或“100万”",
             "write the amount in yuan with at most two decimals, e.g. \"1000000\", "
-            "\"1,000,000.00\" or \"100万\"")
+            "\"1,000,000.00\" or \"100 wan\"")
 
 
 def parse_amount(text: str, unit: Unit = "yuan") -> Decimal:
@@ -55,7 +58,7 @@ def parse_amount(text: str, unit: Unit = "yuan") -> Decimal:
 
     Full-width forms are folded (NFKC), spaces and a leading ¥ are ignored; commas must
     group digits by three; 万/万元/亿/元 name the unit. Raises :class:`AmountError`."""
-    folded = unicodedata.normalize("NFKC", text or "").replace(" ", "").replace("，", ",")
+    folded = unicodedata.normalize("NFKC", text or "").replace(" ", "").replace("，", ",").lower()
     folded = folded.removeprefix("¥").removeprefix("￥")
     how_zh, how_en = _how(unit)
     match = _AMOUNT.fullmatch(folded)
@@ -69,7 +72,7 @@ def parse_amount(text: str, unit: Unit = "yuan") -> Decimal:
             raise AmountError(
                 "amount.unit", f"本栏以万元为单位，{match['number']}万元即"
                 f"{_group(number * WAN)}元，数额过大。请{how_zh}",
-                f"this field is in 万元: {match['number']} 万元 would be "
+                f"this field is in units of 10,000 yuan: {match['number']} wan would be "
                 f"{_group(number * WAN)} yuan; {how_en}")
         factor = WAN if unit == "wan" else Decimal(1)
     amount = number * factor
