@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -35,23 +36,42 @@ def _code_from_the_outbox_table(masked_phone: str) -> str:
     return re.search(r"\d{6}", message.body).group(0)
 
 
-def test_serve_and_worker_complete_a_chain_over_http(tmp_path):
-    get_user_model().objects.create_user("agency", password="s3cret-pass")
+@contextlib.contextmanager
+def serving(tmp_path, username: str, web_workers: int = 2, **env):
+    """`yilian serve` (gunicorn) and `yilian worker --beat` (Celery) on the run's
+    PostgreSQL + Redis, and a client signed in as a new agency account; the processes'
+    output goes to ``processes.log`` (yielded with the client, for failure messages)."""
+    get_user_model().objects.create_user(username, password="s3cret-pass")
     port = free_port()
-    env = child_env(YILIAN_BROKER_URL=BROKER, YILIAN_SWEEP_SECONDS="1")
+    environment = child_env(YILIAN_BROKER_URL=BROKER, YILIAN_SWEEP_SECONDS="1", **env)
     log = tmp_path / "processes.log"
-    web = start(["serve", "--port", str(port), "--workers", "2"], env, log)
-    worker = start(["worker", "--concurrency", "2", "--beat"], env, log)
+    web = start(["serve", "--port", str(port), "--workers", str(web_workers)], environment,
+                log)
+    worker = start(["worker", "--concurrency", "2", "--beat"], environment, log)
     try:
         client = Client(f"http://127.0.0.1:{port}")
         wait_for(client.up, 60, interval=0.2, what=f"gunicorn to answer (log: {log})")
-        client.login("agency", "s3cret-pass")
-        status, created = client.call("POST", "/api/v1/applications/",
-                                      json.loads(EXAMPLE.read_text(encoding="utf-8")))
-        assert status == 201, created
-        client.confirm_parties(created["id"], _code_from_the_outbox_table)
-        status, _ = client.call("POST", f"/api/v1/applications/{created['id']}/submit/")
-        assert status == 202
+        client.login(username, "s3cret-pass")
+        yield client, log
+    finally:
+        kill(worker)
+        kill(web)
+
+
+def submit_example(client) -> dict:
+    """The example application created, confirmed by every party, submitted: 202."""
+    status, created = client.call("POST", "/api/v1/applications/",
+                                  json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    assert status == 201, created
+    client.confirm_parties(created["id"], _code_from_the_outbox_table)
+    status, _ = client.call("POST", f"/api/v1/applications/{created['id']}/submit/")
+    assert status == 202
+    return created
+
+
+def test_serve_and_worker_complete_a_chain_over_http(tmp_path):
+    with serving(tmp_path, "agency") as (client, log):
+        created = submit_example(client)
 
         def completed():
             _, app = client.call("GET", f"/api/v1/applications/{created['id']}/")
@@ -61,6 +81,3 @@ def test_serve_and_worker_complete_a_chain_over_http(tmp_path):
         assert all(s["status"] == "done" and s["reference"] for s in app["steps"])
         status, schema = client.call("GET", "/api/v1/schema/?format=json")
         assert status == 200 and "/api/v1/applications/" in schema["paths"]
-    finally:
-        kill(worker)
-        kill(web)
