@@ -30,7 +30,7 @@ def _step(application, slug: str) -> str:
 
 def _enterprise(**changes) -> dict:
     form = {"name": "威海保存科技有限公司", "org_form": "llc_multi",
-            "registered_capital": "800000", "domicile": "威海市火炬路2号",
+            "registered_capital": "80", "domicile": "威海市火炬路2号",  # capital in 万元
             "division_code": "371071", "industry_code": "6513", "operating_term_years": ""}
     return {**form, **changes}
 
@@ -39,7 +39,7 @@ def _enterprise(**changes) -> dict:
 
 def test_autosave_saves_the_step_and_answers_json(signed_in, draft):
     answer = signed_in.post(_autosave(draft, "enterprise"), _enterprise())
-    assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/json", answer.content.decode()
     body = answer.json()
     assert body["saved"] is True and body["errors"] == [] and body["unsaved"] == []
     assert len(body["time"]) == 5 and body["updated_at"]

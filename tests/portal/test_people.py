@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.portal.conftest import example_data
+from yilian.forms.amounts import in_wan
 from yilian.forms.models import ROW_FIELDS, Person, Role
 from yilian.forms.validation import check_application
 from yilian.portal import people
@@ -298,8 +299,8 @@ def test_a_mistyped_new_person_keeps_their_fields_and_errors(signed_in, investor
 
 @pytest.mark.django_db
 def test_correcting_an_investor_corrects_their_offices(signed_in, draft):
-    investors = {f"investors-{i}-{k}": v for i, row in enumerate(example_data()["investors"])
-                 for k, v in row.items()}
+    investors = {f"investors-{i}-{k}": in_wan(v) if k == "amount" else v  # the page: 万元
+                 for i, row in enumerate(example_data()["investors"]) for k, v in row.items()}
     investors["investors-0-phone"] = "13906319999"
     signed_in.post(_step(draft, "investors"), {**investors, "go": "save"})
     phones = set(draft.people.filter(id_number=ZHANG).values_list("phone", flat=True))
