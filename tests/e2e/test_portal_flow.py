@@ -245,6 +245,7 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser, monkeypa
     bank = data["bank_appointment"]
     phone.locator("#bank_appointment-bank").select_option(f"{bank['bank']}|{bank['branch']}")
     phone.locator("#bank_appointment-date").fill(bank["date"])
+    screenshot(phone, "phone-form-choices")
     _next(phone)
     keys.counting = False  # the rest is confirming and submitting: codes, not the form
     old = typed_before(json.loads(EXAMPLE.read_text(encoding="utf-8")))
@@ -264,6 +265,7 @@ def test_an_applicant_starts_a_company_on_a_phone(site, phone, browser, monkeypa
     assert "/review/" in phone.url
     assert phone.locator(".error-summary").count() == 0
     phone.locator("#declaration").check()  # 承诺书
+    screenshot(phone, "phone-review")
     with phone.expect_navigation():
         phone.get_by_role("button", name="提交申请").click()
 
