@@ -196,13 +196,15 @@ def screenshot(page, name: str) -> Path:
 
 class Keystrokes:
     """Counts the characters a test types into one page: every ``fill``,
-    ``press_sequentially`` and ``type`` of a locator, page or keyboard aimed at it, all
-    characters counted (a date typed in full, though a phone offers a picker), by field.
+    ``press_sequentially`` and ``type`` of a locator, page or keyboard aimed at it, by
+    field. A date input (``type="date"``) is a picker on a phone — a person taps a day,
+    the test can only ``fill`` it — so its value is noted as picked, not typed.
     ``paused()`` leaves out a test's own probes (a deliberate mistake, say)."""
 
     def __init__(self, page) -> None:
         self.page = page
         self.typed: list[tuple[str, str]] = []
+        self.picked: list[tuple[str, str]] = []
         self.counting = False
 
     @property
@@ -226,7 +228,12 @@ class Keystrokes:
         for name in ("fill", "press_sequentially", "type"):
             def on_locator(loc, text, *args, _original=getattr(Locator, name), **kwargs):
                 where = re.search(r"selector='([^']*)'", str(loc))
-                counter._note(loc.page, where.group(1) if where else str(loc), text)
+                where = where.group(1) if where else str(loc)
+                if counter.counting and loc.page is counter.page \
+                        and loc.get_attribute("type") == "date":
+                    counter.picked.append((where, text))
+                else:
+                    counter._note(loc.page, where, text)
                 return _original(loc, text, *args, **kwargs)
 
             def on_page(page, selector, text, *args, _original=getattr(Page, name, None),
