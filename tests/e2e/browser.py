@@ -192,3 +192,75 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class Keystrokes:
+    """Counts the characters a test types into one page: every ``fill``,
+    ``press_sequentially`` and ``type`` of a locator, page or keyboard aimed at it, by
+    field. A date input (``type="date"``) is a picker on a phone — a person taps a day,
+    the test can only ``fill`` it — so its value is noted as picked, not typed.
+    ``paused()`` leaves out a test's own probes (a deliberate mistake, say)."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.typed: list[tuple[str, str]] = []
+        self.picked: list[tuple[str, str]] = []
+        self.counting = False
+
+    @property
+    def total(self) -> int:
+        return sum(len(text) for _, text in self.typed)
+
+    def by_field(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for where, text in self.typed:
+            counts[where] = counts.get(where, 0) + len(text)
+        return counts
+
+    def _note(self, page, where: str, text: str) -> None:
+        if self.counting and page is self.page and text:
+            self.typed.append((where, text))
+
+    def install(self, monkeypatch) -> "Keystrokes":
+        from playwright.sync_api import Keyboard, Locator, Page
+
+        counter = self
+        for name in ("fill", "press_sequentially", "type"):
+            def on_locator(loc, text, *args, _original=getattr(Locator, name), **kwargs):
+                where = re.search(r"selector='([^']*)'", str(loc))
+                where = where.group(1) if where else str(loc)
+                if counter.counting and loc.page is counter.page \
+                        and loc.get_attribute("type") == "date":
+                    counter.picked.append((where, text))
+                else:
+                    counter._note(loc.page, where, text)
+                return _original(loc, text, *args, **kwargs)
+
+            def on_page(page, selector, text, *args, _original=getattr(Page, name, None),
+                        **kwargs):
+                counter._note(page, selector, text)
+                return _original(page, selector, text, *args, **kwargs)
+
+            monkeypatch.setattr(Locator, name, on_locator)
+            if hasattr(Page, name):
+                monkeypatch.setattr(Page, name, on_page)
+
+        def on_keyboard(keyboard, text, *args, _original=Keyboard.type, **kwargs):
+            if counter.counting and keyboard is counter.page.keyboard:
+                counter.typed.append(("keyboard", text))
+            return _original(keyboard, text, *args, **kwargs)
+
+        monkeypatch.setattr(Keyboard, "type", on_keyboard)
+        return self
+
+    def paused(self):
+        import contextlib
+
+        @contextlib.contextmanager
+        def pause():
+            was, self.counting = self.counting, False
+            try:
+                yield
+            finally:
+                self.counting = was
+        return pause()

@@ -29,6 +29,12 @@ def test_returned_corrected_resubmitted_completed(site, new_desktop, phone, brow
     phone.goto(site.url(f"/me/applications/{application['id']}/"))
     assert comment in phone.locator(".returned-note").inner_text()
     screenshot(phone, "phone-returned")
+    # …and was texted the start of them, with the link to that page (the demo outbox).
+    phone.goto(site.url("/accounts/outbox/"))
+    link = site.url(f"/me/applications/{application['id']}/")
+    texts = [body for body in phone.locator(
+        "#outbox tbody tr[data-kind=returned] td.body").all_inner_texts() if link in body]
+    assert len(texts) == 1 and comment[:40] in texts[0], texts
 
     # Correct: take the unlisted wording out of the business scope, then resubmit.
     phone.goto(site.url(f"/me/applications/{application['id']}/scope/"))

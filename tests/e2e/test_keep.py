@@ -105,3 +105,37 @@ def test_leaving_with_unsaved_input_asks_first(site, phone):
     with phone.expect_navigation():
         phone.locator(".stepper a").nth(1).click()
     assert dialogs == ["beforeunload"] and phone.url.endswith("/scope/")
+
+
+def test_back_and_forward_lose_nothing(site, phone):
+    """History back to a step and forward again: what was typed on either step is there,
+    even what the server never got (typed while it could not be reached, then left)."""
+    url = _new_draft(site, phone)
+    phone.locator("#domicile").click()
+    phone.locator("#domicile").press_sequentially("威海市新威路7号", delay=10)
+    _status(phone).filter(has_text="已自动保存").wait_for()
+    with phone.expect_navigation():  # on to the next step by its link (the step is unfinished)
+        phone.locator(".stepper a").nth(1).click()
+    assert phone.url.endswith("/scope/")
+    scope_url = phone.url
+
+    phone.go_back()
+    assert phone.url == url
+    assert phone.locator("#domicile").input_value() == "威海市新威路7号"
+    # Typed while the server cannot be reached, then left by its link and come back to.
+    phone.route(AUTOSAVE, lambda route: route.abort())
+    phone.locator("#domicile").click()
+    phone.locator("#domicile").press_sequentially("B座", delay=10)
+    _status(phone).filter(has_text="未能保存").wait_for()
+    phone.on("dialog", lambda dialog: dialog.accept())  # leave despite the warning
+    phone.go_forward()
+    assert phone.url == scope_url
+    phone.unroute(AUTOSAVE)
+    phone.go_back()
+    assert phone.url == url
+    assert phone.locator("#domicile").input_value() == "威海市新威路7号B座"
+    _status(phone).filter(has_text="已自动保存").wait_for()
+    phone.go_forward()
+    assert phone.url == scope_url
+    phone.go_back()
+    assert phone.locator("#domicile").input_value() == "威海市新威路7号B座"

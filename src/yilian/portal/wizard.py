@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,16 @@ def step(request: HttpRequest, pk, step: str) -> HttpResponse:
 
 
 def edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
-    """One step of the form for whoever ``editor`` is (the caller checked the role)."""
+    """One step of the form for whoever ``editor`` is (the caller checked the role).
+    Never from the browser's cache: going back to a step must show what the server has
+    now (and its version, or the autosave is refused as overtaken), and the pages hold
+    ID numbers that have no business on a disk cache."""
+    response = _edit(request, editor, pk, step)
+    add_never_cache_headers(response)
+    return response
+
+
+def _edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
     application = editor.get(pk)
     if step not in steps.BY_SLUG:
         raise Http404

@@ -53,9 +53,9 @@
   var leaving = false;    // a button submits the form: the server saves it
   var flagged = [];       // inputs this script marked invalid
 
-  function pairs() {
+  function pairs(of) {
     var out = [];
-    new FormData(form).forEach(function (value, name) {
+    new FormData(of || form).forEach(function (value, name) {
       if (name !== "csrfmiddlewaretoken" && typeof value === "string") {
         out.push([name, value]);
       }
@@ -63,6 +63,12 @@
     return out;
   }
   function current() { return JSON.stringify(pairs()); }
+  // The form as the server rendered it: a detached copy reset to its default values.
+  function rendered() {
+    var copy = form.cloneNode(true);
+    copy.reset();
+    return JSON.stringify(pairs(copy));
+  }
   function dirty() { return current() !== lastSaved; }
 
   function show(text, kind) {
@@ -250,8 +256,10 @@
   // What the server has, then what this browser kept that it does not. A page shown
   // again with the input as sent (a button's save refused for a malformed field) is
   // not what the server has: unsaved until the autosave catches up.
-  lastSaved = form.hasAttribute("data-unsaved") ? null : current();
-  if (lastSaved === null) { remember(); schedule(0); }  // the valid parts, at least
+  // Going back in history, the browser may put back what was typed on this page
+  // before: the server has the page's defaults (the HTML as sent), not that.
+  lastSaved = form.hasAttribute("data-unsaved") ? null : rendered();
+  if (lastSaved !== current()) { remember(); schedule(0); }  // the valid parts, at least
   var saved = stored();
   if (saved && JSON.stringify(saved.pairs) !== current()) {
     var time = new Date(saved.at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
