@@ -221,29 +221,15 @@ class Keystrokes:
         if self.counting and page is self.page and text:
             self.typed.append((where, text))
 
-    def install(self, monkeypatch) -> "Keystrokes":
+    def install(self, monkeypatch) -> Keystrokes:
         from playwright.sync_api import Keyboard, Locator, Page
 
-        counter = self
         for name in ("fill", "press_sequentially", "type"):
-            def on_locator(loc, text, *args, _original=getattr(Locator, name), **kwargs):
-                where = re.search(r"selector='([^']*)'", str(loc))
-                where = where.group(1) if where else str(loc)
-                if counter.counting and loc.page is counter.page \
-                        and loc.get_attribute("type") == "date":
-                    counter.picked.append((where, text))
-                else:
-                    counter._note(loc.page, where, text)
-                return _original(loc, text, *args, **kwargs)
-
-            def on_page(page, selector, text, *args, _original=getattr(Page, name, None),
-                        **kwargs):
-                counter._note(page, selector, text)
-                return _original(page, selector, text, *args, **kwargs)
-
-            monkeypatch.setattr(Locator, name, on_locator)
+            monkeypatch.setattr(Locator, name, self._on_locator(getattr(Locator, name)))
             if hasattr(Page, name):
-                monkeypatch.setattr(Page, name, on_page)
+                monkeypatch.setattr(Page, name, self._on_page(getattr(Page, name)))
+
+        counter = self
 
         def on_keyboard(keyboard, text, *args, _original=Keyboard.type, **kwargs):
             if counter.counting and keyboard is counter.page.keyboard:
@@ -252,6 +238,23 @@ class Keystrokes:
 
         monkeypatch.setattr(Keyboard, "type", on_keyboard)
         return self
+
+    def _on_locator(self, original):
+        def on_locator(loc, text, *args, **kwargs):
+            where = re.search(r"selector='([^']*)'", str(loc))
+            where = where.group(1) if where else str(loc)
+            if self.counting and loc.page is self.page and loc.get_attribute("type") == "date":
+                self.picked.append((where, text))
+            else:
+                self._note(loc.page, where, text)
+            return original(loc, text, *args, **kwargs)
+        return on_locator
+
+    def _on_page(self, original):
+        def on_page(page, selector, text, *args, **kwargs):
+            self._note(page, selector, text)
+            return original(page, selector, text, *args, **kwargs)
+        return on_page
 
     def paused(self):
         import contextlib

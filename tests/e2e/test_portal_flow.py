@@ -14,8 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import (PHONE, SCREENSHOTS, Keystrokes, confirm_on_their_phones,
-                               fresh_people, screenshot)
+from tests.e2e.browser import (
+    PHONE,
+    SCREENSHOTS,
+    Keystrokes,
+    confirm_on_their_phones,
+    fresh_people,
+    screenshot,
+)
 from tests.licenses.test_visible import assert_seen, ocr
 from yilian.forms.amounts import in_wan
 

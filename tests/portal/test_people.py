@@ -4,10 +4,9 @@ and a POST, then the pages without JavaScript (plain POSTs), online and at the c
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import copy
 import re
+from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
