@@ -9,6 +9,7 @@ never acts twice. A simulator and a real HTTP adapter are interchangeable behind
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,6 +34,15 @@ class StepRequest:
     application_id: str
     uscc: str
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The department took the request and will answer later (受理, 待部门办结): by
+    callback, or when polled after ``expected_at``. The step waits; its SLA clock runs."""
+
+    expected_at: dt.datetime
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,8 +75,19 @@ class Department:
         """The part of the one form this department needs, as plain JSON."""
         raise NotImplementedError
 
-    def submit(self, request: StepRequest) -> Outcome:
-        """Ask the department to act. Must be idempotent on ``request.idempotency_key``."""
+    def submit(self, request: StepRequest) -> Outcome | Accepted:
+        """Ask the department to act. Must be idempotent on ``request.idempotency_key``.
+        Returns the result, or :class:`Accepted` when it will come later."""
+        raise NotImplementedError
+
+    def poll(self, request: StepRequest) -> Outcome | Accepted:
+        """Ask how an accepted request stands (default: ask again with the same key,
+        which never acts twice)."""
+        return self.submit(request)
+
+    def effects(self) -> list[dict[str, Any]]:
+        """What the department has actually done, for reconciliation (对账): one dict per
+        effect with ``key``, ``reference`` and ``status`` (docs/department-protocol.md §6)."""
         raise NotImplementedError
 
     def finish(self, application_id: uuid.UUID, outcome: Outcome) -> None:

@@ -1,0 +1,73 @@
+"""The department protocol's shared parts (部门接口协议, docs/department-protocol.md):
+the version, the signature over the exact bytes, and the replay window.
+
+Both sides use this module — Yilian's HTTP adapter and callback endpoint, and the
+reference department system — so the two can never sign differently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+
+PROTOCOL = "yilian-dept/1"
+WINDOW_SECONDS = 300
+
+HEADER_PROTOCOL = "X-Yilian-Protocol"
+HEADER_DEPARTMENT = "X-Yilian-Department"
+HEADER_TIMESTAMP = "X-Yilian-Timestamp"
+HEADER_SIGNATURE = "X-Yilian-Signature"
+
+
+class SignatureRefused(Exception):
+    """A message whose signature does not hold; ``reason`` is ``signature``,
+    ``timestamp`` or ``replayed`` (the last answers 409, the others 401)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def signature(secret: str, timestamp: str, method: str, path: str, body: bytes) -> str:
+    """``v1=`` and the HMAC-SHA256 of ``timestamp.METHOD.path.body`` under ``secret``."""
+    message = b".".join([timestamp.encode(), method.upper().encode(), path.encode(), body])
+    return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, department: str, method: str, path: str, body: bytes,
+                   now: float | None = None) -> dict[str, str]:
+    """The headers a message in either direction carries (§2)."""
+    timestamp = str(int(now if now is not None else time.time()))
+    return {
+        "Content-Type": "application/json",
+        HEADER_PROTOCOL: PROTOCOL,
+        HEADER_DEPARTMENT: department,
+        HEADER_TIMESTAMP: timestamp,
+        HEADER_SIGNATURE: signature(secret, timestamp, method, path, body),
+    }
+
+
+@dataclass(frozen=True)
+class Verified:
+    timestamp: int
+    signature: str
+
+
+def verify(secret: str, headers, method: str, path: str, body: bytes,
+           now: float | None = None, window: int = WINDOW_SECONDS) -> Verified:
+    """Check a received message's signature and timestamp; raise
+    :class:`SignatureRefused` otherwise. Replays are the caller's to refuse: it keeps
+    ``Verified.signature`` for ``window`` seconds (a unique row, a set)."""
+    given = headers.get(HEADER_SIGNATURE) or ""
+    stamp = headers.get(HEADER_TIMESTAMP) or ""
+    if not secret or not given or not stamp.isdigit():
+        raise SignatureRefused("signature")
+    expected = signature(secret, stamp, method, path, body)
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise SignatureRefused("signature")
+    current = now if now is not None else time.time()
+    if abs(current - int(stamp)) > window:
+        raise SignatureRefused("timestamp")
+    return Verified(int(stamp), given)
