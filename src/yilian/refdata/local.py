@@ -33,8 +33,12 @@ class InsuranceBase:
 
 @dataclass(frozen=True)
 class Bank:
+    """A bank and its branches; ``verified`` names the branches confirmed against the
+    bank's own branch page or the licence register (each branch's ``source`` in the file)."""
+
     name: str
     branches: tuple[str, ...]
+    verified: frozenset[str] = frozenset()
 
 
 @cache
@@ -61,7 +65,9 @@ def insurance_base(division_code: str) -> InsuranceBase | None:
 def banks(division_code: str) -> tuple[Bank, ...]:
     """The banks (with their branches) of ``division_code``'s list; empty if it has none."""
     found = divisions.nearest(division_code or "", _banks()["divisions"]) or []
-    return tuple(Bank(b["bank"], tuple(b["branches"])) for b in found)
+    return tuple(Bank(b["bank"], tuple(br["name"] for br in b["branches"]),
+                      frozenset(br["name"] for br in b["branches"] if br["verified"]))
+                 for b in found)
 
 
 def banks_edition() -> str:
