@@ -25,7 +25,7 @@ BLOCKS = {"p", "li", "td", "th", "dt", "dd", "div", "section", "h1", "h2", "h3",
 ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 # Words allowed on a Chinese page: names and abbreviations people read as they are.
 LATIN_OK = {"OpenAPI", "Yilian", "GB", "PDF", "CSV", "QR", "API", "ID", "SLA", "p95",
-            "English", "CNY", "JSON", "SMS", "OTP"}
+            "English", "CNY", "JSON", "SMS", "OTP", "Ed25519"}
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 RULE_ID = re.compile(r"\bR(?:-[A-Z]+)+\b")
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from yilian.audit import services as audit
 from yilian.codes import divisions
@@ -22,33 +23,21 @@ from yilian.licenses.models import License
 
 SCHEMA = signing.LICENSE_SCHEMA
 
-# The fields printed on a business license, in the order they are printed.
+# The fields printed on a business license, in the order they are printed. The license
+# is printed in Chinese whatever the reader's language; the verification page shows
+# these labels translated (marked here for the catalogue, translated there).
 LABELS: dict[str, str] = {
-    "uscc": "统一社会信用代码",
-    "name": "名称",
-    "type": "类型",
-    "legal_representative": "法定代表人",
-    "registered_capital": "注册资本",
-    "established": "成立日期",
-    "operating_term": "营业期限",
-    "domicile": "住所",
-    "business_scope": "经营范围",
-    "registration_authority": "登记机关",
-    "issued": "发照日期",
-}
-
-LABELS_EN: dict[str, str] = {
-    "uscc": "Unified social credit code",
-    "name": "Name",
-    "type": "Type",
-    "legal_representative": "Legal representative",
-    "registered_capital": "Registered capital",
-    "established": "Date of establishment",
-    "operating_term": "Operating term",
-    "domicile": "Domicile",
-    "business_scope": "Business scope",
-    "registration_authority": "Registration authority",
-    "issued": "Date of issue",
+    "uscc": gettext_noop("统一社会信用代码"),
+    "name": gettext_noop("名称"),
+    "type": gettext_noop("类型"),
+    "legal_representative": gettext_noop("法定代表人"),
+    "registered_capital": gettext_noop("注册资本"),
+    "established": gettext_noop("成立日期"),
+    "operating_term": gettext_noop("营业期限"),
+    "domicile": gettext_noop("住所"),
+    "business_scope": gettext_noop("经营范围"),
+    "registration_authority": gettext_noop("登记机关"),
+    "issued": gettext_noop("发照日期"),
 }
 
 SOLE_PROPRIETORSHIP = "个人独资企业"
@@ -60,8 +49,8 @@ def labels_for(fields: dict[str, Any]) -> dict[str, str]:
     registered capital."""
     labels = dict(LABELS)
     if fields.get("type") == SOLE_PROPRIETORSHIP:
-        labels["legal_representative"] = "投资人"
-        labels["registered_capital"] = "出资额"
+        labels["legal_representative"] = gettext_noop("投资人")
+        labels["registered_capital"] = gettext_noop("出资额")
     return labels
 
 

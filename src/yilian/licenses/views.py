@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from yilian.codes.errors import fold_width
+from yilian.labels import bilingual
 from yilian.licenses import signing
 from yilian.licenses.models import License
-from yilian.licenses.services import LABELS_EN, labels_for
+from yilian.licenses.services import labels_for
 
 
-def rows(content: dict) -> list[tuple[str, str, str]]:
-    """(Chinese label, English label, value) for every printed field, in print order."""
-    return [(label, LABELS_EN[key], str(content.get(key, "")))
+def rows(content: dict) -> list[tuple[str, str]]:
+    """(label in the reader's language, value) for every printed field, in print order.
+    Values are shown as printed — in Chinese — so that they can be compared with the
+    printout."""
+    return [(gettext(label), str(content.get(key, "")))
             for key, label in labels_for(content).items()]
 
 
@@ -35,6 +39,7 @@ def verify_page(request: HttpRequest, uscc: str) -> HttpResponse:
     content = result.license if result.valid else (lic.signed.get("license") or lic.fields)
     return render(request, "licenses/verify.html", {
         "result": result,
+        "reason": bilingual(result.reason_zh, result.reason_en),
         "rows": rows(content),
         "name": content.get("name", ""),
         "key_id": lic.key_id,

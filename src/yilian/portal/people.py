@@ -2,10 +2,12 @@
 
 A person the form already names — an investor, the person signing for a corporate
 investor, or someone already given another office — is offered by name for every
-office ("张伟（出资人）"), so their name, ID number, phone and e-mail are typed once; only
-"someone else" (其他人) opens blank fields. The offices asked, and which of them must be
-answered, follow the organization form (:mod:`yilian.refdata.offices`), as the
-submission checks do.
+office ("张伟（出资人）"), so their name, ID number and phone are typed once; only
+"someone else" (其他人) opens blank fields. No e-mail is asked: no department reads a
+person's e-mail (``departments/*``: ``build_payload``), so asking would only add typing;
+one given through the API is shown to be corrected or cleared, and kept. The offices
+asked, and which of them must be answered, follow the organization form
+(:mod:`yilian.refdata.offices`), as the submission checks do.
 
 The one-form JSON does not change: ``people`` stays a list of rows (role, name,
 ID number, phone, e-mail), one per office held. This module turns those rows into the
