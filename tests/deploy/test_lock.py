@@ -19,14 +19,15 @@ BUILD = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]]
 
 
 def extra_requirements(requirement: Requirement) -> list[Requirement]:
-    """What ``name[extra]`` adds to ``name``, read from the installed package's metadata."""
+    """What ``name[extra]`` adds to ``name``, read from the installed packages' metadata,
+    extras of extras included (celery[redis] needs kombu[redis], which needs redis)."""
     found = []
     for line in metadata.requires(requirement.name) or []:
         needed = Requirement(line)
         if needed.marker and any(needed.marker.evaluate({"extra": extra})
                                  for extra in requirement.extras):
             if not needed.marker.evaluate({"extra": ""}):
-                found.append(needed)
+                found += [needed, *extra_requirements(needed)]
     return found
 
 
