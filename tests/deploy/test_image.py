@@ -71,6 +71,9 @@ def test_the_builder_installs_from_the_lock_with_hashes():
     for args in read_dockerfile()[1].all("COPY"):
         for source in args.split()[:-1]:
             assert source.rstrip("/") not in ignored, source
+    # The operator's secret files sit in deploy/secrets/ (DEPLOY.md): outside the context.
+    assert "deploy" in ignored
+    assert "/deploy/secrets/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
 
 
 def test_the_image_runs_as_a_numeric_non_root_user_it_creates():
