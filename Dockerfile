@@ -41,9 +41,11 @@ RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     python -m venv /opt/yilian \
     && /opt/yilian/bin/pip install --no-index --no-deps /wheels/*.whl
 # Static files collected now, into a folder the service user can read but not change;
-# YILIAN_STATIC_ROOT tells `yilian serve` not to collect them again at start. The
-# throwaway data dir only exists because settings load; nothing from it is kept.
-RUN YILIAN_DATA_DIR=/tmp/build-data yilian manage collectstatic --noinput --verbosity 0 \
+# YILIAN_STATIC_ROOT tells `yilian serve` not to collect them again at start. Hashed
+# names and compressed copies, as production serves them (the build has no database
+# URL, so it must be told). The throwaway data dir only exists because settings load.
+RUN YILIAN_DATA_DIR=/tmp/build-data YILIAN_STATIC_MANIFEST=1 \
+        yilian manage collectstatic --noinput --verbosity 0 \
     && rm -rf /tmp/build-data
 # Numeric, so that Kubernetes' runAsNonRoot can tell it is not root.
 USER 10001:10001

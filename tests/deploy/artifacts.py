@@ -23,12 +23,26 @@ SYSTEMD = ROOT / "deploy" / "systemd"
 PRODUCTION_SECRETS = ("YILIAN_SECRET_KEY", "YILIAN_SIGNING_KEY")
 
 
+# Variables the artifacts set that other parts of issue 11 declare (part 1: the secrets'
+# _FILE forms, DESIGN.md §5; part 6: hashed static files). Empty this once they are merged.
+PENDING = {"YILIAN_SECRET_KEY_FILE", "YILIAN_SIGNING_KEY_FILE", "YILIAN_STATIC_MANIFEST"}
+
+
 def declared(name: str) -> bool:
-    """Whether Yilian reads ``name``: declared in conf.py, or the ``_FILE`` form of a
-    production secret, which DESIGN.md §5 promises."""
+    """Whether Yilian reads ``name``: declared in conf.py (or about to be, PENDING)."""
     from yilian import conf
 
-    return name in conf.VARIABLES or name in {f"{s}_FILE" for s in PRODUCTION_SECRETS}
+    return name in conf.VARIABLES or name in PENDING
+
+
+def assignments(words: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``A=1 B=2 cmd args`` (a shell command's leading variables) as ({A: 1, B: 2},
+    [cmd, args])."""
+    env = {}
+    while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", words[0]):
+        name, value = words.pop(0).split("=", 1)
+        env[name] = value
+    return env, words
 
 
 def logical_lines(text: str) -> list[str]:

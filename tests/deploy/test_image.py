@@ -15,6 +15,7 @@ from tests.deploy.artifacts import (
     DOCKERFILE,
     PRODUCTION_SECRETS,
     ROOT,
+    assignments,
     declared,
     env_assignments,
     exec_form,
@@ -93,6 +94,8 @@ def test_static_files_are_collected_into_the_configured_static_root():
     assert env["YILIAN_STATIC_ROOT"].startswith("/opt/")  # not in the data volume
     collect = [r for r in stage.all("RUN") if "collectstatic" in r]
     assert collect and "yilian manage collectstatic --noinput" in collect[0]
+    for name in assignments(collect[0].split())[0]:
+        assert declared(name), f"{name} is not declared in yilian/conf.py"
     assert stage.instructions.index(("RUN", collect[0])) < \
         stage.instructions.index(("USER", stage.all("USER")[-1]))
 

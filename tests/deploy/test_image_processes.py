@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.deploy.artifacts import exec_form, read_dockerfile
+from tests.deploy.artifacts import assignments, exec_form, read_dockerfile
 from tests.e2e.processes import YILIAN, Client, free_port, kill, start, wait_for
 
 pytestmark = pytest.mark.slow
@@ -32,12 +32,12 @@ def served(tmp_path_factory):
     YILIAN_STATIC_ROOT), then `yilian serve` started on them with a data dir of its own."""
     tmp_path = tmp_path_factory.mktemp("image")
     static = tmp_path / "static"
-    collect = (next(r for r in read_dockerfile()[-1].all("RUN") if "collectstatic" in r)
-               .split(" && ")[0].split())
-    assert collect[0].startswith("YILIAN_DATA_DIR=") and collect[1] == "yilian"
-    done = subprocess.run([YILIAN, *collect[2:]], capture_output=True, text=True, timeout=300,
-                          env=_env(tmp_path, YILIAN_DATA_DIR=str(tmp_path / "build-data"),
-                                   YILIAN_STATIC_ROOT=str(static)))
+    run = next(r for r in read_dockerfile()[-1].all("RUN") if "collectstatic" in r)
+    env, collect = assignments(run.split(" && ")[0].split())
+    assert "YILIAN_DATA_DIR" in env and collect[0] == "yilian"
+    env.update(YILIAN_DATA_DIR=str(tmp_path / "build-data"), YILIAN_STATIC_ROOT=str(static))
+    done = subprocess.run([YILIAN, *collect[1:]], capture_output=True, text=True, timeout=300,
+                          env=_env(tmp_path, **env))
     assert done.returncode == 0, done.stdout + done.stderr
     # One collected file taken away: a serve that collected again would bring it back.
     removed = next(p for p in sorted(static.rglob("*.css")) if "admin" in str(p))
