@@ -13,8 +13,11 @@ from packaging.utils import canonicalize_name
 from tests.deploy.artifacts import LOCKS, ROOT, read_lock
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-RUNTIME = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]]
-DEV = [Requirement(r) for r in PYPROJECT["project"]["optional-dependencies"]["dev"]]
+EXTRAS = PYPROJECT["project"]["optional-dependencies"]
+# Production installs every optional extra but dev: one image, configured at run time.
+RUNTIME = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]] + [
+    Requirement(r) for name, extra in EXTRAS.items() if name != "dev" for r in extra]
+DEV = [Requirement(r) for r in EXTRAS["dev"]]
 BUILD = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]]
 
 
