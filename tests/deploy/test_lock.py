@@ -24,8 +24,14 @@ BUILD = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]]
 def extra_requirements(requirement: Requirement) -> list[Requirement]:
     """What ``name[extra]`` adds to ``name``, read from the installed packages' metadata,
     extras of extras included (celery[redis] needs kombu[redis], which needs redis)."""
+    if not requirement.extras:
+        return []
+    try:
+        requires = metadata.requires(requirement.name) or []
+    except metadata.PackageNotFoundError:
+        pytest.fail(f"{requirement.name} is not installed: ./run installs the lock")
     found = []
-    for line in metadata.requires(requirement.name) or []:
+    for line in requires:
         needed = Requirement(line)
         if needed.marker and any(needed.marker.evaluate({"extra": extra})
                                  for extra in requirement.extras):
