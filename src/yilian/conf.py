@@ -30,6 +30,8 @@ def _declare(name: str, default: str, help: str, secret: bool = False) -> None:
 _declare("YILIAN_DATA_DIR", "./.yilian", "Embedded database, signing key and generated files.")
 _declare("YILIAN_DATABASE_URL", "", "postgres://user:pass@host:5432/db for production; "
          "empty means the SQLite file in the data dir.")
+_declare("YILIAN_DATABASE_URL_FILE", "", "A file holding YILIAN_DATABASE_URL (a mounted "
+         "secret: the URL carries the database password), read when that is empty.")
 _declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Celery workers; "
          "empty means the in-process (embedded) worker.")
 _declare("YILIAN_SECRET_KEY", "", "Django secret key; generated into the data dir when empty.")
@@ -63,6 +65,9 @@ _declare("YILIAN_DRAFT_DAYS", "30", "Days a draft may rest untouched before it e
          "(status expired: it can no longer be edited, and holds nothing).")
 _declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes "
          "(413 above it, chunked bodies included).")
+_declare("YILIAN_STATIC_ROOT", "", "Folder of static files collected in advance (the "
+         "container image does it at build time): `yilian serve` then serves them as they are "
+         "and collects nothing at start. Empty means <data dir>/static, collected at start.")
 _declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
          "empty means <data dir>/keys/license-signing.pem, made on first use.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType font preferred in PDFs; every "

@@ -111,6 +111,8 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
 
 
 def _collectstatic() -> None:
+    if settings.STATIC_COLLECTED:
+        return  # collected when the image was built, into a folder this user can't write
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import dj_database_url
 
@@ -130,7 +131,7 @@ TEMPLATES = [
     },
 ]
 
-_database_url = conf.get("YILIAN_DATABASE_URL")
+_database_url = conf.get_secret("YILIAN_DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
     EMBEDDED_DATABASE = False
@@ -177,8 +178,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; whitenoise wants it to exist
+# Collected in advance (the image's build) when configured, else at every start.
+STATIC_COLLECTED = bool(conf.get("YILIAN_STATIC_ROOT"))
+STATIC_ROOT = Path(conf.get("YILIAN_STATIC_ROOT") or DATA_DIR / "static").expanduser()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise wants it
 MEDIA_ROOT = DATA_DIR / "files"
 
 REST_FRAMEWORK = {

@@ -1,0 +1,38 @@
+"""The settings the deployment artifacts rely on, read by a real ``yilian`` process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.e2e.processes import YILIAN
+
+pytestmark = pytest.mark.slow
+
+SHOW = ("from django.conf import settings as s; "
+        "print(s.DATABASES['default']['NAME'], s.STATIC_ROOT, s.STATIC_COLLECTED)")
+
+
+def _settings(tmp_path, **env: str) -> list[str]:
+    environment = {**os.environ, "YILIAN_DATA_DIR": str(tmp_path / "data"),
+                   "YILIAN_DATABASE_URL": "", **env}
+    done = subprocess.run([YILIAN, "manage", "shell", "-c", SHOW], env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1].split()
+
+
+def test_the_database_url_is_read_from_a_mounted_secret(tmp_path):
+    secret = tmp_path / "database_url"
+    secret.write_text("postgres://yilian:pw@db.internal:5432/yilian_prod\n")
+    name, _, _ = _settings(tmp_path, YILIAN_DATABASE_URL_FILE=str(secret))
+    assert name == "yilian_prod"
+
+
+def test_a_static_root_means_collected_in_advance(tmp_path):
+    _, root, collected = _settings(tmp_path, YILIAN_STATIC_ROOT=str(tmp_path / "static"))
+    assert (root, collected) == (str(tmp_path / "static"), "True")
+    _, root, collected = _settings(tmp_path)
+    assert (root, collected) == (str(tmp_path / "data" / "static"), "False")
