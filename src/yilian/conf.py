@@ -32,7 +32,11 @@ _declare("YILIAN_DATABASE_URL", "", "postgres://user:pass@host:5432/db for produ
          "empty means the SQLite file in the data dir.")
 _declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Celery workers; "
          "empty means the in-process (embedded) worker.")
-_declare("YILIAN_SECRET_KEY", "", "Django secret key; generated into the data dir when empty.")
+_declare("YILIAN_SECRET_KEY", "", "Django secret key (sessions, sign-in codes): the same on "
+         "every host. Required with YILIAN_DATABASE_URL (or YILIAN_SECRET_KEY_FILE); on the "
+         "embedded default, generated into the data dir when empty.", secret=True)
+_declare("YILIAN_SECRET_KEY_FILE", "", "A file holding the Django secret key (a mounted "
+         "secret), read when YILIAN_SECRET_KEY is empty.")
 _declare("YILIAN_DEBUG", "0", "1 turns on Django debug pages (never in production).")
 _declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
          "Comma-separated host names this server answers to.")
@@ -63,8 +67,19 @@ _declare("YILIAN_DRAFT_DAYS", "30", "Days a draft may rest untouched before it e
          "(status expired: it can no longer be edited, and holds nothing).")
 _declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes "
          "(413 above it, chunked bodies included).")
-_declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
-         "empty means <data dir>/keys/license-signing.pem, made on first use.")
+_declare("YILIAN_SIGNING_KEY", "", "The Ed25519 private key (PEM, PKCS#8) that signs "
+         "licenses and audit checkpoints, the same on every host (a path to the PEM file is "
+         "still read, as before). Required with YILIAN_DATABASE_URL (or "
+         "YILIAN_SIGNING_KEY_FILE); on the embedded default, empty means <data "
+         "dir>/keys/license-signing.pem, made on first use.", secret=True)
+_declare("YILIAN_SIGNING_KEY_FILE", "", "A file holding the signing key (a mounted secret), "
+         "read when YILIAN_SIGNING_KEY is empty; re-read when it changes.")
+_declare("YILIAN_SIGNING_PUBLIC_KEYS", "", "Public keys (PEM, one after another) of other "
+         "signing keys whose signatures still verify: retired keys, and the next key before "
+         "it signs (docs/deploy-keys-and-files.md). <data dir>/keys/trusted/*.pem count too.")
+_declare("YILIAN_SIGNING_PUBLIC_KEYS_FILE", "", "A PEM file of such public keys, or a "
+         "directory of *.pem files (a mounted config map), read beside "
+         "YILIAN_SIGNING_PUBLIC_KEYS.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType font preferred in PDFs; every "
          "character it lacks is printed in an installed font that has it, else in "
          "ReportLab's built-in CID font; 'cid' uses the CID font alone.")

@@ -5,16 +5,29 @@ from __future__ import annotations
 import secrets
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from yilian import conf, files
+from yilian.licenses.keys import configured_key
+from yilian.production import require_shared_keys
 
 DATA_DIR = conf.data_dir()
+# Embedded (one machine, SQLite in the data dir) unless a database URL is given: then any
+# number of hosts share the database, and nothing a host makes for itself may matter.
+EMBEDDED_DATABASE = not conf.get("YILIAN_DATABASE_URL")
+
+
+def _secret(name: str) -> str:
+    try:
+        return conf.get_secret(name)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc}") from None
 
 
 def _secret_key() -> str:
-    configured = conf.get("YILIAN_SECRET_KEY")
-    if configured:
-        return configured
+    configured = _secret("YILIAN_SECRET_KEY")
+    if configured or not EMBEDDED_DATABASE:
+        return configured  # on a shared database, checked below with the signing key
     # A key made once per data dir keeps sessions valid across restarts of the demo;
     # made atomically with mode 0600, so no process reads half a key or a readable one.
     path = DATA_DIR / "secret_key"
@@ -130,10 +143,9 @@ TEMPLATES = [
     },
 ]
 
-_database_url = conf.get("YILIAN_DATABASE_URL")
-if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
-    EMBEDDED_DATABASE = False
+if not EMBEDDED_DATABASE:
+    DATABASES = {"default": dj_database_url.parse(conf.get("YILIAN_DATABASE_URL"),
+                                                  conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
@@ -154,7 +166,6 @@ else:
             },
         }
     }
-    EMBEDDED_DATABASE = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -233,7 +244,13 @@ SIMULATOR = {
     "seed": conf.get("YILIAN_SIM_SEED"),
 }
 
-LICENSE_SIGNING_KEY = conf.get("YILIAN_SIGNING_KEY")
+# The signing key as PEM text or a path; other trusted public keys (licenses.keys).
+LICENSE_SIGNING_KEY = configured_key()
+LICENSE_PUBLIC_KEYS = conf.get("YILIAN_SIGNING_PUBLIC_KEYS")
+LICENSE_PUBLIC_KEYS_FILE = conf.get("YILIAN_SIGNING_PUBLIC_KEYS_FILE")
+if not EMBEDDED_DATABASE:
+    require_shared_keys(SECRET_KEY, LICENSE_SIGNING_KEY, LICENSE_PUBLIC_KEYS,
+                        LICENSE_PUBLIC_KEYS_FILE)
 CJK_FONT = conf.get("YILIAN_CJK_FONT")
 FONT_DIRS = [d.strip() for d in conf.get("YILIAN_FONT_DIRS").split(",") if d.strip()]
 
