@@ -15,7 +15,6 @@ def _django(embedded_migrate: bool = True) -> None:
     so every command works on a fresh machine with nothing run before."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yilian.settings")
     import django
-
     from django.core.exceptions import ImproperlyConfigured
 
     try:

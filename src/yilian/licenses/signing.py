@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from yilian.licenses import jcs
+
 # Where keys come from lives in keys.py; these names are part of this module's surface.
 from yilian.licenses.keys import (  # noqa: F401
     KEY_FILE,
