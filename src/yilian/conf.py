@@ -80,6 +80,20 @@ _declare("YILIAN_SIGNING_PUBLIC_KEYS", "", "Public keys (PEM, one after another)
 _declare("YILIAN_SIGNING_PUBLIC_KEYS_FILE", "", "A PEM file of such public keys, or a "
          "directory of *.pem files (a mounted config map), read beside "
          "YILIAN_SIGNING_PUBLIC_KEYS.")
+_declare("YILIAN_FILES_S3_BUCKET", "", "Keep generated files (license PDFs) in this bucket "
+         "of an S3-compatible object store, shared by every host (needs the `s3` extra: "
+         "pip install 'yilian[s3]'); empty means <data dir>/files on each host, where a "
+         "host lacking a file renders it again, the same bytes.")
+_declare("YILIAN_FILES_S3_ENDPOINT_URL", "", "The object store's URL (MinIO, Ceph, a "
+         "cloud's S3-compatible service); empty means AWS.")
+_declare("YILIAN_FILES_S3_REGION", "", "The bucket's region, if the store wants one.")
+_declare("YILIAN_FILES_S3_PREFIX", "", "A folder inside the bucket for Yilian's files.")
+_declare("YILIAN_FILES_S3_ACCESS_KEY", "", "Access key id for the bucket (or _FILE); empty "
+         "means boto3's own credentials (instance role, AWS_* variables).", secret=True)
+_declare("YILIAN_FILES_S3_ACCESS_KEY_FILE", "", "A file holding the access key id.")
+_declare("YILIAN_FILES_S3_SECRET_KEY", "", "Secret access key for the bucket (or _FILE).",
+         secret=True)
+_declare("YILIAN_FILES_S3_SECRET_KEY_FILE", "", "A file holding the secret access key.")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType font preferred in PDFs; every "
          "character it lacks is printed in an installed font that has it, else in "
          "ReportLab's built-in CID font; 'cid' uses the CID font alone.")

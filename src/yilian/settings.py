@@ -7,7 +7,7 @@ import secrets
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from yilian import conf, files
+from yilian import conf, files, storage
 from yilian.licenses.keys import configured_key
 from yilian.production import require_shared_keys
 
@@ -191,6 +191,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; whitenoise wants it to exist
 MEDIA_ROOT = DATA_DIR / "files"
+# Generated files go through the storage API (yilian.storage): the data dir by default,
+# an S3-compatible bucket shared by every host when one is configured.
+FILES_S3_BUCKET = conf.get("YILIAN_FILES_S3_BUCKET")
+STORAGES = {
+    "default": {"BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": storage.s3_options(conf.get, _secret)} if FILES_S3_BUCKET
+    else {"BACKEND": "yilian.storage.PrivateFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
