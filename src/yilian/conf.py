@@ -27,16 +27,21 @@ def _declare(name: str, default: str, help: str, secret: bool = False) -> None:
     VARIABLES[name] = Variable(name, default, help, secret)
 
 
+def _declare_secret(name: str, help: str, file_help: str = "") -> None:
+    """A secret and its ``_FILE`` twin (a mounted secret, read by :func:`get_secret`)."""
+    _declare(name, "", help, secret=True)
+    _declare(f"{name}_FILE", "", file_help or f"A file holding {name} (a mounted secret), "
+             f"read when {name} is empty.")
+
+
 _declare("YILIAN_DATA_DIR", "./.yilian", "Embedded database, signing key and generated files.")
 _declare("YILIAN_DATABASE_URL", "", "postgres://user:pass@host:5432/db for production; "
          "empty means the SQLite file in the data dir.")
 _declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Celery workers; "
          "empty means the in-process (embedded) worker.")
-_declare("YILIAN_SECRET_KEY", "", "Django secret key (sessions, sign-in codes): the same on "
-         "every host. Required with YILIAN_DATABASE_URL (or YILIAN_SECRET_KEY_FILE); on the "
-         "embedded default, generated into the data dir when empty.", secret=True)
-_declare("YILIAN_SECRET_KEY_FILE", "", "A file holding the Django secret key (a mounted "
-         "secret), read when YILIAN_SECRET_KEY is empty.")
+_declare_secret("YILIAN_SECRET_KEY", "Django secret key (sessions, sign-in codes): the same "
+                "on every host. Required with YILIAN_DATABASE_URL (or YILIAN_SECRET_KEY_FILE); "
+                "on the embedded default, generated into the data dir when empty.")
 _declare("YILIAN_DEBUG", "0", "1 turns on Django debug pages (never in production).")
 _declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
          "Comma-separated host names this server answers to.")
@@ -67,13 +72,13 @@ _declare("YILIAN_DRAFT_DAYS", "30", "Days a draft may rest untouched before it e
          "(status expired: it can no longer be edited, and holds nothing).")
 _declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes "
          "(413 above it, chunked bodies included).")
-_declare("YILIAN_SIGNING_KEY", "", "The Ed25519 private key (PEM, PKCS#8) that signs "
-         "licenses and audit checkpoints, the same on every host (a path to the PEM file is "
-         "still read, as before). Required with YILIAN_DATABASE_URL (or "
-         "YILIAN_SIGNING_KEY_FILE); on the embedded default, empty means <data "
-         "dir>/keys/license-signing.pem, made on first use.", secret=True)
-_declare("YILIAN_SIGNING_KEY_FILE", "", "A file holding the signing key (a mounted secret), "
-         "read when YILIAN_SIGNING_KEY is empty; re-read when it changes.")
+_declare_secret("YILIAN_SIGNING_KEY", "The Ed25519 private key (PEM, PKCS#8) that signs "
+                "licenses and audit checkpoints, the same on every host (a path to the PEM "
+                "file is still read, as before). Required with YILIAN_DATABASE_URL (or "
+                "YILIAN_SIGNING_KEY_FILE); on the embedded default, empty means <data "
+                "dir>/keys/license-signing.pem, made on first use.",
+                "A file holding the signing key (a mounted secret), read when "
+                "YILIAN_SIGNING_KEY is empty; re-read when it changes.")
 _declare("YILIAN_SIGNING_PUBLIC_KEYS", "", "Public keys (PEM, one after another) of other "
          "signing keys whose signatures still verify: retired keys, and the next key before "
          "it signs (docs/deploy-keys-and-files.md). <data dir>/keys/trusted/*.pem count too.")
@@ -88,12 +93,9 @@ _declare("YILIAN_FILES_S3_ENDPOINT_URL", "", "The object store's URL (MinIO, Cep
          "cloud's S3-compatible service); empty means AWS.")
 _declare("YILIAN_FILES_S3_REGION", "", "The bucket's region, if the store wants one.")
 _declare("YILIAN_FILES_S3_PREFIX", "", "A folder inside the bucket for Yilian's files.")
-_declare("YILIAN_FILES_S3_ACCESS_KEY", "", "Access key id for the bucket (or _FILE); empty "
-         "means boto3's own credentials (instance role, AWS_* variables).", secret=True)
-_declare("YILIAN_FILES_S3_ACCESS_KEY_FILE", "", "A file holding the access key id.")
-_declare("YILIAN_FILES_S3_SECRET_KEY", "", "Secret access key for the bucket (or _FILE).",
-         secret=True)
-_declare("YILIAN_FILES_S3_SECRET_KEY_FILE", "", "A file holding the secret access key.")
+_declare_secret("YILIAN_FILES_S3_ACCESS_KEY", "Access key id for the bucket (or _FILE); "
+                "empty means boto3's own credentials (instance role, AWS_* variables).")
+_declare_secret("YILIAN_FILES_S3_SECRET_KEY", "Secret access key for the bucket (or _FILE).")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType font preferred in PDFs; every "
          "character it lacks is printed in an installed font that has it, else in "
          "ReportLab's built-in CID font; 'cid' uses the CID font alone.")
@@ -107,10 +109,8 @@ _declare("YILIAN_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL of the public s
 _declare("YILIAN_SMS_URL", "", "The SMS provider's HTTP endpoint (POST JSON, see "
          "docs/DECISIONS.md); empty means texts stay in the outbox (/accounts/outbox/ in "
          "the demo), which is the default.")
-_declare("YILIAN_SMS_KEY", "", "The SMS provider's API key (sent as a bearer token); or "
-         "YILIAN_SMS_KEY_FILE, a file holding it.", secret=True)
-_declare("YILIAN_SMS_KEY_FILE", "", "A file holding the SMS provider's API key (a "
-         "mounted secret), read when YILIAN_SMS_KEY is empty.")
+_declare_secret("YILIAN_SMS_KEY", "The SMS provider's API key (sent as a bearer token); or "
+                "YILIAN_SMS_KEY_FILE, a file holding it.")
 _declare("YILIAN_SMS_MAX_ATTEMPTS", "8", "Tries of one text (5xx, timeouts) before it is "
          "marked failed; a refusal (4xx) fails it at once.")
 _declare("YILIAN_SIM_LATENCY_MS", "0", "Department simulators: latency per call (ms), "
