@@ -198,6 +198,13 @@ def run_mode(mode: str, args) -> dict:
         redis.Redis.from_url(args.broker).flushdb()
         env.update(YILIAN_DATABASE_URL=_fresh_postgres("yilian_bench"),
                    YILIAN_BROKER_URL=args.broker)
+        # A shared database needs the shared keys (yilian.production); one pair per run.
+        import secrets
+
+        from yilian.licenses.keys import new_key_pem
+
+        env.setdefault("YILIAN_SECRET_KEY", secrets.token_urlsafe(50))
+        env.setdefault("YILIAN_SIGNING_KEY", new_key_pem().decode())
     cmd = [sys.executable, __file__, "--child", mode, "--chains", str(args.chains),
            "--paced", str(args.paced), "--workers", str(args.workers),
            "--concurrency", str(args.concurrency)]

@@ -7,6 +7,7 @@ import os
 import sys
 
 from yilian.audit.cli import add_parser as add_audit_parser
+from yilian.licenses.keys_cli import add_parser as add_key_parser
 
 
 def _django(embedded_migrate: bool = True) -> None:
@@ -14,8 +15,13 @@ def _django(embedded_migrate: bool = True) -> None:
     so every command works on a fresh machine with nothing run before."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yilian.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # e.g. production without its keys: say so, plainly
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
     from django.conf import settings
 
     if embedded_migrate and settings.EMBEDDED_DATABASE:
@@ -90,6 +96,12 @@ def cmd_verify_license(args: argparse.Namespace) -> int:
     from yilian.licenses.cli import verify_license_file
 
     return verify_license_file(args.file, args.public_key)
+
+
+def cmd_signing_key(args: argparse.Namespace) -> int:
+    from yilian.licenses.keys_cli import run
+
+    return run(args)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -210,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_verify_license)
 
     add_audit_parser(sub).set_defaults(func=cmd_audit)
+    add_key_parser(sub).set_defaults(func=cmd_signing_key)
 
     p = sub.add_parser("import-registry", help="import existing enterprises from CSV")
     p.add_argument("file")

@@ -27,6 +27,13 @@ def _declare(name: str, default: str, help: str, secret: bool = False) -> None:
     VARIABLES[name] = Variable(name, default, help, secret)
 
 
+def _declare_secret(name: str, help: str, file_help: str = "") -> None:
+    """A secret and its ``_FILE`` twin (a mounted secret, read by :func:`get_secret`)."""
+    _declare(name, "", help, secret=True)
+    _declare(f"{name}_FILE", "", file_help or f"A file holding {name} (a mounted secret), "
+             f"read when {name} is empty.")
+
+
 _declare("YILIAN_DATA_DIR", "./.yilian", "Embedded database, signing key and generated files.")
 _declare("YILIAN_DATABASE_URL", "", "postgres://user:pass@host:5432/db for production; "
          "empty means the SQLite file in the data dir.")
@@ -34,7 +41,9 @@ _declare("YILIAN_DATABASE_URL_FILE", "", "A file holding YILIAN_DATABASE_URL (a 
          "secret: the URL carries the database password), read when that is empty.")
 _declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Celery workers; "
          "empty means the in-process (embedded) worker.")
-_declare("YILIAN_SECRET_KEY", "", "Django secret key; generated into the data dir when empty.")
+_declare_secret("YILIAN_SECRET_KEY", "Django secret key (sessions, sign-in codes): the same "
+                "on every host. Required with YILIAN_DATABASE_URL (or YILIAN_SECRET_KEY_FILE); "
+                "on the embedded default, generated into the data dir when empty.")
 _declare("YILIAN_DEBUG", "0", "1 turns on Django debug pages (never in production).")
 _declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
          "Comma-separated host names this server answers to.")
@@ -68,8 +77,30 @@ _declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in 
 _declare("YILIAN_STATIC_ROOT", "", "Folder of static files collected in advance (the "
          "container image does it at build time): `yilian serve` then serves them as they are "
          "and collects nothing at start. Empty means <data dir>/static, collected at start.")
-_declare("YILIAN_SIGNING_KEY", "", "Path to an Ed25519 private key (PEM) that signs licenses; "
-         "empty means <data dir>/keys/license-signing.pem, made on first use.")
+_declare_secret("YILIAN_SIGNING_KEY", "The Ed25519 private key (PEM, PKCS#8) that signs "
+                "licenses and audit checkpoints, the same on every host (a path to the PEM "
+                "file is still read, as before). Required with YILIAN_DATABASE_URL (or "
+                "YILIAN_SIGNING_KEY_FILE); on the embedded default, empty means <data "
+                "dir>/keys/license-signing.pem, made on first use.",
+                "A file holding the signing key (a mounted secret), read when "
+                "YILIAN_SIGNING_KEY is empty; re-read when it changes.")
+_declare("YILIAN_SIGNING_PUBLIC_KEYS", "", "Public keys (PEM, one after another) of other "
+         "signing keys whose signatures still verify: retired keys, and the next key before "
+         "it signs (docs/deploy-keys-and-files.md). <data dir>/keys/trusted/*.pem count too.")
+_declare("YILIAN_SIGNING_PUBLIC_KEYS_FILE", "", "A PEM file of such public keys, or a "
+         "directory of *.pem files (a mounted config map), read beside "
+         "YILIAN_SIGNING_PUBLIC_KEYS.")
+_declare("YILIAN_FILES_S3_BUCKET", "", "Keep generated files (license PDFs) in this bucket "
+         "of an S3-compatible object store, shared by every host (needs the `s3` extra: "
+         "pip install 'yilian[s3]'); empty means <data dir>/files on each host, where a "
+         "host lacking a file renders it again, the same bytes.")
+_declare("YILIAN_FILES_S3_ENDPOINT_URL", "", "The object store's URL (MinIO, Ceph, a "
+         "cloud's S3-compatible service); empty means AWS.")
+_declare("YILIAN_FILES_S3_REGION", "", "The bucket's region, if the store wants one.")
+_declare("YILIAN_FILES_S3_PREFIX", "", "A folder inside the bucket for Yilian's files.")
+_declare_secret("YILIAN_FILES_S3_ACCESS_KEY", "Access key id for the bucket (or _FILE); "
+                "empty means boto3's own credentials (instance role, AWS_* variables).")
+_declare_secret("YILIAN_FILES_S3_SECRET_KEY", "Secret access key for the bucket (or _FILE).")
 _declare("YILIAN_CJK_FONT", "", "Path to a TrueType font preferred in PDFs; every "
          "character it lacks is printed in an installed font that has it, else in "
          "ReportLab's built-in CID font; 'cid' uses the CID font alone.")
@@ -83,10 +114,8 @@ _declare("YILIAN_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL of the public s
 _declare("YILIAN_SMS_URL", "", "The SMS provider's HTTP endpoint (POST JSON, see "
          "docs/DECISIONS.md); empty means texts stay in the outbox (/accounts/outbox/ in "
          "the demo), which is the default.")
-_declare("YILIAN_SMS_KEY", "", "The SMS provider's API key (sent as a bearer token); or "
-         "YILIAN_SMS_KEY_FILE, a file holding it.", secret=True)
-_declare("YILIAN_SMS_KEY_FILE", "", "A file holding the SMS provider's API key (a "
-         "mounted secret), read when YILIAN_SMS_KEY is empty.")
+_declare_secret("YILIAN_SMS_KEY", "The SMS provider's API key (sent as a bearer token); or "
+                "YILIAN_SMS_KEY_FILE, a file holding it.")
 _declare("YILIAN_SMS_MAX_ATTEMPTS", "8", "Tries of one text (5xx, timeouts) before it is "
          "marked failed; a refusal (4xx) fails it at once.")
 _declare("YILIAN_SIM_LATENCY_MS", "0", "Department simulators: latency per call (ms), "

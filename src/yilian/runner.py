@@ -74,10 +74,14 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
     from yilian.wsgi import application
 
     def post_worker_init(worker) -> None:
-        # The name index is read before the first check, beside serving (a check that
-        # comes first waits for it); one worker reads the register, the rest its snapshot.
+        # The index came with the fork (load_name_index_before_fork); catching it up with
+        # what was registered since runs beside serving (a check that comes first waits).
+        from yilian.names import index
         from yilian.names.services import warm_in_background
 
+        inherited = index.loaded()
+        if inherited is not None:
+            log.info("name index inherited from the master: %d names", len(inherited))
         warm_in_background()
         if embedded:
             EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS).start()
@@ -106,8 +110,27 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         def load(self):
             return application
 
+    load_name_index_before_fork()
     Server().run()
     return 0
+
+
+def load_name_index_before_fork() -> None:
+    """Load the name index (名称比对索引) once per host, in gunicorn's master, so that every
+    worker forked from it starts with it: its arrays are shared copy-on-write (the pages
+    a worker does not change stay one copy in memory), and no worker reads the snapshot
+    or the register again. Each worker then only catches up (by id, from the database,
+    which stays the truth: registrations and reservations made on any host are seen)."""
+    from django.db import connections
+
+    from yilian.names.services import warm_index
+
+    try:
+        warm_index()
+    except Exception:  # each worker builds it on first check instead; say why
+        log.exception("name index: loading before fork failed")
+    finally:
+        connections.close_all()  # a connection must not be shared across the fork
 
 
 def _collectstatic() -> None:

@@ -6,16 +6,33 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from yilian import conf, files
+from yilian import conf, files, storage
+from yilian.licenses.keys import configured_key
+from yilian.production import require_shared_keys
 
 DATA_DIR = conf.data_dir()
 
 
+def _secret(name: str) -> str:
+    try:
+        return conf.get_secret(name)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc}") from None
+
+
+# Embedded (one machine, SQLite in the data dir) unless a database URL is given (itself, or
+# in a mounted file: it carries the password): then any number of hosts share the
+# database, and nothing a host makes for itself may matter.
+_DATABASE_URL = _secret("YILIAN_DATABASE_URL")
+EMBEDDED_DATABASE = not _DATABASE_URL
+
+
 def _secret_key() -> str:
-    configured = conf.get("YILIAN_SECRET_KEY")
-    if configured:
-        return configured
+    configured = _secret("YILIAN_SECRET_KEY")
+    if configured or not EMBEDDED_DATABASE:
+        return configured  # on a shared database, checked below with the signing key
     # A key made once per data dir keeps sessions valid across restarts of the demo;
     # made atomically with mode 0600, so no process reads half a key or a readable one.
     path = DATA_DIR / "secret_key"
@@ -131,10 +148,8 @@ TEMPLATES = [
     },
 ]
 
-_database_url = conf.get_secret("YILIAN_DATABASE_URL")
-if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
-    EMBEDDED_DATABASE = False
+if not EMBEDDED_DATABASE:
+    DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
@@ -155,7 +170,6 @@ else:
             },
         }
     }
-    EMBEDDED_DATABASE = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -183,6 +197,15 @@ STATIC_COLLECTED = bool(conf.get("YILIAN_STATIC_ROOT"))
 STATIC_ROOT = Path(conf.get("YILIAN_STATIC_ROOT") or DATA_DIR / "static").expanduser()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise wants it
 MEDIA_ROOT = DATA_DIR / "files"
+# Generated files go through the storage API (yilian.storage): the data dir by default,
+# an S3-compatible bucket shared by every host when one is configured.
+FILES_S3_BUCKET = conf.get("YILIAN_FILES_S3_BUCKET")
+STORAGES = {
+    "default": {"BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": storage.s3_options(conf.get, _secret)} if FILES_S3_BUCKET
+    else {"BACKEND": "yilian.storage.PrivateFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -236,7 +259,13 @@ SIMULATOR = {
     "seed": conf.get("YILIAN_SIM_SEED"),
 }
 
-LICENSE_SIGNING_KEY = conf.get("YILIAN_SIGNING_KEY")
+# The signing key as PEM text or a path; other trusted public keys (licenses.keys).
+LICENSE_SIGNING_KEY = configured_key()
+LICENSE_PUBLIC_KEYS = conf.get("YILIAN_SIGNING_PUBLIC_KEYS")
+LICENSE_PUBLIC_KEYS_FILE = conf.get("YILIAN_SIGNING_PUBLIC_KEYS_FILE")
+if not EMBEDDED_DATABASE:
+    require_shared_keys(SECRET_KEY, LICENSE_SIGNING_KEY, LICENSE_PUBLIC_KEYS,
+                        LICENSE_PUBLIC_KEYS_FILE)
 CJK_FONT = conf.get("YILIAN_CJK_FONT")
 FONT_DIRS = [d.strip() for d in conf.get("YILIAN_FONT_DIRS").split(",") if d.strip()]
 

@@ -6,6 +6,7 @@ be fixed here rather than in tests/conftest.py.
 """
 
 import os
+import secrets
 import tempfile
 
 os.environ.setdefault("YILIAN_DATA_DIR", tempfile.mkdtemp(prefix="yilian-test-"))
@@ -14,6 +15,15 @@ os.environ.setdefault("YILIAN_SIM_FAILURE_RATE", "0")
 # Staff sign in by password alone in tests unless a test turns the second factor on
 # (tests/accounts/test_otp.py does, with real codes).
 os.environ.setdefault("YILIAN_STAFF_OTP", "0")
+
+if os.environ.get("YILIAN_DATABASE_URL"):
+    # A shared database needs the shared keys (yilian.production): one pair for the run,
+    # in the environment so that every process a test starts uses the same.
+    from yilian.licenses.keys import new_key_pem
+
+    os.environ.setdefault("YILIAN_SECRET_KEY", secrets.token_urlsafe(50))
+    if not (os.environ.get("YILIAN_SIGNING_KEY") or os.environ.get("YILIAN_SIGNING_KEY_FILE")):
+        os.environ["YILIAN_SIGNING_KEY"] = new_key_pem().decode()
 
 from yilian.settings import *  # noqa: E402,F403
 

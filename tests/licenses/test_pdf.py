@@ -96,11 +96,16 @@ def test_long_business_scope_still_fits_on_one_page(lic):
 
 
 def test_pdf_is_rendered_once_and_cached(lic, settings, monkeypatch):
-    path = pdf.cached_pdf(lic)
-    assert path == Path(settings.MEDIA_ROOT) / "licenses" / f"{lic.uscc}.pdf"
-    assert path.read_bytes().startswith(b"%PDF-")
+    with pdf.cached_pdf(lic) as handle:
+        data = handle.read()
+    path = Path(settings.MEDIA_ROOT) / pdf.cache_name(lic)
+    assert path.parent == Path(settings.MEDIA_ROOT) / "licenses"
+    assert path.read_bytes() == data and data.startswith(b"%PDF-")
+    assert path.stat().st_mode & 0o777 == 0o600  # it names people
+    assert path.parent.stat().st_mode & 0o777 == 0o700
     monkeypatch.setattr(pdf, "render", lambda *a, **k: pytest.fail("rendered twice"))
-    assert pdf.cached_pdf(lic) == path
+    with pdf.cached_pdf(lic) as handle:
+        assert handle.read() == data
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
 
 

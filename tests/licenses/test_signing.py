@@ -231,13 +231,13 @@ def test_key_is_made_on_first_use_private_and_once(settings, tmp_path):
     assert not path.exists()
 
     # Many writers at once: exactly one key wins and nobody overwrites it.
-    threads = [threading.Thread(target=signing._create_key, args=(path,)) for _ in range(8)]
+    threads = [threading.Thread(target=signing.create_key, args=(path,)) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     first = path.read_bytes()
-    signing._create_key(path)
+    signing.create_key(path)
     assert path.read_bytes() == first
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert [p.name for p in path.parent.iterdir()] == [signing.KEY_FILE]  # no temp files left
@@ -250,7 +250,7 @@ def test_configured_key_path_is_used_and_must_exist(settings, tmp_path):
     with pytest.raises(FileNotFoundError):
         signing.sign(CONTENT)
     key_file = tmp_path / "hsm-export.pem"
-    signing._create_key(key_file)
+    signing.create_key(key_file)
     settings.LICENSE_SIGNING_KEY = str(key_file)
     doc = signing.sign(CONTENT)
     assert signing.check(doc).valid

@@ -27,6 +27,7 @@ def test_a_fresh_data_dir_is_0700_with_the_secret_key_0600(tmp_path):
     env = {**os.environ, "YILIAN_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE":
            "yilian.settings"}
     env.pop("YILIAN_SECRET_KEY", None)
+    env["YILIAN_DATABASE_URL"] = ""  # the embedded default makes its own key
     # Several processes start at once on a fresh data dir: one key, never half written.
     script = "from django.conf import settings; print(settings.SECRET_KEY)"
     runs = [subprocess.Popen([sys.executable, "-c", f"import django; django.setup(); {script}"],

@@ -104,7 +104,7 @@ class LicensePdf(_Download):
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, uscc: str):
         lic = self.license(request, uscc)
-        return FileResponse(pdf.cached_pdf(lic).open("rb"), content_type="application/pdf",
+        return FileResponse(pdf.cached_pdf(lic), content_type="application/pdf",
                             filename=f"{lic.uscc}.pdf")
 
 

@@ -4,27 +4,27 @@ A4 landscape: the title, the unified social credit code top left, the QR code to
 two columns of fields (名称/类型/法定代表人/经营范围 left; 注册资本/成立日期/营业期限/住所
 right), the registration authority and date of issue bottom right, and the signing key id
 in the footer. Rendering takes a few hundred milliseconds, so it happens on the first
-download, not at issue, and the file is cached under ``MEDIA_ROOT/licenses/``.
+download, not at issue, and kept in the generated-files storage (:mod:`yilian.storage`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
-import os
-import tempfile
 from functools import partial
-from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile, File
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from yilian.licenses import fonts, qr, typeset
+from yilian.licenses import fonts, qr, signing, typeset
 from yilian.licenses.fonts import FontChain
 from yilian.licenses.services import labels_for
+from yilian.storage import generated
 
 PAGE = landscape(A4)  # 842 x 595 pt
 BORDER = HexColor("#9b1c1c")
@@ -111,27 +111,20 @@ def render(document: dict[str, Any], font: str | None = None) -> bytes:
                        author=str(fields.get("registration_authority", "")))
 
 
-def cache_path(uscc: str) -> Path:
-    from django.conf import settings
+def cache_name(lic) -> str:
+    """The PDF's name in the generated-files storage: the code and a digest of the signed
+    document, so a reissued license never meets the file of the one before it."""
+    digest = hashlib.sha256(signing.canonical(lic.signed)).hexdigest()[:16]
+    return f"licenses/{lic.uscc}-{digest}.pdf"
 
-    return Path(settings.MEDIA_ROOT) / "licenses" / f"{uscc}.pdf"
 
-
-def cached_pdf(lic) -> Path:
-    """The license's PDF file, rendered on first call. Written to a temp file and renamed,
-    so a reader never sees half a file and two concurrent renders just race harmlessly."""
-    path = cache_path(lic.uscc)
-    if path.exists():
-        return path
-    data = render(lic.signed)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # mkstemp makes the file 0600, kept so: a PDF names the legal representative.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{lic.uscc}-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+def cached_pdf(lic) -> File:
+    """The license's PDF, open for reading: from the generated-files storage
+    (:mod:`yilian.storage`) if any host has stored it there, else rendered — the same
+    bytes on every host (:func:`typeset.pdf` is invariant) — and stored."""
+    store, name = generated(), cache_name(lic)
+    if not store.exists(name):
+        stored = store.save(name, ContentFile(render(lic.signed)))
+        if stored != name:  # another process stored it meanwhile: theirs is the same
+            store.delete(stored)
+    return store.open(name, "rb")

@@ -7,43 +7,40 @@ A signed license is one JSON object::
 The signature covers the RFC 8785 canonical bytes (JCS, :mod:`yilian.licenses.jcs`) of
 ``license``, and the whole document is handed out in that same canonical form; a document
 given as bytes must be exactly that form to verify (docs/license-format.md). Verification
-trusts only keys we hold — our own signing key and any retired public keys in
-``<data dir>/keys/trusted/`` — never a key carried in the document, because whoever forges
-a license can carry a key along with it.
+trusts only keys we hold — our own signing key and the public keys of retired (or
+coming) keys that the configuration names (:mod:`yilian.licenses.keys`) — never a key
+carried in the document, because whoever forges a license can carry a key along with it.
 
-This module must work without a database (``yilian verify-license`` runs offline), so the
-key location comes from Django settings when they are configured and from
-:mod:`yilian.conf` otherwise.
+This module must work without a database (``yilian verify-license`` runs offline).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-import hashlib
-import os
-import tempfile
-import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from yilian.licenses import jcs
 
+# Where keys come from lives in keys.py; these names are part of this module's surface.
+from yilian.licenses.keys import (  # noqa: F401
+    KEY_FILE,
+    create_key,
+    key_id,
+    key_path,
+    keyring,
+    load_public_key,
+    private_key,
+    public_pem,
+    trusted_keys,
+)
+
 ALG = "Ed25519"
 LICENSE_SCHEMA = "yilian.license/1"
-KEY_FILE = "license-signing.pem"
-
-_lock = threading.Lock()
-_private_cache: dict[Path, tuple[float, Ed25519PrivateKey]] = {}
 
 
 def canonical(obj: Any) -> bytes:
@@ -53,112 +50,9 @@ def canonical(obj: Any) -> bytes:
     return jcs.canonical(obj)
 
 
-def _configured() -> tuple[str, Path]:
-    """(explicit key path or "", data dir), from settings if Django is set up."""
-    from django.conf import settings
-
-    if settings.configured:
-        return settings.LICENSE_SIGNING_KEY, Path(settings.DATA_DIR)
-    from yilian import conf
-
-    # Not conf.data_dir(): checking a file must not create directories as a side effect.
-    return conf.get("YILIAN_SIGNING_KEY"), Path(conf.get("YILIAN_DATA_DIR")).expanduser()
-
-
-def key_path() -> Path:
-    """Where our private signing key lives (it may not exist yet)."""
-    explicit, data_dir = _configured()
-    return Path(explicit).expanduser() if explicit else data_dir / "keys" / KEY_FILE
-
-
-def trusted_dir() -> Path:
-    """Public keys (PEM) of retired signing keys whose licenses must still verify."""
-    return _configured()[1] / "keys" / "trusted"
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    """First 16 hex digits of SHA-256 over the raw 32-byte public key."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def _create_key(path: Path) -> None:
-    """Write a new key so that two processes starting at once end up with one key: the
-    key is written to a private temp file, then hard-linked into place, which fails
-    (instead of overwriting) if another process got there first."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
-
-
-def private_key(create: bool = True) -> Ed25519PrivateKey:
-    """Our signing key, made on first use when none is configured."""
-    path = key_path()
-    with _lock:
-        if not path.exists():
-            if not create or _configured()[0]:  # a configured key must exist
-                raise FileNotFoundError(f"license signing key not found: {path}")
-            _create_key(path)
-        mtime = path.stat().st_mtime
-        cached = _private_cache.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 private key")
-        _private_cache[path] = (mtime, key)
-        return key
-
-
-def load_public_key(pem: bytes) -> Ed25519PublicKey:
-    """An Ed25519 public key from PEM (a private key PEM is accepted too)."""
-    try:
-        key: Any = serialization.load_pem_public_key(pem)
-    except ValueError:
-        key = serialization.load_pem_private_key(pem, password=None).public_key()
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("not an Ed25519 key")
-    return key
-
-
-def keyring(keys: list[Ed25519PublicKey]) -> dict[str, Ed25519PublicKey]:
-    """Public keys by key id, the form :func:`check` takes."""
-    return {key_id(public): public for public in keys}
-
-
 def public_key_pem() -> bytes:
     """Our public key as PEM, to hand to whoever verifies licenses without our data dir."""
-    return private_key().public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def trusted_keys(extra: list[Ed25519PublicKey] | None = None) -> dict[str, Ed25519PublicKey]:
-    """Every key a license may be signed by: ours (if it exists), retired ones, ``extra``.
-    Verification never creates a key: an empty data dir trusts nothing."""
-    keys: dict[str, Ed25519PublicKey] = {}
-    if key_path().exists():
-        public = private_key(create=False).public_key()
-        keys[key_id(public)] = public
-    folder = trusted_dir()
-    if folder.is_dir():
-        for pem in sorted(folder.glob("*.pem")):
-            with contextlib.suppress(ValueError):
-                public = load_public_key(pem.read_bytes())
-                keys[key_id(public)] = public
-    keys.update(keyring(extra or []))
-    return keys
+    return public_pem(private_key())
 
 
 def sign_message(message: bytes) -> dict[str, str]:

@@ -31,8 +31,10 @@ snapshot (:mod:`yilian.names.snapshot`) when that fits the register, else reads 
 register; :func:`catch_up` adds what was registered since (by id, from the index's
 ``mark``); :func:`add` puts a newly registered enterprise in at once (a sorted insert into
 one bucket); :func:`rebuild` re-reads everything. Each process (web, worker) holds its
-own; the processes warm it at start (``names.services.warm_index``) so the first check
-does not pay for the build.
+own, built or loaded once per host: gunicorn's master loads it before forking, so its
+workers share it (``runner.load_name_index_before_fork``), then each catches up; the
+database stays the truth, so every host sees every other host's registrations (and
+:mod:`yilian.names.services` reads reservations from the database on every check).
 """
 
 from __future__ import annotations
@@ -420,6 +422,11 @@ def save_snapshot(built: NameIndex | None = None, target=None):
         written = snapshot.save(built, stamp, target)
         built.saved_rows = built.register_rows
         return written
+
+
+def loaded() -> NameIndex | None:
+    """The current index if one is loaded (never loads it)."""
+    return _index
 
 
 def reset() -> None:

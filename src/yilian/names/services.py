@@ -92,6 +92,7 @@ def warm_index(*, save: bool = True) -> index.NameIndex:
     with ``save`` — writes the snapshot for the processes that start next; then catches
     up, and saves again when the file was far behind or there was none."""
     started = time.perf_counter()
+    inherited = index.loaded() is not None  # a gunicorn worker's, loaded by its master
     built = index.get(save=save)
     added = index.catch_up(built)
     # Also when the index came from elsewhere than a snapshot: a gunicorn worker inherits
@@ -99,8 +100,12 @@ def warm_index(*, save: bool = True) -> index.NameIndex:
     if save and (built.saved_rows is None
                  or built.register_rows - built.saved_rows >= RESAVE_AFTER):
         index.save_snapshot(built)
-    log.info("name index ready: %d names from the %s, %d caught up, in %.1f s",
-             len(built), built.source, added, time.perf_counter() - started)
+    if inherited:
+        log.info("name index caught up: %d names, %d added, in %.1f s", len(built), added,
+                 time.perf_counter() - started)
+    else:
+        log.info("name index ready: %d names from the %s, %d caught up, in %.1f s",
+                 len(built), built.source, added, time.perf_counter() - started)
     return built
 
 
