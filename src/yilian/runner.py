@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from yilian.chain import dispatch, engine
+from yilian.observability import metrics
+from yilian.observability.logs import use_json_for
 
 log = logging.getLogger("yilian.runner")
 
@@ -79,6 +81,8 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         from yilian.names.services import warm_in_background
 
         warm_in_background()
+        if settings.LOG_JSON:  # gunicorn set up its own error log's text format
+            use_json_for("gunicorn.error")
         if embedded:
             EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS).start()
 
@@ -92,6 +96,7 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         "worker_class": "gthread",
         "threads": 8,
         "post_worker_init": post_worker_init,
+        "child_exit": lambda server, worker: metrics.worker_exited(worker.pid),
         "when_ready": when_ready,
         "accesslog": "-" if settings.DEBUG else None,
         "timeout": 60,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from yilian import conf, files
+from yilian.observability import logs, sentry
 
 DATA_DIR = conf.data_dir()
 
@@ -92,6 +95,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before everything: probes and metrics reach a pod by IP over plain HTTP (no host
+    # check, no HTTPS redirect); every request gets its id, is counted and timed.
+    "yilian.observability.middleware.OperationsMiddleware",
     # First: a request that breaks the edge rules (size, NUL, surrogates, JSON depth)
     # is answered before anything reads it, so nothing behind it ever sees one.
     "yilian.guards.RequestGuardMiddleware",
@@ -179,6 +185,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; whitenoise wants it to exist
+# Production means a real database and not the demo.
+PRODUCTION = not EMBEDDED_DATABASE and not DEMO_MODE
+# In production static files are served under content-hashed names (cached for ever by
+# browsers and proxies) with gzip copies (Brotli too when the brotli package is
+# installed) made once by collectstatic, which
+# `yilian serve` runs at start (and the Dockerfile at build time). The embedded default
+# keeps plain names: nothing there needs collectstatic to have run first.
+_manifest = conf.get("YILIAN_STATIC_MANIFEST").strip()
+STATIC_MANIFEST = conf.get_bool("YILIAN_STATIC_MANIFEST") if _manifest else PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if STATIC_MANIFEST else
+                    "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = DATA_DIR / "files"
 
 REST_FRAMEWORK = {
@@ -253,10 +274,20 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-texts": {"task": "yilian.notices.tasks.deliver_due", "schedule": SWEEP_SECONDS},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"yilian": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+# Operations (issue 11 §6): JSON lines and the access log in production.
+_log_format = conf.get("YILIAN_LOG_FORMAT").strip().lower() or (
+    "json" if PRODUCTION else "text")
+if _log_format not in {"json", "text"}:
+    raise ImproperlyConfigured(f"YILIAN_LOG_FORMAT must be json or text, not {_log_format!r}")
+LOG_JSON = _log_format == "json"
+LOGGING = logs.logging_config(json_lines=LOG_JSON)
+# Celery would otherwise put its own text format on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not LOG_JSON
+_access_log = conf.get("YILIAN_ACCESS_LOG").strip()
+ACCESS_LOG = conf.get_bool("YILIAN_ACCESS_LOG") if _access_log else PRODUCTION
+METRICS_TOKEN = conf.get_secret("YILIAN_METRICS_TOKEN")
+METRICS_NETWORKS = [ipaddress.ip_network(n.strip(), strict=False)
+                    for n in conf.get("YILIAN_METRICS_NETWORKS").split(",") if n.strip()]
+SENTRY_DSN = conf.get_secret("YILIAN_SENTRY_DSN")
+if SENTRY_DSN:
+    sentry.init(SENTRY_DSN, conf.get("YILIAN_SENTRY_ENVIRONMENT"))

@@ -26,6 +26,8 @@ from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
 from yilian.departments import registry
 from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
+from yilian.observability import metrics
+from yilian.observability.logs import step_context
 
 log = logging.getLogger("yilian.chain")
 
@@ -128,24 +130,28 @@ def advance(step_id: int) -> bool:
     if taken is None:
         return False
     department = registry.get(taken.code)
-    try:
-        request = StepRequest(
-            department=taken.code,
-            idempotency_key=taken.idempotency_key,
-            application_id=str(taken.application_id),
-            uscc=taken.uscc,
-            payload=taken.payload,
-        )
-        outcome = department.submit(request)
-    except PermanentError as exc:
-        _record_failure(taken, str(exc), permanent=True)
-    except TransientError as exc:
-        _record_failure(taken, str(exc), permanent=False)
-    except Exception as exc:  # an adapter bug must not kill the worker or lose the step
-        log.exception("step %s (%s) raised", taken.step_id, taken.code)
-        _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
-    else:
-        _record_success(taken, outcome)
+    # Log lines of this attempt name its application and step; the call is counted and
+    # timed by department and outcome (/metrics).
+    with step_context(taken.application_id, taken.code):
+        try:
+            request = StepRequest(
+                department=taken.code,
+                idempotency_key=taken.idempotency_key,
+                application_id=str(taken.application_id),
+                uscc=taken.uscc,
+                payload=taken.payload,
+            )
+            outcome = metrics.call_department(taken.code, taken.attempts,
+                                              department.submit, request)
+        except PermanentError as exc:
+            _record_failure(taken, str(exc), permanent=True)
+        except TransientError as exc:
+            _record_failure(taken, str(exc), permanent=False)
+        except Exception as exc:  # an adapter bug must not kill the worker or lose the step
+            log.exception("step %s (%s) raised", taken.step_id, taken.code)
+            _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
+        else:
+            _record_success(taken, outcome)
     return True
 
 

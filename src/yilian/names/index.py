@@ -422,6 +422,11 @@ def save_snapshot(built: NameIndex | None = None, target=None):
         return written
 
 
+def loaded() -> bool:
+    """Whether this process holds the index (readiness: /readyz)."""
+    return _index is not None
+
+
 def reset() -> None:
     """Forget the index; the next :func:`get` loads or builds it (tests, bulk imports)."""
     _install(None)

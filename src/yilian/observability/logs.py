@@ -1,0 +1,119 @@
+"""Log lines (日志) that say which request and which step they belong to.
+
+Three context variables are set where the work is known — the request id by
+:class:`yilian.observability.middleware.RequestContextMiddleware`, the application and
+the step by the chain engine around an attempt (:func:`step_context`) — and every record
+carries them. In production the records are JSON lines (one object per line, for the log
+collector); on the embedded default they stay readable text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import json
+import logging
+import re
+import uuid
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+application_id: contextvars.ContextVar[str] = contextvars.ContextVar("application_id",
+                                                                     default="")
+step: contextvars.ContextVar[str] = contextvars.ContextVar("step", default="")
+
+# A caller's id is kept when it looks like one (a load balancer's, another agency's
+# system's); anything else — too long, spaces, quotes — could forge log lines.
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def incoming_request_id(header: str | None) -> str:
+    """The id a request is known by: the caller's X-Request-ID when sane, else a new one."""
+    if header and _SANE_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
+
+
+@contextlib.contextmanager
+def step_context(application: object, code: str):
+    """Records logged inside carry the application id and the step (department) code."""
+    tokens = (application_id.set(str(application)), step.set(code))
+    try:
+        yield
+    finally:
+        step.reset(tokens[1])
+        application_id.reset(tokens[0])
+
+
+class ContextFilter(logging.Filter):
+    """Copies the context variables onto every record (text formats may use them too)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        record.application_id = application_id.get()
+        record.step = step.get()
+        return True
+
+
+# Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id",
+                                                     "application_id", "step"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, and the
+    request id, application id and step when known; ``extra=`` fields and the traceback
+    beside them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC)
+            .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, var in (("request_id", request_id), ("application_id", application_id),
+                         ("step", step)):
+            value = getattr(record, key, "") or var.get()
+            if value:
+                line[key] = value
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def logging_config(json_lines: bool) -> dict:
+    """Django's LOGGING: the ``yilian`` loggers at INFO (the access log among them), the
+    rest at WARNING, all through one console handler in the chosen format."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": ContextFilter}},
+        "formatters": {
+            "json": {"()": JsonFormatter},
+            "text": {"format": TEXT_FORMAT},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                                 "formatter": "json" if json_lines else "text"}},
+        "root": {"handlers": ["console"], "level": "WARNING"},
+        "loggers": {
+            "yilian": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
+
+
+def use_json_for(logger_name: str) -> None:
+    """Give a logger configured by someone else (gunicorn's error log) our JSON lines."""
+    for handler in logging.getLogger(logger_name).handlers:
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(ContextFilter())
