@@ -4,12 +4,12 @@ and the error pages."""
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 
 from yilian.accounts.permissions import landing_url_name
+from yilian.observability import DATABASE_DOWN
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,8 +23,6 @@ def home(request: HttpRequest) -> HttpResponse:
 # language (LocaleMiddleware has chosen it by then).
 
 _API = "/api/"
-# Errors that mean "the database cannot be reached now": answered 503, not 500.
-DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 log = logging.getLogger("yilian.availability")
 

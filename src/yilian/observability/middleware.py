@@ -18,7 +18,7 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from yilian.observability import health, logs, metrics
+from yilian.observability import DATABASE_DOWN, health, logs, metrics
 
 access_log = logging.getLogger("yilian.access")
 
@@ -99,9 +99,9 @@ class OperationsMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         """A view that met the database down: 503, not 500 (nothing is logged as an
         error — the outage is logged once per request at WARNING)."""
-        from yilian.views import DATABASE_DOWN, service_unavailable
-
         if isinstance(exception, DATABASE_DOWN):
+            from yilian.views import service_unavailable
+
             return service_unavailable(request)
         return None
 
