@@ -99,8 +99,10 @@ def _answers_503_while_down(base: str) -> None:
     assert json.loads(body)["errors"][0]["code"] == "unavailable"
     status, headers, body = fetch(base + "/me/", SIGNED_IN)
     assert status == 503, body[:300]
-    assert headers["Retry-After"].isdigit() and b"<html" in body
+    assert headers["Retry-After"].isdigit() and "服务暂时不可用" in body.decode()
     assert headers["Content-Type"].startswith("text/html")
+    body = fetch(base + "/me/", {**SIGNED_IN, "Accept-Language": "en"})[2]
+    assert b"service is temporarily unavailable" in body.lower(), body.decode()
     assert fetch(base + "/healthz", PROBE)[0] == 200
     status, _, body = fetch(base + "/readyz", PROBE)
     assert status == 503 and json.loads(body)["failing"] == ["database"]
