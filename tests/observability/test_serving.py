@@ -49,7 +49,10 @@ def _status(url: str, headers: dict) -> int:
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    process, base, log = _serve(tmp, YILIAN_DATABASE_URL="")
+    (tmp / "metrics").mkdir()
+    # prometheus_client's multiprocess mode, as with several gunicorn and Celery workers.
+    process, base, log = _serve(tmp, YILIAN_DATABASE_URL="",
+                                PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"))
     yield base, log, tmp / "data"
     kill(process)
 
@@ -85,6 +88,7 @@ def test_metrics_and_json_log_lines_over_the_wire(embedded):
             if s.labels.get("view") == "home" and s.name.endswith("_total")]
     assert home and home[0].value >= 1
     assert "yilian_queue_lag_seconds" in families
+    assert "process_cpu_seconds" not in families  # one process's own: not in the sum
     assert fetch(base + "/metrics", {"X-Forwarded-For": "203.0.113.5"})[0] == 403
     lines = [json.loads(line) for line in log.read_text().splitlines()
              if line.startswith("{")]
