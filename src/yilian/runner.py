@@ -17,7 +17,7 @@ from django.db import close_old_connections
 
 from yilian.chain import dispatch, engine
 from yilian.observability import metrics
-from yilian.observability.logs import use_json_for
+from yilian.observability.logs import gunicorn_logger_class
 
 log = logging.getLogger("yilian.runner")
 
@@ -81,8 +81,6 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         from yilian.names.services import warm_in_background
 
         warm_in_background()
-        if settings.LOG_JSON:  # gunicorn set up its own error log's text format
-            use_json_for("gunicorn.error")
         if embedded:
             EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS).start()
 
@@ -97,6 +95,8 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         "threads": 8,
         "post_worker_init": post_worker_init,
         "child_exit": lambda server, worker: metrics.worker_exited(worker.pid),
+        # gunicorn's own lines (start, workers booted, timeouts) in the same JSON lines.
+        "logger_class": gunicorn_logger_class() if settings.LOG_JSON else None,
         "when_ready": when_ready,
         "accesslog": "-" if settings.DEBUG else None,
         "timeout": 60,

@@ -94,6 +94,10 @@ def test_metrics_and_json_log_lines_over_the_wire(embedded):
              if line.startswith("{")]
     access = [line for line in lines if line.get("request_id") == "probe-e2e-1"]
     assert access and access[0]["logger"] == "yilian.access" and access[0]["status"] == 200
+    # gunicorn's own lines too, master's and worker's.
+    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"]
+               for line in lines)
+    assert not [line for line in log.read_text().splitlines() if line.startswith("[20")]
 
 
 def _answers_503_while_down(base: str) -> None:

@@ -112,8 +112,16 @@ def logging_config(json_lines: bool) -> dict:
     }
 
 
-def use_json_for(logger_name: str) -> None:
-    """Give a logger configured by someone else (gunicorn's error log) our JSON lines."""
-    for handler in logging.getLogger(logger_name).handlers:
-        handler.setFormatter(JsonFormatter())
-        handler.addFilter(ContextFilter())
+def gunicorn_logger_class():
+    """gunicorn's logger with our JSON lines on its error log (master and workers alike;
+    set up again when gunicorn reopens its logs)."""
+    from gunicorn.glogging import Logger
+
+    class JsonLogger(Logger):
+        def setup(self, cfg) -> None:
+            super().setup(cfg)
+            for handler in self.error_log.handlers + self.access_log.handlers:
+                handler.setFormatter(JsonFormatter())
+                handler.addFilter(ContextFilter())
+
+    return JsonLogger
