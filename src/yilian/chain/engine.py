@@ -27,7 +27,7 @@ from yilian.departments import registry
 from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
 from yilian.observability import metrics
-from yilian.observability.logs import step_context
+from yilian.observability.logs import bind_step, unbind_step
 
 log = logging.getLogger("yilian.chain")
 
@@ -125,33 +125,40 @@ def claim(step_id: int) -> Claim | None:
 
 
 def advance(step_id: int) -> bool:
-    """Run one attempt of a step if it is ready. Returns whether an attempt was made."""
+    """Run one attempt of a step if it is ready. Returns whether an attempt was made.
+    Its log lines name the application and the step (:func:`bind_step`), and only its."""
+    try:
+        return _attempt(step_id)
+    finally:
+        unbind_step()
+
+
+def _attempt(step_id: int) -> bool:
     taken = claim(step_id)
     if taken is None:
         return False
+    bind_step(taken.application_id, taken.code)
     department = registry.get(taken.code)
-    # Log lines of this attempt name its application and step; the call is counted and
-    # timed by department and outcome (/metrics).
-    with step_context(taken.application_id, taken.code):
-        try:
-            request = StepRequest(
-                department=taken.code,
-                idempotency_key=taken.idempotency_key,
-                application_id=str(taken.application_id),
-                uscc=taken.uscc,
-                payload=taken.payload,
-            )
-            outcome = metrics.call_department(taken.code, taken.attempts,
-                                              department.submit, request)
-        except PermanentError as exc:
-            _record_failure(taken, str(exc), permanent=True)
-        except TransientError as exc:
-            _record_failure(taken, str(exc), permanent=False)
-        except Exception as exc:  # an adapter bug must not kill the worker or lose the step
-            log.exception("step %s (%s) raised", taken.step_id, taken.code)
-            _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
-        else:
-            _record_success(taken, outcome)
+    try:
+        request = StepRequest(
+            department=taken.code,
+            idempotency_key=taken.idempotency_key,
+            application_id=str(taken.application_id),
+            uscc=taken.uscc,
+            payload=taken.payload,
+        )
+        # Counted and timed by department and outcome (/metrics).
+        outcome = metrics.call_department(taken.code, taken.attempts, department.submit,
+                                          request)
+    except PermanentError as exc:
+        _record_failure(taken, str(exc), permanent=True)
+    except TransientError as exc:
+        _record_failure(taken, str(exc), permanent=False)
+    except Exception as exc:  # an adapter bug must not kill the worker or lose the step
+        log.exception("step %s (%s) raised", taken.step_id, taken.code)
+        _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
+    else:
+        _record_success(taken, outcome)
     return True
 
 

@@ -9,7 +9,6 @@ collector); on the embedded default they stay readable text.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import datetime as dt
 import json
@@ -34,15 +33,16 @@ def incoming_request_id(header: str | None) -> str:
     return uuid.uuid4().hex
 
 
-@contextlib.contextmanager
-def step_context(application: object, code: str):
-    """Records logged inside carry the application id and the step (department) code."""
-    tokens = (application_id.set(str(application)), step.set(code))
-    try:
-        yield
-    finally:
-        step.reset(tokens[1])
-        application_id.reset(tokens[0])
+def bind_step(application: object, code: str) -> None:
+    """Records logged from here on carry the application id and the step (department)
+    code, until :func:`unbind_step` (the chain engine: around each attempt)."""
+    application_id.set(str(application))
+    step.set(code)
+
+
+def unbind_step() -> None:
+    application_id.set("")
+    step.set("")
 
 
 class ContextFilter(logging.Filter):
