@@ -20,7 +20,9 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing answer
 @override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["yilian.example.gov.cn"])
 def test_probes_pass_the_https_redirect_and_the_host_check(client):
     index.get()
-    assert client.get("/healthz", **PROBE).json() == {"status": "ok"}
+    alive = client.get("/healthz", **PROBE)
+    assert alive.json() == {"status": "ok"}
+    assert alive["Cache-Control"] == "no-store" and alive["X-Content-Type-Options"] == "nosniff"
     ready = client.get("/readyz", **PROBE)
     assert ready.status_code == 200, ready.content
     # The same server sends everyone else to HTTPS and refuses unknown hosts.

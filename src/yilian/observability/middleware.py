@@ -82,6 +82,9 @@ class OperationsMiddleware:
             if operation and request.method in ("GET", "HEAD"):
                 view = operation.__name__
                 response = operation(request)
+                # Answered before SecurityMiddleware: its headers that matter here.
+                response["X-Content-Type-Options"] = "nosniff"
+                response["Cache-Control"] = "no-store"
             else:
                 _tag_sentry(request.id)
                 response = self.get_response(request)
