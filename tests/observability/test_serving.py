@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,33 @@ def test_postgresql_unreachable_answers_503_then_recovers(tmp_path):
         kill(process)
     assert '"status": 500' not in log.read_text()
     shutil.rmtree(tmp_path / "data", ignore_errors=True)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not (os.environ.get("YILIAN_TEST_BROKER_URL") and os.environ.get(
+    "YILIAN_DATABASE_URL", "").startswith("postgres")), reason="runs in the PostgreSQL + "
+    "Redis suite")
+def test_a_chain_s_worker_log_lines_carry_the_submitting_request_s_id(tmp_path):
+    from tests.e2e.test_production import EXAMPLE, _code_from_the_outbox_table, serving
+
+    with serving(tmp_path, "agency-obs", web_workers=1, YILIAN_LOG_FORMAT="json") \
+            as (client, log):
+        status, created = client.call("POST", "/api/v1/applications/",
+                                      json.loads(EXAMPLE.read_text(encoding="utf-8")))
+        assert status == 201, created
+        client.confirm_parties(created["id"], _code_from_the_outbox_table)
+        request = urllib.request.Request(
+            f"{client.base}/api/v1/applications/{created['id']}/submit/", data=b"",
+            method="POST", headers={"Authorization": f"Bearer {client.token}",
+                                    "X-Request-ID": "submit-obs-42"})
+        with urllib.request.urlopen(request, timeout=15) as response:
+            assert response.status == 202
+
+        def worked() -> list[dict]:
+            lines = [json.loads(line) for line in log.read_text().splitlines()
+                     if line.startswith("{")]
+            return [line for line in lines if line["logger"].startswith("celery.app.trace")
+                    and line.get("request_id") == "submit-obs-42"]
+
+        wait_for(worked, 30, interval=0.2, what=f"the worker's lines (log: {log})")

@@ -45,6 +45,17 @@ def unbind_step() -> None:
     step.set("")
 
 
+def carried() -> dict[str, str]:
+    """Message headers for a queued step: the request that made it ready (submission,
+    or a previous step's worker carrying it on), so a chain's log lines share its id."""
+    return {"request_id": request_id.get()} if request_id.get() else {}
+
+
+def received(headers: dict | None) -> None:
+    """A worker's task takes on the request id its message carried (or none)."""
+    request_id.set(str((headers or {}).get("request_id") or ""))
+
+
 class ContextFilter(logging.Filter):
     """Copies the context variables onto every record (text formats may use them too)."""
 
