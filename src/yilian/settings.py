@@ -139,6 +139,10 @@ TEMPLATES = [
 _database_url = conf.get("YILIAN_DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A database host that does not answer at all (not refused: silent) would hold
+        # every request and probe for the TCP timeout; give up sooner and answer 503.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     EMBEDDED_DATABASE = False
 else:
     DATABASES = {

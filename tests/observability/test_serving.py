@@ -115,6 +115,8 @@ def _answers_503_while_down(base: str) -> None:
     assert fetch(base + "/healthz", PROBE)[0] == 200
     status, _, body = fetch(base + "/readyz", PROBE)
     assert status == 503 and json.loads(body)["failing"] == ["database"]
+    status, _, body = fetch(base + "/metrics")  # the counters, without the database's
+    assert status == 200 and b"yilian_http_requests_total" in body
 
 
 def _answers_again(base: str) -> None:
