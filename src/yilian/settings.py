@@ -193,9 +193,9 @@ STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; whitenoise wants it 
 PRODUCTION = not EMBEDDED_DATABASE and not DEMO_MODE
 # In production static files are served under content-hashed names (cached for ever by
 # browsers and proxies) with gzip copies (Brotli too when the brotli package is
-# installed) made once by collectstatic, which
-# `yilian serve` runs at start (and the Dockerfile at build time). The embedded default
-# keeps plain names: nothing there needs collectstatic to have run first.
+# installed), made once by collectstatic: `yilian serve` runs it at start (a Dockerfile
+# at build time, with YILIAN_STATIC_MANIFEST=1). The embedded default keeps plain
+# names: nothing there needs collectstatic to have run first.
 _manifest = conf.get("YILIAN_STATIC_MANIFEST").strip()
 STATIC_MANIFEST = conf.get_bool("YILIAN_STATIC_MANIFEST") if _manifest else PRODUCTION
 STORAGES = {
