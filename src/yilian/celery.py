@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yilian.settings")
 
@@ -19,3 +20,11 @@ app = Celery("yilian")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["yilian.chain", "yilian.audit", "yilian.forms",
                         "yilian.notices"])
+
+
+@task_prerun.connect
+def _carry_request_id(task=None, **kwargs) -> None:
+    # Celery puts custom message headers on the task's request (yilian.observability.logs).
+    from yilian.observability import logs
+
+    logs.received({"request_id": getattr(task.request, "request_id", None)} if task else None)

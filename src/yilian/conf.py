@@ -140,6 +140,27 @@ _declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (on
 _declare("YILIAN_ZONE_DIVISION", "371071", "The zone this deployment serves (GB/T 2260 code, "
          "zone codes included): new applications' division picker starts there, and the "
          "dashboard's statistics are the zone's. 371071 is 威海火炬高技术产业开发区.")
+_declare("YILIAN_LOG_FORMAT", "", "json: one JSON object per log line (time, level, "
+         "logger, message, request id, application id, step); text: readable lines. Empty "
+         "means json in production (a database URL, not demo mode), text otherwise.")
+_declare("YILIAN_ACCESS_LOG", "", "1 writes one log line per request (method, path, "
+         "status, duration, request id; probes left out), 0 none. Empty means on in "
+         "production, off on the embedded default.")
+_declare("YILIAN_METRICS_TOKEN", "", "Bearer token that may read /metrics from anywhere; "
+         "or YILIAN_METRICS_TOKEN_FILE, a file holding it.", secret=True)
+_declare("YILIAN_METRICS_TOKEN_FILE", "", "A file holding the /metrics token (a mounted "
+         "secret), read when YILIAN_METRICS_TOKEN is empty.")
+_declare("YILIAN_METRICS_NETWORKS", "127.0.0.0/8,::1/128", "Comma-separated networks "
+         "(CIDR) that may read /metrics without the token, over a direct connection "
+         "(a request with X-Forwarded-For or Forwarded never counts as direct).")
+_declare("YILIAN_STATIC_MANIFEST", "", "1 serves static files under content-hashed names, "
+         "with gzip copies (collectstatic makes them; `yilian serve` runs it); 0 "
+         "plain names. Empty means on in production, off on the embedded default.")
+_declare("YILIAN_SENTRY_DSN", "", "Sentry DSN: errors are reported there (needs the "
+         "optional extra: pip install 'yilian[sentry]'); empty means no reporting.",
+         secret=True)
+_declare("YILIAN_SENTRY_ENVIRONMENT", "", "Environment name shown in Sentry "
+         "(production, staging ...).")
 _declare("YILIAN_DEMO", "0", "1 when running `yilian demo` (demo accounts exist only then).")
 
 

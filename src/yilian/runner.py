@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from yilian.chain import dispatch, engine
+from yilian.observability import metrics
+from yilian.observability.logs import gunicorn_logger_class
 
 log = logging.getLogger("yilian.runner")
 
@@ -96,6 +98,9 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         "worker_class": "gthread",
         "threads": 8,
         "post_worker_init": post_worker_init,
+        "child_exit": lambda server, worker: metrics.worker_exited(worker.pid),
+        # gunicorn's own lines (start, workers booted, timeouts) in the same JSON lines.
+        "logger_class": gunicorn_logger_class() if settings.LOG_JSON else None,
         "when_ready": when_ready,
         "accesslog": "-" if settings.DEBUG else None,
         "timeout": 60,

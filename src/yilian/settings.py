@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from yilian import conf, files, storage
 from yilian.licenses.keys import configured_key
+from yilian.observability import logs, sentry
 from yilian.production import require_shared_keys
 
 DATA_DIR = conf.data_dir()
@@ -110,6 +112,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before everything: probes and metrics reach a pod by IP over plain HTTP (no host
+    # check, no HTTPS redirect); every request gets its id, is counted and timed.
+    "yilian.observability.middleware.OperationsMiddleware",
     # First: a request that breaks the edge rules (size, NUL, surrogates, JSON depth)
     # is answered before anything reads it, so nothing behind it ever sees one.
     "yilian.guards.RequestGuardMiddleware",
@@ -150,6 +155,10 @@ TEMPLATES = [
 
 if not EMBEDDED_DATABASE:
     DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A database host that does not answer at all (not refused: silent) would hold
+        # every request and probe for the TCP timeout; give up sooner and answer 503.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES = {
         "default": {
@@ -196,6 +205,15 @@ STATIC_URL = "static/"
 STATIC_COLLECTED = bool(conf.get("YILIAN_STATIC_ROOT"))
 STATIC_ROOT = Path(conf.get("YILIAN_STATIC_ROOT") or DATA_DIR / "static").expanduser()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise wants it
+# Production means a real database and not the demo.
+PRODUCTION = not EMBEDDED_DATABASE and not DEMO_MODE
+# In production static files are served under content-hashed names (cached for ever by
+# browsers and proxies) with gzip copies (Brotli too when the brotli package is
+# installed), made once by collectstatic: `yilian serve` runs it at start (a Dockerfile
+# at build time, with YILIAN_STATIC_MANIFEST=1). The embedded default keeps plain
+# names: nothing there needs collectstatic to have run first.
+_manifest = conf.get("YILIAN_STATIC_MANIFEST").strip()
+STATIC_MANIFEST = conf.get_bool("YILIAN_STATIC_MANIFEST") if _manifest else PRODUCTION
 MEDIA_ROOT = DATA_DIR / "files"
 # Generated files go through the storage API (yilian.storage): the data dir by default,
 # an S3-compatible bucket shared by every host when one is configured.
@@ -204,7 +222,9 @@ STORAGES = {
     "default": {"BACKEND": "storages.backends.s3.S3Storage",
                 "OPTIONS": storage.s3_options(conf.get, _secret)} if FILES_S3_BUCKET
     else {"BACKEND": "yilian.storage.PrivateFileStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if STATIC_MANIFEST else
+                    "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 REST_FRAMEWORK = {
@@ -285,10 +305,20 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-texts": {"task": "yilian.notices.tasks.deliver_due", "schedule": SWEEP_SECONDS},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"yilian": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+# Operations (issue 11 §6): JSON lines and the access log in production.
+_log_format = conf.get("YILIAN_LOG_FORMAT").strip().lower() or (
+    "json" if PRODUCTION else "text")
+if _log_format not in {"json", "text"}:
+    raise ImproperlyConfigured(f"YILIAN_LOG_FORMAT must be json or text, not {_log_format!r}")
+LOG_JSON = _log_format == "json"
+LOGGING = logs.logging_config(json_lines=LOG_JSON)
+# Celery would otherwise put its own text format on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not LOG_JSON
+_access_log = conf.get("YILIAN_ACCESS_LOG").strip()
+ACCESS_LOG = conf.get_bool("YILIAN_ACCESS_LOG") if _access_log else PRODUCTION
+METRICS_TOKEN = conf.get_secret("YILIAN_METRICS_TOKEN")
+METRICS_NETWORKS = [ipaddress.ip_network(n.strip(), strict=False)
+                    for n in conf.get("YILIAN_METRICS_NETWORKS").split(",") if n.strip()]
+SENTRY_DSN = conf.get_secret("YILIAN_SENTRY_DSN")
+if SENTRY_DSN:
+    sentry.init(SENTRY_DSN, conf.get("YILIAN_SENTRY_ENVIRONMENT"))

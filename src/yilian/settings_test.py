@@ -15,6 +15,9 @@ os.environ.setdefault("YILIAN_SIM_FAILURE_RATE", "0")
 # Staff sign in by password alone in tests unless a test turns the second factor on
 # (tests/accounts/test_otp.py does, with real codes).
 os.environ.setdefault("YILIAN_STAFF_OTP", "0")
+# Pages render in the test process with nothing collected; the hashed names are tested
+# by starting `yilian serve` with YILIAN_STATIC_MANIFEST=1 (tests/observability).
+os.environ.setdefault("YILIAN_STATIC_MANIFEST", "0")
 
 if os.environ.get("YILIAN_DATABASE_URL"):
     # A shared database needs the shared keys (yilian.production): one pair for the run,

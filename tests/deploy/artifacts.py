@@ -23,9 +23,8 @@ SYSTEMD = ROOT / "deploy" / "systemd"
 PRODUCTION_SECRETS = ("YILIAN_SECRET_KEY", "YILIAN_SIGNING_KEY")
 
 
-# Variables the artifacts set that other parts of issue 11 declare (part 1: the secrets'
-# _FILE forms, DESIGN.md §5; part 6: hashed static files). Empty this once they are merged.
-PENDING = {"YILIAN_SECRET_KEY_FILE", "YILIAN_SIGNING_KEY_FILE", "YILIAN_STATIC_MANIFEST"}
+# Variables the artifacts may set before the code that reads them lands (none now).
+PENDING: set[str] = set()
 
 
 def declared(name: str) -> bool:

@@ -17,6 +17,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from yilian.observability import DATABASE_DOWN
+
 log = logging.getLogger("yilian.api")
 
 # DRF's generic messages, said in Chinese too.
@@ -93,6 +95,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, FieldErrors):
         return Response({"errors": exc.errors}, status=exc.status_code)
+    if isinstance(exc, DATABASE_DOWN):
+        return None  # no bug: raised on to the outermost middleware, which answers 503
     response = drf_exception_handler(exc, context)
     if response is None:
         log.exception("unhandled API error", exc_info=exc)

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
+from yilian.observability import logs
+
 log = logging.getLogger("yilian.chain")
 
 
@@ -94,7 +96,7 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
     for step_id in step_ids:
         try:
             app.send_task("yilian.chain.tasks.run_step", (step_id,),
-                          countdown=delay or None)
+                          countdown=delay or None, headers=logs.carried())
         except Exception:  # the broker being down must not fail the request
             log.warning("could not queue step %s; the sweeper will pick it up", step_id,
                         exc_info=True)

@@ -26,6 +26,8 @@ from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
 from yilian.departments import registry
 from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
+from yilian.observability import metrics
+from yilian.observability.logs import bind_step, unbind_step
 
 log = logging.getLogger("yilian.chain")
 
@@ -123,10 +125,19 @@ def claim(step_id: int) -> Claim | None:
 
 
 def advance(step_id: int) -> bool:
-    """Run one attempt of a step if it is ready. Returns whether an attempt was made."""
+    """Run one attempt of a step if it is ready. Returns whether an attempt was made.
+    Its log lines name the application and the step (:func:`bind_step`), and only its."""
+    try:
+        return _attempt(step_id)
+    finally:
+        unbind_step()
+
+
+def _attempt(step_id: int) -> bool:
     taken = claim(step_id)
     if taken is None:
         return False
+    bind_step(taken.application_id, taken.code)
     department = registry.get(taken.code)
     try:
         request = StepRequest(
@@ -136,7 +147,9 @@ def advance(step_id: int) -> bool:
             uscc=taken.uscc,
             payload=taken.payload,
         )
-        outcome = department.submit(request)
+        # Counted and timed by department and outcome (/metrics).
+        outcome = metrics.call_department(taken.code, taken.attempts, department.submit,
+                                          request)
     except PermanentError as exc:
         _record_failure(taken, str(exc), permanent=True)
     except TransientError as exc:

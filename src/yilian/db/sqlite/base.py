@@ -28,7 +28,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # database file's mode, so all three stay private (yilian.files).
         name = str(conn_params.get("database", ""))
         if name and name != ":memory:" and not name.startswith("file:"):
-            make_private(Path(name))
+            try:
+                make_private(Path(name))
+            except OSError as exc:  # as SQLite itself would say: the database is down
+                raise self.Database.OperationalError(
+                    f"unable to open database file: {exc}") from exc
         return super().get_new_connection(conn_params)
 
     def _start_transaction_under_autocommit(self):
