@@ -25,9 +25,18 @@ def _settings(tmp_path, **env: str) -> list[str]:
 
 
 def test_the_database_url_is_read_from_a_mounted_secret(tmp_path):
+    """Read from the file, the URL makes this a production host: it then needs the shared
+    keys too (given here), and would refuse to start without them."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     secret = tmp_path / "database_url"
     secret.write_text("postgres://yilian:pw@db.internal:5432/yilian_prod\n")
-    name, _, _ = _settings(tmp_path, YILIAN_DATABASE_URL_FILE=str(secret))
+    signing = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode()
+    name, _, _ = _settings(tmp_path, YILIAN_DATABASE_URL_FILE=str(secret),
+                           YILIAN_SECRET_KEY="k" * 50, YILIAN_SIGNING_KEY=signing)
     assert name == "yilian_prod"
 
 

@@ -46,7 +46,7 @@ def name_index() -> None:
     would wait, so the process is not ready)."""
     from yilian.names import index
 
-    if not index.loaded():
+    if index.loaded() is None:
         raise RuntimeError("name index not loaded yet")
 
 
