@@ -117,6 +117,19 @@ class Step(models.Model):
     def __str__(self) -> str:
         return f"{self.code} ({self.status})"
 
+    @property
+    def waiting_on(self) -> str | None:
+        """Who must act next: ``"department"`` (it accepted the request, or is being
+        asked again), ``"person"`` (the step stopped for an officer), else None."""
+        if self.status in (StepStatus.WAITING, StepStatus.RETRYING):
+            return "department"
+        return "person" if self.status == StepStatus.FAILED else None
+
+    def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        """Past its chain's promised deadline (承诺时限), unfinished or finished late."""
+        end = self.finished_at or now or timezone.now()
+        return end > self.chain.deadline_at
+
     def move_to(self, status: str) -> None:
         """Change status, refusing any move the state machine does not allow."""
         if status not in TRANSITIONS[self.status]:
