@@ -32,8 +32,7 @@ from urllib.parse import quote
 import httpx
 
 from yilian.departments import protocol
-from yilian.departments.base import (Accepted, Outcome, PermanentError, StepRequest,
-                                     TransientError)
+from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
 
 EFFECTS_PAGE = 1000  # the protocol's largest page (§6)
 
