@@ -15,6 +15,7 @@ from its database (the test's own connection, or the embedded file read-only) an
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import sqlite3
@@ -66,6 +67,13 @@ class Yilian:
         return [{"application": str(uuid.UUID(str(app))), "code": code, "key": key,
                  "reference": reference, "status": status}
                 for app, code, key, reference, status in rows]
+
+    def audit(self, action: str) -> list[dict]:
+        """The data of every audit-trail entry ``action`` (a department's late result is
+        ``step.done`` with ``via: callback``)."""
+        rows = self._query("SELECT data FROM audit_entry WHERE action = "
+                           f"'{action}' ORDER BY id")
+        return [json.loads(data) if isinstance(data, str) else data for (data,) in rows]
 
     def application(self, app_id: str) -> dict:
         status, body = self.client.call("GET", f"/api/v1/applications/{app_id}/")

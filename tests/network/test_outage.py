@@ -32,7 +32,7 @@ def _set(system, *settings: str) -> None:
 def test_a_department_down_for_minutes_is_caught_up_within_the_probe(network):
     yilian, departments = network()
     down = departments["medical_insurance"]
-    _set(down, "outage=on")
+    _set(down, "outage=now")
     began = time.monotonic()
     ids = yilian.submit(4)
 
