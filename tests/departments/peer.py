@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -102,3 +103,24 @@ def done(reference: str = "REF-1", **data) -> Script:
 def accepted(expected_at: str) -> Script:
     return lambda seen: Reply(202, {"protocol": protocol.PROTOCOL, "status": "accepted",
                                     "expected_at": expected_at})
+
+
+@contextmanager
+def reached_over_http(peers: dict[str, Peer]):
+    """The departments of ``peers`` reached over HTTP (as YILIAN_DEPARTMENTS would list
+    them), the others simulated; the registry rebuilt on the way in and out."""
+    from django.test import override_settings
+
+    from yilian.departments import queries, registry
+
+    def forget() -> None:
+        registry.departments.cache_clear()
+        queries.get.cache_clear()
+
+    forget()
+    try:
+        with override_settings(DEPARTMENT_URLS={c: p.url for c, p in peers.items()},
+                               DEPARTMENT_SECRETS={c: p.secret for c, p in peers.items()}):
+            yield
+    finally:
+        forget()
