@@ -7,6 +7,7 @@ import os
 import sys
 
 from yilian.audit.cli import add_parser as add_audit_parser
+from yilian.deptsim.cli import add_parsers as add_department_parsers
 
 
 def _django(embedded_migrate: bool = True) -> None:
@@ -225,11 +226,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("config", help="list every YILIAN_* setting")
     p.set_defaults(func=cmd_config)
+
+    add_department_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse cannot take positionals after an option (`CODE --port P key=value…`):
+    # a command that wants them says so with ``more``.
+    if extra and not hasattr(args, "more"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if hasattr(args, "more"):
+        args.more = [*args.more, *extra]
     return args.func(args) or 0
 
 

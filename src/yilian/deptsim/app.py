@@ -1,0 +1,59 @@
+"""``yilian department-sim CODE --port P --data-dir D``: one reference department system
+in this process — its ledger, its HTTP server on 127.0.0.1:P and its background work —
+until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+from yilian.departments import protocol
+from yilian.deptsim.callbacks import Courier
+from yilian.deptsim.client import missing_secret
+from yilian.deptsim.faults import BadSetting
+from yilian.deptsim.ledger import Ledger
+from yilian.deptsim.server import DepartmentServer
+from yilian.deptsim.service import DepartmentSystem, NotOffered, check_code
+from yilian.files import private_dir
+
+
+def run(code: str, port: int, data_dir: Path, overrides: dict[str, str]) -> int:
+    try:
+        check_code(code)
+    except NotOffered as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    secret = protocol.secret_for(code)
+    if not secret:
+        print(missing_secret(code), file=sys.stderr)
+        return 2
+    ledger = Ledger(private_dir(data_dir) / f"{code}.sqlite3")
+    try:
+        system = DepartmentSystem(code, ledger, overrides)
+    except BadSetting as bad:
+        print(f"--{bad.key.replace('_', '-')}: {bad}", file=sys.stderr)
+        return 2
+    try:
+        server = DepartmentServer(port, system, secret)
+    except OSError as failure:
+        print(f"cannot listen on 127.0.0.1:{port}: {failure}", file=sys.stderr)
+        return 1
+    courier = Courier(system, secret)
+    courier.start()
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    faults = " ".join(f"{k}={v}" for k, v in system.faults.as_settings().items())
+    print(f"department {code} (yilian-dept/1) at http://127.0.0.1:{port}/  ledger "
+          f"{ledger.path}\n  faults: {faults}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        courier.stop()
+    return 0
