@@ -44,7 +44,7 @@ EXAMPLE = ROOT / "docs" / "examples" / "application.json"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 # The reference department systems' options in the http mode: seals, late by default,
 # answer at once here.
-DEPARTMENT_ARGS = {"seals": ("--async-after", "0")}
+DEPARTMENT_OPTIONS = {"seals": {"async_after": "0"}}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -241,10 +241,7 @@ def _departments(data_dir: str):
     sys.path.insert(0, str(ROOT))
     from tests.network.departments import Departments
 
-    home = Path(data_dir) / "departments"
-    env = {**os.environ, "YILIAN_DATABASE_URL": "", "YILIAN_BROKER_URL": "",
-           "YILIAN_DATA_DIR": str(home)}
-    return Departments(home, env, args=DEPARTMENT_ARGS).start()
+    return Departments(Path(data_dir) / "departments", options=DEPARTMENT_OPTIONS).start()
 
 
 def run_mode(mode: str, args) -> dict:

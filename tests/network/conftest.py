@@ -4,7 +4,6 @@ loopback (see departments.py and service.py)."""
 from __future__ import annotations
 
 import contextlib
-import os
 
 import pytest
 
@@ -14,16 +13,14 @@ from tests.network.service import deployment
 
 @pytest.fixture
 def network(tmp_path):
-    """``network(args={code: options}, faults={code: settings})`` starts the chain's
+    """``network(options={code: {option: value}}, faults={code: {key: value}})`` starts
+    the chain's
     departments (faults set before Yilian asks anything), then Yilian pointed at them;
     returns ``(yilian, departments)``. Everything is killed when the test ends."""
     with contextlib.ExitStack() as stack:
 
-        def up(args=None, faults=None):
-            # The departments' processes never see Yilian's database or data dir.
-            env = {**os.environ, "YILIAN_DATABASE_URL": "", "YILIAN_BROKER_URL": "",
-                   "YILIAN_DATA_DIR": str(tmp_path / "departments-home")}
-            departments = Departments(tmp_path, env, args=args)
+        def up(options=None, faults=None):
+            departments = Departments(tmp_path, options=options)
             stack.callback(departments.close)
             departments.start()
             for code, settings in (faults or {}).items():

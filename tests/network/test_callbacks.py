@@ -50,7 +50,7 @@ def _seal_step(yilian) -> dict:
 
 
 def test_late_seal_result_by_callback_and_refused_deliveries(network):
-    yilian, departments = network(args={"seals": ("--async-after", str(SEALS_AFTER))})
+    yilian, departments = network(options={"seals": {"async_after": str(SEALS_AFTER)}})
     seals = departments["seals"]
     sender = CallbackSender(yilian.client.base, "seals", seals.secret)
     [app_id] = yilian.submit(1)

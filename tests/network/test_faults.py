@@ -39,7 +39,7 @@ def test_chains_complete_through_crashes_lost_replies_and_repeated_callbacks(net
     slow = {"latency_ms": "30-120"}  # enough that a kill lands with chains in flight
     yilian, departments = network(
         # Seals answer late by callback (their default), here soon.
-        args={"seals": ("--async-after", "1")},
+        options={"seals": {"async_after": "1"}},
         faults={
             **{code: slow for code in ("social_security", "medical_insurance", "bank")},
             # Acts, then the reply is lost: Yilian asks again with the same key.

@@ -5,12 +5,11 @@ step's own back-off, by then a minute or more, happens to run out."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 
 import pytest
 
-from tests.e2e.processes import YILIAN, wait_for
+from tests.e2e.processes import wait_for
 from tests.network.checks import assert_exactly_once, assert_reconciled
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -23,9 +22,7 @@ RESUMED_WITHIN = 45
 
 def _set(system, *settings: str) -> None:
     """As an operator or trainer does: the command, against the running system."""
-    done = subprocess.run([YILIAN, "department-sim-set", system.code, "--port",
-                           str(system.port), *settings], env=system.env,
-                          capture_output=True, text=True, timeout=60)
+    done = system.sim_set(*settings)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
