@@ -60,14 +60,20 @@ def serving(tmp_path, username: str, web_workers: int = 2, **env):
         kill(web)
 
 
-def submit_example(client, name: str = "", code_for=_code_from_the_outbox_table) -> dict:
-    """The example application (under ``name`` when given: names may not clash) created,
-    confirmed by every party (codes from ``code_for``), submitted: 202."""
+def prepare_example(client, name: str = "", code_for=_code_from_the_outbox_table) -> dict:
+    """The example application (under ``name`` when given: names may not clash) created
+    and confirmed by every party (codes from ``code_for``), ready to submit."""
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     status, created = client.call("POST", "/api/v1/applications/",
                                   {**data, **({"name": name} if name else {})})
     assert status == 201, created
     client.confirm_parties(created["id"], code_for)
+    return created
+
+
+def submit_example(client) -> dict:
+    """The example application created, confirmed by every party, submitted: 202."""
+    created = prepare_example(client)
     status, _ = client.call("POST", f"/api/v1/applications/{created['id']}/submit/")
     assert status == 202
     return created
