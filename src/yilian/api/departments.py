@@ -28,12 +28,19 @@ Recorded = inline_serializer("DepartmentCallbackRecorded", {
     "key": serializers.CharField(),
     "duplicate": serializers.BooleanField(help_text="the step already had this result"),
 })
+# The protocol's error answer, which is also the API's error shape (``errors``): a
+# body the request guard refuses before this view is reached carries ``errors`` alone.
 Refused = inline_serializer("DepartmentCallbackRefused", {
-    "protocol": serializers.CharField(), "status": serializers.CharField(),
-    "error": serializers.CharField(help_text="signature, timestamp, replayed, "
-                                   "unknown_department, unknown_key, conflicting_result, "
-                                   "malformed"),
-    "message_zh": serializers.CharField(), "message_en": serializers.CharField(),
+    "protocol": serializers.CharField(required=False),
+    "status": serializers.CharField(required=False),
+    "error": serializers.CharField(required=False, help_text="signature, timestamp, "
+                                   "replayed, unknown_department, unknown_key, "
+                                   "conflicting_result, malformed"),
+    "message_zh": serializers.CharField(required=False),
+    "message_en": serializers.CharField(required=False),
+    "errors": serializers.ListField(child=inline_serializer("DepartmentCallbackError", {
+        name: serializers.CharField() for name in ("field", "code", "message_zh",
+                                                   "message_en")})),
 })
 _SIGNED = [OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
                             description=text)

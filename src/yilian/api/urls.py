@@ -18,7 +18,7 @@ urlpatterns = [
          parties.PartyInvite.as_view(), name="party-invite"),
     path("applications/<uuid:pk>/parties/<int:party_id>/confirm/",
          parties.PartyConfirm.as_view(), name="party-confirm"),
-    path("departments/<slug:code>/callbacks/", departments.DepartmentCallback.as_view(),
+    path("departments/<str:code>/callbacks/", departments.DepartmentCallback.as_view(),
          name="department-callback"),
     path("demo/outbox/", parties.DemoOutbox.as_view(), name="demo-outbox"),
     *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads

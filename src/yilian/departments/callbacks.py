@@ -42,8 +42,12 @@ class CallbackRefused(Exception):
         self.status, self.code, self.message_zh, self.message_en = status, code, zh, en
 
     def body(self) -> dict:
+        said = {"code": self.code, "message_zh": self.message_zh,
+                "message_en": self.message_en}
+        # The protocol's fields, and the API's error shape (``errors``) around the same.
         return {"protocol": protocol.PROTOCOL, "status": "error", "error": self.code,
-                "message_zh": self.message_zh, "message_en": self.message_en}
+                "message_zh": self.message_zh, "message_en": self.message_en,
+                "errors": [{"field": "", **said}]}
 
 
 def receive(code: str, headers, path: str, body: bytes) -> dict:

@@ -34,15 +34,20 @@ def client_for(code: str) -> DepartmentClient:
                  total=settings.DEPARTMENT_TIMEOUT_SECONDS))
 
 
-class RemoteDepartment(Department):
+class _Reached:
+    """What a remote adapter keeps of the local one: itself, its code and names."""
+
+    def __init__(self, local, client: DepartmentClient) -> None:
+        self.local = local
+        self.client = client
+        self.code, self.name_zh, self.name_en = local.code, local.name_zh, local.name_en
+
+
+class RemoteDepartment(_Reached, Department):
     """A chain step's department over HTTP, wrapping its own adapter ``local``."""
 
     def __init__(self, local: Department, client: DepartmentClient) -> None:
-        self.local = local
-        self.client = client
-        self.code = local.code
-        self.name_zh = local.name_zh
-        self.name_en = local.name_en
+        super().__init__(local, client)
         self.after = local.after
 
     def __repr__(self) -> str:
@@ -78,15 +83,8 @@ class RemoteDepartment(Department):
         return answer
 
 
-class RemoteQuery(QueryService):
+class RemoteQuery(_Reached, QueryService):
     """A query (身份核验, 许可核验) asked over HTTP (protocol §5); names from ``local``."""
-
-    def __init__(self, local: QueryService, client: DepartmentClient) -> None:
-        self.local = local
-        self.client = client
-        self.code = local.code
-        self.name_zh = local.name_zh
-        self.name_en = local.name_en
 
     def ask(self, payload: dict[str, Any]) -> Answer:
         answer = self.client.query(self.code, payload)
