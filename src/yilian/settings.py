@@ -233,6 +233,16 @@ SIMULATOR = {
     "seed": conf.get("YILIAN_SIM_SEED"),
 }
 
+# Departments over the network (docs/department-protocol.md): checked here, so a bad
+# entry or a missing secret stops Yilian at start (yilian.departments.network).
+from yilian.departments import network as _network  # noqa: E402
+
+DEPARTMENT_URLS = _network.parse_urls(conf.get("YILIAN_DEPARTMENTS"))
+DEPARTMENT_SECRETS = _network.read_secrets(DEPARTMENT_URLS)
+DEPARTMENT_TIMEOUT_SECONDS = conf.get_float("YILIAN_DEPARTMENT_TIMEOUT_SECONDS")
+DEPARTMENT_CONNECT_TIMEOUT_SECONDS = conf.get_float("YILIAN_DEPARTMENT_CONNECT_TIMEOUT_SECONDS")
+DEPARTMENT_POLL_GRACE_SECONDS = conf.get_float("YILIAN_DEPARTMENT_POLL_GRACE_SECONDS")
+
 LICENSE_SIGNING_KEY = conf.get("YILIAN_SIGNING_KEY")
 CJK_FONT = conf.get("YILIAN_CJK_FONT")
 FONT_DIRS = [d.strip() for d in conf.get("YILIAN_FONT_DIRS").split(",") if d.strip()]

@@ -24,7 +24,7 @@ from yilian.audit.services import record, stream_for_application, stream_for_ste
 from yilian.chain import dispatch
 from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
 from yilian.departments import registry
-from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
+from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
 
 log = logging.getLogger("yilian.chain")
@@ -69,6 +69,8 @@ class Claim:
     payload: dict
     uscc: str
     token: str
+    #: Claimed while waiting for the department (待部门办结): ask how it stands.
+    polling: bool = False
 
 
 def _audit(application_id, code: str, attempts: int, action: str, **data) -> None:
@@ -114,12 +116,17 @@ def claim(step_id: int) -> Claim | None:
             raise ValueError(f"step {step_id}: {status} -> running is not allowed")
         token = uuid.uuid4().hex
         lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
-        cursor.execute(_CLAIM_UPDATE, [attempts + 1, token, at(lease), at(now), step_id])
+        # Asking how an accepted request stands is not a try that can fail the step:
+        # only asks count towards YILIAN_MAX_AUTO_ATTEMPTS.
+        polling = status == StepStatus.WAITING
+        attempts += 0 if polling else 1
+        cursor.execute(_CLAIM_UPDATE, [attempts, token, at(lease), at(now), step_id])
         application_id = uuid.UUID(str(application_id))
-        _audit(application_id, code, attempts + 1,
+        _audit(application_id, code, attempts, "step.polling" if polling else
                "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
-    return Claim(step_id, chain_id, application_id, code, attempts + 1, key,
-                 json.loads(payload) if isinstance(payload, str) else payload, uscc, token)
+    return Claim(step_id, chain_id, application_id, code, attempts, key,
+                 json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
+                 polling)
 
 
 def advance(step_id: int) -> bool:
@@ -136,16 +143,19 @@ def advance(step_id: int) -> bool:
             uscc=taken.uscc,
             payload=taken.payload,
         )
-        outcome = department.submit(request)
+        outcome = department.poll(request) if taken.polling else department.submit(request)
     except PermanentError as exc:
         _record_failure(taken, str(exc), permanent=True)
     except TransientError as exc:
-        _record_failure(taken, str(exc), permanent=False)
+        _record_failure(taken, str(exc), permanent=False, retry_after=exc.retry_after)
     except Exception as exc:  # an adapter bug must not kill the worker or lose the step
         log.exception("step %s (%s) raised", taken.step_id, taken.code)
         _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
     else:
-        _record_success(taken, outcome)
+        if isinstance(outcome, Accepted):
+            _record_accepted(taken, outcome)
+        else:
+            _record_success(taken, outcome)
     return True
 
 
@@ -242,7 +252,42 @@ def _release_followers(cursor, steps: dict[str, list], now: dt.datetime) -> list
     return ready
 
 
-def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
+def poll_at(expected_at: dt.datetime, now: dt.datetime,
+            rng: random.Random | None = None) -> dt.datetime:
+    """When to ask about a waiting step: the grace after the time the department gave;
+    once that time has passed, after as long again as it is overdue (so a department
+    that keeps answering "accepted" is asked less and less often), capped, jittered."""
+    grace = settings.DEPARTMENT_POLL_GRACE_SECONDS
+    if expected_at > now:
+        return expected_at + dt.timedelta(seconds=grace)
+    late = (now - expected_at).total_seconds()
+    wait = min(RETRY_CAP_SECONDS, max(grace, late)) * (0.5 + 0.5 * (rng or random).random())
+    return now + dt.timedelta(seconds=max(wait, 1.0))
+
+
+def _record_accepted(taken: Claim, accepted: Accepted) -> None:
+    """The department took the request (受理): the step waits (待部门办结) for a callback,
+    or for its poll once ``expected_at`` and the grace have passed. The SLA clock runs."""
+    now = timezone.now()
+    with transaction.atomic():
+        step = Step.objects.select_for_update().get(pk=taken.step_id)
+        if step.status != StepStatus.RUNNING or step.claim_token != taken.token:
+            return  # a callback (out of order) or another worker got there first
+        step.move_to(StepStatus.WAITING)
+        step.expected_at = accepted.expected_at
+        step.next_attempt_at = poll_at(accepted.expected_at, now)
+        step.lease_expires_at = None
+        step.last_error = ""
+        step.save(update_fields=["status", "expected_at", "next_attempt_at",
+                                 "lease_expires_at", "last_error"])
+        _audit(taken.application_id, step.code, step.attempts, "step.waiting",
+               expected_at=accepted.expected_at.isoformat(),
+               next_attempt_at=step.next_attempt_at.isoformat(), note=accepted.note)
+        dispatch.on_commit([step.pk], delay=(step.next_attempt_at - now).total_seconds())
+
+
+def _record_failure(taken: Claim, error: str, *, permanent: bool,
+                    retry_after: float | None = None) -> None:
     now = timezone.now()
     with transaction.atomic():
         step = Step.objects.select_for_update().get(pk=taken.step_id)
@@ -257,7 +302,10 @@ def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
             notify.step_failed(taken.application_id, step)
         else:
             step.move_to(StepStatus.RETRYING)
-            step.next_attempt_at = now + dt.timedelta(seconds=backoff(step.attempts))
+            # A department that said when to come back (Retry-After) is not asked
+            # sooner; within reason, so one bad header cannot park a step for days.
+            wait = max(backoff(step.attempts), min(retry_after or 0.0, RETRY_CAP_SECONDS))
+            step.next_attempt_at = now + dt.timedelta(seconds=wait)
         step.save(update_fields=["status", "last_error", "lease_expires_at",
                                  "next_attempt_at"])
         _audit(taken.application_id, step.code, step.attempts, f"step.{step.status}",

@@ -46,7 +46,7 @@ def can_complete_by_hand(step: Step) -> bool:
     """Whether the console offers completion by hand: not registration, and only a step
     that may start (its prerequisites are done) and that no worker is holding."""
     return step.code not in NOT_BY_HAND and (
-        step.status in RETRYABLE
+        step.status in RETRYABLE or step.status == StepStatus.WAITING
         or (step.status == StepStatus.PENDING and step.next_attempt_at is not None))
 
 

@@ -28,3 +28,17 @@ class Effect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.reference}"
+
+
+class CallbackReceipt(models.Model):
+    """回调签收 — the signature of a department's callback Yilian accepted, kept for the
+    replay window (docs/department-protocol.md §2): the same delivery played back finds
+    its signature here and is refused. Pruned once past the window."""
+
+    signature = models.CharField(max_length=80, unique=True)
+    department = models.CharField(max_length=32)
+    key = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.key} {self.received_at:%H:%M:%S}"

@@ -20,10 +20,12 @@ from yilian.departments import registry
 
 # The console's filters; "open" is everything that is not done yet.
 FILTERS = {
-    "open": (StepStatus.FAILED, StepStatus.RETRYING, StepStatus.PENDING, StepStatus.RUNNING),
+    "open": (StepStatus.FAILED, StepStatus.RETRYING, StepStatus.PENDING, StepStatus.RUNNING,
+             StepStatus.WAITING),
     "failed": (StepStatus.FAILED,),
     "retrying": (StepStatus.RETRYING,),
     "pending": (StepStatus.PENDING,),
+    "waiting": (StepStatus.WAITING,),
 }
 
 
