@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 
@@ -31,6 +32,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ["YILIAN_DATA_DIR"] = args.data_dir
     # Links in the demo's texts and QR codes point at the demo itself, on its own port.
     os.environ.setdefault("YILIAN_PUBLIC_URL", f"http://127.0.0.1:{args.port}")
+    if args.http_departments:
+        # Before Django reads its settings: they pick the departments from the environment.
+        from yilian import conf
+        from yilian.deptsim.launch import start_all
+
+        departments = start_all(conf.data_dir(), args.departments_port)
+        atexit.register(departments.stop)
+        print("Departments over HTTP (reference systems, docs/department-protocol.md):",
+              flush=True)
+        for code, url in departments.urls.items():
+            print(f"  {code:<18} {url}/", flush=True)
     _django()
     from yilian.runner import run_demo
 
@@ -176,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="demo data + web + embedded worker on 127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data-dir", default="")
+    p.add_argument("--http-departments", action="store_true",
+                   help="run every department as its own reference system over HTTP")
+    p.add_argument("--departments-port", type=int, default=9101,
+                   help="first of the departments' consecutive ports (default 9101)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="production web server (gunicorn)")

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 PROTOCOL = "yilian-dept/1"
 WINDOW_SECONDS = 300
@@ -58,17 +56,6 @@ def signed_headers(secret: str, department: str, method: str, path: str, body: b
         HEADER_NONCE: nonce,
         HEADER_SIGNATURE: signature(secret, timestamp, method, path, body, nonce),
     }
-
-
-def secret_for(code: str) -> str:
-    """Department ``code``'s shared secret: ``YILIAN_DEPARTMENT_<CODE>_SECRET``, or the
-    file ``…_SECRET_FILE`` names (a mounted secret); empty when neither is set."""
-    name = f"YILIAN_DEPARTMENT_{code.upper()}_SECRET"
-    value = os.environ.get(name, "")
-    path = os.environ.get(f"{name}_FILE", "")
-    if not value and path:
-        value = Path(path).expanduser().read_text(encoding="utf-8")
-    return value.strip()
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from yilian.departments import protocol
 from yilian.deptsim.callbacks import Courier
-from yilian.deptsim.client import missing_secret
+from yilian.deptsim.client import department_secret, missing_secret
 from yilian.deptsim.faults import BadSetting
 from yilian.deptsim.ledger import Ledger
 from yilian.deptsim.server import DepartmentServer
@@ -24,7 +23,7 @@ def run(code: str, port: int, data_dir: Path, overrides: dict[str, str]) -> int:
     except NotOffered as refusal:
         print(refusal, file=sys.stderr)
         return 2
-    secret = protocol.secret_for(code)
+    secret = department_secret(code)
     if not secret:
         print(missing_secret(code), file=sys.stderr)
         return 2

@@ -27,7 +27,7 @@ def call(base_url: str, code: str, secret: str, method: str, path: str,
 def set_faults(code: str, port: int, settings: list[str]) -> int:
     """``yilian department-sim-set CODE --port P key=value…``: change (or, with no
     settings, show) a running reference department's faults."""
-    secret = protocol.secret_for(code)
+    secret = department_secret(code)
     if not secret:
         print(missing_secret(code))
         return 2
@@ -53,7 +53,21 @@ def set_faults(code: str, port: int, settings: list[str]) -> int:
     return 0
 
 
+def department_secret(code: str) -> str:
+    """The secret this department shares with Yilian, read as Yilian reads it
+    (``YILIAN_DEPARTMENT_<CODE>_SECRET`` or ``…_FILE``); empty when there is none."""
+    from yilian import conf
+    from yilian.departments.network import secret_variable
+
+    try:
+        return conf.get_secret(secret_variable(code))
+    except OSError:
+        return ""
+
+
 def missing_secret(code: str) -> str:
-    name = f"YILIAN_DEPARTMENT_{code.upper()}_SECRET"
+    from yilian.departments.network import secret_variable
+
+    name = secret_variable(code)
     return (f"no secret for {code}: set {name} or {name}_FILE (the secret shared with "
             f"Yilian, docs/department-protocol.md §1) / 未设置部门密钥 {name}")

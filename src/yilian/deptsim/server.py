@@ -17,7 +17,7 @@ import re
 import socket
 import struct
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from yilian.departments import protocol
 from yilian.deptsim.faults import BadSetting
@@ -121,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
             if match:
                 allowed = True
                 if verb == method:
-                    return name, kind, match.groupdict()
+                    return name, kind, {k: unquote(v) for k, v in match.groupdict().items()}
         self._reply(*(error(405, "method", "method not allowed") if allowed
                       else error(404, "not_found", "no such endpoint")))
         return None
