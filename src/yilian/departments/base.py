@@ -90,5 +90,10 @@ class Department:
         effect with ``key``, ``reference`` and ``status`` (docs/department-protocol.md §6)."""
         raise NotImplementedError
 
+    def health(self) -> bool:
+        """Whether the department can take requests now: the circuit breaker's probe
+        (docs/department-protocol.md §7). Default: always."""
+        return True
+
     def finish(self, application_id: uuid.UUID, outcome: Outcome) -> None:
         """Hook run inside the transaction that marks the step done (default: nothing)."""

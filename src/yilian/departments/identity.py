@@ -24,19 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from django.utils import timezone
-
 from yilian.codes import resident_id
 from yilian.departments.base import TransientError
 from yilian.departments.queries import Answer, QueryService
-from yilian.departments.simulator import SimulatorConfig, _draw
+from yilian.departments.simulator import _draw, reach
 
 _SYNTHETIC_DIVISION = "371002"
 _SYNTHETIC_EPOCH = dt.date(1950, 1, 1)
@@ -127,12 +124,7 @@ class IdentitySimulator(QueryService):
     name_en = "identity verification"
 
     def ask(self, payload: dict[str, Any]) -> Answer:
-        config = SimulatorConfig.from_settings()
-        low, high = config.latency
-        if high > 0:
-            time.sleep(low + (high - low) * _draw())
-        if config.in_outage(self.code, timezone.now()):
-            raise TransientError(f"{self.name_en} is down (outage window)")
+        config = reach(self.code, self.name_en)
         if _draw() < config.failure_rate:
             raise TransientError(f"{self.name_en}: connection reset")
         person = lookup(str(payload.get("id_number", "")))
