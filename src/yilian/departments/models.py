@@ -125,5 +125,7 @@ class SimulatorSettings(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1  # a singleton: the admin and the command edit the same row
         super().save(*args, **kwargs)
-        # This process sees the change at once; other processes within simconfig's cache.
+        # This process sees the change at once (and again once it is committed, should
+        # a call have cached the old row meanwhile); others within simconfig's second.
+        simconfig.forget()
         transaction.on_commit(simconfig.forget)
