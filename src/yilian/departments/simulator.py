@@ -84,7 +84,9 @@ class SimulatedDepartment(Department):
         return not simconfig.current().in_outage(self.code, timezone.now())
 
     def effects(self) -> list[dict[str, Any]]:
-        """The ledger's effects of this department, oldest first (对账)."""
+        """The ledger's effects of this department, oldest first (对账); like any
+        call, it waits the latency and fails in an outage."""
+        reach(self.code, self.name_en)
         rows = (Effect.objects.filter(department=self.code).order_by("pk")
                 .values_list("idempotency_key", "reference", "created_at", "calls"))
         return [{"key": key, "reference": reference or "", "status": "done",
