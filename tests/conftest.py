@@ -33,3 +33,16 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_department_state():
+    """Each process caches the departments' circuits and the simulators' settings for a
+    second; a test's rows are rolled back, so no test sees another's."""
+    from yilian.departments import circuit, simconfig
+
+    circuit.forget()
+    simconfig.forget()
+    yield
+    circuit.forget()
+    simconfig.forget()

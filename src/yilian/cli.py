@@ -173,6 +173,20 @@ def cmd_gen_registry(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.departments.cli import reconcile
+
+    return reconcile(args.code, show=args.show)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.departments.cli import simulate
+
+    return simulate(args.latency_ms, args.failure_rate, args.outages, args.reset)
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     from yilian import conf
 
@@ -239,6 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--csv", help="write a CSV file instead of the database")
     p.set_defaults(func=cmd_gen_registry)
+
+    p = sub.add_parser("reconcile", help="compare steps with the departments' effects "
+                       "(exit 0 agree, 1 differences, 2 unreachable)")
+    p.add_argument("code", nargs="?", help="one department (default: every one)")
+    p.add_argument("--show", type=int, default=50, help="differences to list per department")
+    p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("simulate", help="change the in-process simulators while running")
+    p.add_argument("--latency-ms", help="e.g. 0, 50 or 20-80")
+    p.add_argument("--failure-rate", type=float, help="0..1")
+    p.add_argument("--outages", help="e.g. 'tax@02:00-03:30;seals@*' ('' for none)")
+    p.add_argument("--reset", action="store_true", help="back to the YILIAN_SIM_* values")
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("config", help="list every YILIAN_* setting")
     p.set_defaults(func=cmd_config)

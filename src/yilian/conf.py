@@ -119,6 +119,12 @@ _declare("YILIAN_AUDIT_CHECKPOINT_SECONDS", "300", "How often the audit trail's 
          "hash-chained but a deleted tail among them is not yet detectable.")
 _declare("YILIAN_MAX_AUTO_ATTEMPTS", "24", "Automatic tries of a step before it waits for a "
          "person (status failed).")
+_declare("YILIAN_DEPARTMENT_CIRCUIT_FAILURES", "5", "Transient failures in a row (any of a "
+         "department's steps) that open its circuit: its steps then wait without being "
+         "asked, and without counting towards YILIAN_MAX_AUTO_ATTEMPTS.")
+_declare("YILIAN_DEPARTMENT_PROBE_SECONDS", "20", "How often the sweeper asks a department "
+         "whose circuit is open whether it is back (its health check); when it is, the "
+         "circuit closes and every step waiting for it is asked at once.")
 _declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (one hour).")
 _declare("YILIAN_ZONE_DIVISION", "371071", "The zone this deployment serves (GB/T 2260 code, "
          "zone codes included): new applications' division picker starts there, and the "

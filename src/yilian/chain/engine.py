@@ -23,7 +23,7 @@ from django.utils import timezone
 from yilian.audit.services import record, stream_for_application, stream_for_step
 from yilian.chain import dispatch
 from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
-from yilian.departments import registry
+from yilian.departments import circuit, registry
 from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
 
@@ -114,6 +114,12 @@ def claim(step_id: int) -> Claim | None:
         status, attempts, code, key, payload, chain_id, application_id, uscc = row
         if StepStatus.RUNNING not in TRANSITIONS[status]:
             raise ValueError(f"step {step_id}: {status} -> running is not allowed")
+        application_id = uuid.UUID(str(application_id))
+        if circuit.is_open(code):  # the department is down: wait without asking
+            wait = circuit.defer_for(code, now)
+            if wait is not None:
+                _defer(cursor, step_id, status, code, attempts, application_id, now, wait)
+                return None
         token = uuid.uuid4().hex
         lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
         # Asking how an accepted request stands is not a try that can fail the step:
@@ -121,12 +127,25 @@ def claim(step_id: int) -> Claim | None:
         polling = status == StepStatus.WAITING
         attempts += 0 if polling else 1
         cursor.execute(_CLAIM_UPDATE, [attempts, token, at(lease), at(now), step_id])
-        application_id = uuid.UUID(str(application_id))
         _audit(application_id, code, attempts, "step.polling" if polling else
                "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
     return Claim(step_id, chain_id, application_id, code, attempts, key,
                  json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
                  polling)
+
+
+def _defer(cursor, step_id: int, status: str, code: str, attempts: int,
+           application_id: uuid.UUID, now: dt.datetime, wait: float) -> None:
+    """Put off a step of a department whose circuit is open: not asked, so not an
+    attempt; an abandoned claim becomes retrying. The circuit's closing releases it."""
+    at = connection.ops.adapt_datetimefield_value
+    later = now + dt.timedelta(seconds=wait)
+    status = StepStatus.RETRYING if status == StepStatus.RUNNING else status
+    cursor.execute("UPDATE chain_step SET status = %s, next_attempt_at = %s, "
+                   "lease_expires_at = NULL WHERE id = %s", [status, at(later), step_id])
+    _audit(application_id, code, attempts, "step.deferred", reason="circuit_open",
+           next_attempt_at=later.isoformat())
+    dispatch.on_commit([step_id], delay=wait)
 
 
 def advance(step_id: int) -> bool:
@@ -146,8 +165,11 @@ def advance(step_id: int) -> bool:
         outcome = department.poll(request) if taken.polling else department.submit(request)
     except PermanentError as exc:
         _record_failure(taken, str(exc), permanent=True)
+        circuit.succeeded(taken.code)  # a refusal is an answer: the department is there
     except TransientError as exc:
-        _record_failure(taken, str(exc), permanent=False, retry_after=exc.retry_after)
+        outage = circuit.failed(taken.code, str(exc))
+        _record_failure(taken, str(exc), permanent=False, retry_after=exc.retry_after,
+                        outage=outage)
     except Exception as exc:  # an adapter bug must not kill the worker or lose the step
         log.exception("step %s (%s) raised", taken.step_id, taken.code)
         _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
@@ -156,6 +178,7 @@ def advance(step_id: int) -> bool:
             _record_accepted(taken, outcome)
         else:
             _record_success(taken, outcome)
+        circuit.succeeded(taken.code)
     return True
 
 
@@ -287,7 +310,10 @@ def _record_accepted(taken: Claim, accepted: Accepted) -> None:
 
 
 def _record_failure(taken: Claim, error: str, *, permanent: bool,
-                    retry_after: float | None = None) -> None:
+                    retry_after: float | None = None, outage: bool = False) -> None:
+    """Record a failed attempt: retry later, or (refused, or out of automatic attempts)
+    wait for a person — never during an ``outage`` (the department's circuit is open),
+    which only delays (DESIGN.md §2)."""
     now = timezone.now()
     with transaction.atomic():
         step = Step.objects.select_for_update().get(pk=taken.step_id)
@@ -295,7 +321,7 @@ def _record_failure(taken: Claim, error: str, *, permanent: bool,
             return  # someone else owns the step now; their outcome counts
         step.last_error = error[:2000]
         step.lease_expires_at = None
-        if permanent or step.attempts >= settings.MAX_AUTO_ATTEMPTS:
+        if permanent or (step.attempts >= settings.MAX_AUTO_ATTEMPTS and not outage):
             step.move_to(StepStatus.FAILED)
             step.next_attempt_at = None
             log.warning("step %s (%s) needs a person: %s", step.pk, step.code, error)
@@ -342,7 +368,8 @@ def flag_overdue() -> int:
 
 def sweep() -> int:
     """Re-dispatch every step left ready longer than its message should take, and every
-    abandoned claim; flag overdue steps. Returns the count dispatched. Safe to run
+    abandoned claim; flag overdue steps; probe departments whose circuit is open
+    (:func:`yilian.departments.circuit.probe`). Returns the count dispatched. Safe to run
     anywhere, any number of times: claims decide who works.
 
     A resent step's ``next_attempt_at`` moves to now, so that under a backlog each step is
@@ -353,6 +380,7 @@ def sweep() -> int:
             next_attempt_at=timezone.now())
     dispatch.send(ids)
     flag_overdue()
+    circuit.probe()  # a department back from an outage: its steps go now
     return len(ids)
 
 

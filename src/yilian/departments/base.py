@@ -97,7 +97,8 @@ class Department:
         raise NotImplementedError
 
     def health(self) -> bool:
-        """Whether the department can take requests now (default: yes)."""
+        """Whether the department can take requests now: the circuit breaker's probe
+        (docs/department-protocol.md §7). Default: always."""
         return True
 
     def read_result(self, data: dict[str, Any]) -> dict[str, Any]:
