@@ -14,10 +14,13 @@ from tests.network.checks import assert_exactly_once, assert_reconciled
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-# Long enough that a step's back-off (2, 4, 8 … s, jittered) passes a minute; the suite's
-# time budget keeps it under two minutes. The probe runs every 20 s by default.
-OUTAGE_SECONDS = float(os.environ.get("YILIAN_TEST_OUTAGE_SECONDS", "90"))
+# Long enough that the steps' own waits pass a minute (their back-off doubles from 2 s;
+# an open circuit defers them as long as it has been open); the suite's time budget keeps
+# it short of the issue's "minutes" (YILIAN_TEST_OUTAGE_SECONDS=300 for the real thing).
+# The probe asks every 20 s (YILIAN_DEPARTMENT_PROBE_SECONDS, default).
+OUTAGE_SECONDS = float(os.environ.get("YILIAN_TEST_OUTAGE_SECONDS", "80"))
 RESUMED_WITHIN = 45
+CODE = "medical_insurance"
 
 
 def _set(system, *settings: str) -> None:
@@ -39,12 +42,19 @@ def test_a_department_down_for_minutes_is_caught_up_within_the_probe(network):
 
     wait_for(others_done, 60, interval=0.5, what="the other departments' steps")
     time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - began)))
-    waiting = [s for s in yilian.steps() if s["code"] == "medical_insurance"]
+    waiting = [s for s in yilian.steps() if s["code"] == CODE]
     assert len(waiting) == 4 and not any(s["status"] == "done" for s in waiting)
+    assert yilian.count("SELECT count(*) FROM departments_departmenthealth "
+                        f"WHERE code = '{CODE}' AND state = 'open'") == 1
 
     _set(down, "outage=off")
     lifted = time.monotonic()
+    # Left to themselves, the steps would wait longer than the probe lets them.
+    latest = yilian.latest_attempt_due(CODE)
+    assert latest > time.time() + RESUMED_WITHIN, latest - time.time()
     yilian.wait_completed(ids, RESUMED_WITHIN)
     assert time.monotonic() - lifted < RESUMED_WITHIN
+    closed = yilian.audit("circuit.closed")
+    assert closed and closed[-1]["via"] == "probe", closed
     assert_exactly_once(yilian, departments)
     assert_reconciled(yilian)
