@@ -15,7 +15,6 @@ from its database (the test's own connection, or the embedded file read-only) an
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import re
@@ -88,12 +87,6 @@ class Yilian:
     def count(self, sql: str) -> int:
         return self._query(sql)[0][0]
 
-    def latest_attempt_due(self, code: str) -> float:
-        """When the last of ``code``'s unfinished steps is due to be tried (Unix time)."""
-        rows = self._query("SELECT next_attempt_at FROM chain_step WHERE code = "
-                           f"'{code}' AND status != 'done' AND next_attempt_at IS NOT NULL")
-        return max(_timestamp(value) for (value,) in rows)
-
     def application(self, app_id: str) -> dict:
         status, body = self.client.call("GET", f"/api/v1/applications/{app_id}/")
         assert status == 200, body
@@ -126,16 +119,6 @@ class Yilian:
 
     def _query(self, sql: str) -> list[tuple]:
         raise NotImplementedError
-
-
-def _timestamp(value) -> float:
-    """A stored time as Unix seconds: PostgreSQL gives an aware datetime, SQLite text
-    in UTC."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.timestamp()
 
 
 _named = iter(range(10**6))
