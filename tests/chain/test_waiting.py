@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
@@ -181,3 +182,24 @@ def test_the_applicant_sees_the_waiting_step_its_expected_time_and_who_it_waits_
     assert steps["tax"]["overdue"] is False  # done in time
     page = client.get(f"/me/applications/{app.pk}/timeline/").content.decode()
     assert "等待部门工作人员处理" in page and "已超承诺时限" in page
+
+
+def test_the_seals_officer_finds_the_waiting_step_in_the_console(seals, client):
+    from yilian.accounts import roles
+
+    chain = start_chain(factories.application())
+    engine.drain()
+    officer = factories.user()
+    roles.grant(officer, roles.officer_group("seals"))
+    client.force_login(officer)
+    page = client.get(reverse("workbench:console") + "?status=waiting").content.decode()
+    at = timezone.localtime(seals.expected).strftime("%m-%d %H:%M")
+    assert 'data-status="waiting"' in page and f"预计 {at} 前办结" in page
+    assert chain.application.name in page
+    # By hand, too: a seal record that reached the officer another way.
+    step = chain.steps.get(code="seals")
+    answer = client.post(reverse("workbench:complete", args=[step.pk]),
+                         {"reference": "YZ-BY-HAND"})
+    assert answer.status_code in (200, 302)
+    step.refresh_from_db()
+    assert step.status == StepStatus.DONE and step.reference == "YZ-BY-HAND"
