@@ -207,6 +207,8 @@ def describe() -> str:
         shown = "(default)" if value is None else masked(var.name, value)
         if "<CODE>" in var.name:  # a family: the members that are set
             members = sorted(n for n in os.environ if _pattern(var.name).fullmatch(n))
-            shown = ", ".join(f"{n}={masked(n, os.environ[n])}" for n in members) or "(none)"
+            shown = ", ".join(f"{n}={masked(n, os.environ[n])}" for n in members)
+            lines.append(f"{var.name} (set: {shown or 'none'})\n    {var.help}")
+            continue
         lines.append(f"{var.name}={shown}\n    {var.help} Default: {var.default!r}")
     return "\n".join(lines)

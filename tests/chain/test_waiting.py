@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
@@ -139,3 +140,66 @@ def test_a_refusal_fails_the_step_for_a_person(seals):
     step = chain.steps.get(code="seals")
     assert step.status == StepStatus.FAILED and "maker_closed" in step.last_error
     assert step.waiting_on == "person"
+
+
+def _steps(client, app) -> dict:
+    return {s["code"]: s for s in client.get(f"/api/v1/applications/{app.pk}/").json()["steps"]}
+
+
+def test_the_applicant_sees_the_waiting_step_its_expected_time_and_who_it_waits_on(
+        seals, client):
+    from yilian.accounts import roles
+
+    app = factories.application()
+    roles.grant(app.owner, roles.APPLICANT)
+    chain = start_chain(app)
+    engine.drain()
+    client.force_login(app.owner)
+
+    steps = _steps(client, app)
+    assert steps["seals"]["status"] == "waiting"
+    assert dt.datetime.fromisoformat(steps["seals"]["expected_at"]) == seals.expected
+    assert steps["seals"]["waiting_on"] == "department"
+    assert steps["seals"]["overdue"] is False
+    assert steps["tax"]["expected_at"] is None and steps["tax"]["waiting_on"] is None
+
+    page = client.get(f"/me/applications/{app.pk}/timeline/").content.decode()
+    at = timezone.localtime(seals.expected).strftime("%m-%d %H:%M")
+    assert f"已由部门受理，预计 {at} 前办结" in page and "待部门办结" in page
+    english = client.get(f"/me/applications/{app.pk}/timeline/",
+                         HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Accepted by the department, expected by {at}" in english
+    assert "Waiting for the department" in english
+
+    # Past the promise, and stopped for a person: both said.
+    finished = max(s.finished_at for s in chain.steps.filter(status=StepStatus.DONE))
+    chain.deadline_at = finished + dt.timedelta(microseconds=1)  # passed by now
+    chain.save(update_fields=["deadline_at"])
+    chain.steps.filter(code="seals").update(status=StepStatus.FAILED)
+    steps = _steps(client, app)
+    assert steps["seals"]["overdue"] is True and steps["seals"]["waiting_on"] == "person"
+    assert steps["seals"]["expected_at"] is None
+    assert steps["tax"]["overdue"] is False  # done in time
+    page = client.get(f"/me/applications/{app.pk}/timeline/").content.decode()
+    assert "等待部门工作人员处理" in page and "已超承诺时限" in page
+
+
+def test_the_seals_officer_finds_the_waiting_step_in_the_console(seals, client):
+    from yilian.accounts import roles
+
+    chain = start_chain(factories.application())
+    engine.drain()
+    officer = factories.user()
+    roles.grant(officer, roles.officer_group("seals"))
+    client.force_login(officer)
+    page = client.get(reverse("workbench:console") + "?status=waiting").content.decode()
+    at = timezone.localtime(seals.expected).strftime("%m-%d %H:%M")
+    assert 'data-status="waiting"' in page and f"预计 {at} 前办结" in page
+    assert chain.application.name in page
+    # By hand, too: a seal record that reached the officer another way.
+    step = chain.steps.get(code="seals")
+    answer = client.post(reverse("workbench:complete", args=[step.pk]),
+                         {"reference": "YZ-BY-HAND"})
+    assert answer.status_code in (200, 302)
+    step.refresh_from_db()
+    assert step.status == StepStatus.DONE and step.reference == "YZ-BY-HAND"

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from tests.departments.peer import Peer, Reply, reached_over_http
 from yilian import conf
 from yilian.departments import network, queries, registry
 from yilian.departments.remote import RemoteDepartment, RemoteQuery
@@ -106,3 +107,22 @@ def test_yilian_refuses_to_start_without_a_secret_and_starts_with_one(tmp_path):
     assert "YILIAN_DEPARTMENT_TAX_SECRET" in refused.stderr
     started = _start(**env, YILIAN_DEPARTMENT_TAX_SECRET="s")
     assert started.returncode == 0, started.stderr
+
+
+def test_remote_adapters_ask_over_http():
+    def script(seen):
+        if seen.path == "/v1/queries/identity":
+            return Reply(200, {"ok": True, "reason": "match", "data": {}})
+        if seen.path == "/v1/health":
+            return Reply(200, {"status": "ok"})
+        return Reply(200, {"effects": [{"key": "k", "reference": "R", "status": "done",
+                                        "created_at": "t", "calls": 1}], "next": None})
+
+    with Peer(script) as identity, Peer(script) as tax, \
+            reached_over_http({"identity": identity, "tax": tax}):
+        answer = queries.get("identity").ask({"name": "张伟"})
+        assert (answer.ok, answer.reason) == (True, "match")
+        assert registry.get("tax").health() is True
+        assert [e["key"] for e in registry.get("tax").effects()] == ["k"]
+    assert all(s.signature_ok for s in identity.seen + tax.seen)
+    assert {s.headers["X-Yilian-Department"] for s in tax.seen} == {"tax"}

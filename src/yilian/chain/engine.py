@@ -200,11 +200,15 @@ UPDATE chain_step
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT status FROM chain_step WHERE id = %s" + _for_update(),
-                       [taken.step_id])
-        (status,) = cursor.fetchone()
+        cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s"
+                       + _for_update(), [taken.step_id])
+        status, reference = cursor.fetchone()
         if status == StepStatus.DONE:
-            return  # a reclaiming worker recorded the same (idempotent) answer first
+            # A reclaiming worker, or the department's callback, recorded it first.
+            if reference != outcome.reference:
+                log.warning("step %s (%s) is done as %s; the department now answers %s",
+                            taken.step_id, taken.code, reference, outcome.reference)
+            return
         if StepStatus.DONE not in TRANSITIONS[status]:
             raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
         _audit(taken.application_id, taken.code, taken.attempts, "step.done",
