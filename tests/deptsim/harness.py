@@ -9,36 +9,17 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 
+from tests.e2e.processes import YILIAN, free_port, wait_for
 from yilian.departments import protocol
 
-YILIAN = str(Path(sys.executable).with_name("yilian"))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+__all__ = ["YILIAN", "free_port", "wait_for"]
 
 
 class DepartmentProcess:

@@ -84,3 +84,24 @@ def test_an_undelivered_callback_survives_a_kill(department, receiver):
     first, second = inbox.received
     assert second.verified and second.json == first.json
     assert len(seals.call("GET", "/v1/effects")[1]["effects"]) == 1
+
+
+def test_a_callback_can_overtake_the_answer(department, receiver):
+    seals = department("seals", async_after="0.05", reply_delay_ms="1500")
+    inbox = receiver(seals.secret)
+    status, answer = seals.call("POST", "/v1/requests",
+                                step_request("seals", "early", SEALS, inbox.url))
+    assert status == 202 and answer["status"] == "accepted"
+    # By the time the department's own answer arrived, its callback already had.
+    assert [r.json["key"] for r in inbox.received] == ["early"]
+
+
+def test_reordered_callbacks_arrive_all_but_not_in_order(department, receiver):
+    seals = department("seals", async_after="0.05", callback_reorder="1")
+    inbox = receiver(seals.secret)
+    keys = [f"r{i}" for i in range(8)]
+    for key in keys:
+        seals.call("POST", "/v1/requests", step_request("seals", key, SEALS, inbox.url))
+    wait_for(lambda: len(inbox.received) == 8, 15, what="eight callbacks")
+    arrived = [r.json["key"] for r in inbox.received]
+    assert sorted(arrived) == sorted(keys) and arrived != keys

@@ -4,8 +4,11 @@ until SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 from yilian.deptsim.callbacks import Courier
@@ -45,6 +48,7 @@ def run(code: str, port: int, data_dir: Path, overrides: dict[str, str]) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    _exit_with_parent()
     faults = " ".join(f"{k}={v}" for k, v in system.faults.as_settings().items())
     print(f"department {code} (yilian-dept/1) at http://127.0.0.1:{port}/  ledger "
           f"{ledger.path}\n  faults: {faults}", flush=True)
@@ -56,3 +60,21 @@ def run(code: str, port: int, data_dir: Path, overrides: dict[str, str]) -> int:
         server.server_close()
         courier.stop()
     return 0
+
+
+#: Set by ``yilian demo --http-departments`` to its own pid: a department started for a
+#: demo stops when the demo is gone, even killed with SIGKILL (no orphans on the ports).
+PARENT_VARIABLE = "YILIAN_DEPARTMENT_SIM_PARENT"
+
+
+def _exit_with_parent() -> None:
+    parent = os.environ.get(PARENT_VARIABLE, "")
+    if not parent.isdigit():
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -46,7 +46,9 @@ def set_faults(code: str, port: int, settings: list[str]) -> int:
         print(f"cannot reach {code} on 127.0.0.1:{port}: {failure}")
         return 1
     if status != 200:
-        print(f"{code} refused ({status}): {answer}")
+        said = answer if not isinstance(answer, dict) else \
+            f"{answer.get('message_en')} / {answer.get('message_zh')}"
+        print(f"{code} refused (HTTP {status}): {said}")
         return 1
     for key, value in answer["faults"].items():
         print(f"{key}={value}")

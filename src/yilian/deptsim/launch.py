@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from yilian import files
+from yilian.deptsim.app import PARENT_VARIABLE
 from yilian.deptsim.client import call
 from yilian.deptsim.service import CODES
 
@@ -87,7 +88,7 @@ def start_all(data_dir: Path, first_port: int, environ=os.environ) -> Department
         started.children.append(subprocess.Popen(
             [sys.executable, "-m", "yilian.cli", "department-sim", code, "--port", str(port),
              "--data-dir", str(root / code)], stdout=log, stderr=subprocess.STDOUT,
-            env=dict(environ)))
+            env={**environ, PARENT_VARIABLE: str(os.getpid())}))
         os.close(log)
         port += 1
     deadline = time.monotonic() + _STARTUP_SECONDS

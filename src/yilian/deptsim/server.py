@@ -76,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_BODY:
             self.close_connection = True
-            return self._reply(*error(413, "too_large", "the body is over 1 MiB"))
+            return self._reply(*error(413, "too_large"))
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
         route = self._route(method, parts.path)
@@ -89,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
             down = system.down_for()
             if down is not None:
                 status, reply = (503, {"protocol": protocol.PROTOCOL, "status": "down"}) \
-                    if kind == "health" else error(503, "outage", "the department is down")
+                    if kind == "health" else error(503, "down")
                 return self._reply(status, reply, retry_after=down)
         refused = self._refused(method, body)
         if refused:
@@ -97,15 +97,15 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             data = json.loads(body) if body else {}
         except ValueError:
-            return self._reply(*error(400, "malformed", "the body is not JSON"))
+            return self._reply(*error(400, "malformed"))
         if not isinstance(data, dict):
-            return self._reply(*error(400, "malformed", "the body is not a JSON object"))
+            return self._reply(*error(400, "malformed"))
         if kind in ("act", "read"):
             faults.pause(faults.latency_ms)
             if faults.chance(faults.failure_rate):
                 # Before acting: half busy answers, half a connection that just breaks.
                 if faults.chance(0.5):
-                    return self._reply(*error(503, "busy", "try again"), retry_after=1)
+                    return self._reply(*error(503, "busy"), retry_after=1)
                 return self._drop(reset=True)
         status, reply = getattr(self, f"_{name}")(data, params, parts.query)
         if kind == "act":
@@ -122,23 +122,23 @@ class _Handler(BaseHTTPRequestHandler):
                 allowed = True
                 if verb == method:
                     return name, kind, {k: unquote(v) for k, v in match.groupdict().items()}
-        self._reply(*(error(405, "method", "method not allowed") if allowed
-                      else error(404, "not_found", "no such endpoint")))
+        self._reply(*(error(405, "method") if allowed
+                      else error(404, "not_found")))
         return None
 
     def _refused(self, method: str, body: bytes) -> Reply | None:
         """§2: signature over the received bytes, timestamp window, replay store."""
         department = self.headers.get(protocol.HEADER_DEPARTMENT)
         if department not in (None, self.server.system.code):
-            return error(401, "department", f"this is {self.server.system.code}")
+            return error(401, "department", self.server.system.code)
         try:
             verified = protocol.verify(self.server.secret, self.headers, method, self.path,
                                        body)
         except protocol.SignatureRefused as refusal:
-            return error(401, refusal.reason, f"refused: {refusal.reason}")
+            return error(401, refusal.reason)
         if not self.server.system.ledger.remember(
                 verified.signature, verified.timestamp + 2 * protocol.WINDOW_SECONDS):
-            return error(409, "replayed", "this signature was already accepted")
+            return error(409, "replayed")
         return None
 
     # --- the endpoints ------------------------------------------------------------------

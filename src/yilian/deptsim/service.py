@@ -40,8 +40,32 @@ class NotOffered(Exception):
     """A code the reference system does not serve (with the reason, in both languages)."""
 
 
-def error(status: int, code: str, message: str) -> Reply:
-    return status, {"protocol": PROTOCOL, "status": "error", "error": code, "message": message}
+_ERRORS = {
+    "signature": ("签名无效", "the signature does not match"),
+    "timestamp": ("时间戳超出允许范围", "the timestamp is outside the window"),
+    "replayed": ("该签名已被接受过（重放）", "this signature was already accepted"),
+    "department": ("请求发错了部门", "this request is for another department"),
+    "key_reused": ("该幂等键已用于另一请求", "this key was used for a different request"),
+    "busy": ("系统繁忙，请稍后再试", "busy, try again"),
+    "down": ("部门系统暂停服务", "the department is down"),
+    "malformed": ("请求体不是JSON对象", "the body is not a JSON object"),
+    "too_large": ("请求体超过1 MiB", "the body is over 1 MiB"),
+    "not_found": ("没有这个接口", "no such endpoint"),
+    "method": ("接口不支持此方法", "method not allowed"),
+    "not_offered": ("本部门只答复查询", "this department answers queries, not requests"),
+    "unknown_query": ("本部门不答复此查询", "this department does not answer that query"),
+    "bad_cursor": ("游标或条数无效（1–1000）", "after must be a `next` cursor, limit 1 to 1000"),
+    "bad_setting": ("故障设置无效", "a fault setting cannot be read"),
+}
+
+
+def error(status: int, code: str, detail: str = "") -> Reply:
+    """An error answer (§3): what went wrong in ``error``, said in both languages."""
+    zh, en = _ERRORS[code]
+    if detail:
+        zh, en = f"{zh}：{detail}", f"{en}: {detail}"
+    return status, {"protocol": PROTOCOL, "status": "error", "error": code,
+                    "message_zh": zh, "message_en": en}
 
 
 def iso(stamp: float) -> str:
@@ -107,7 +131,7 @@ class DepartmentSystem:
 
     def ask(self, body: dict[str, Any]) -> Reply:
         if not self.steps:
-            return error(404, "not_offered", f"{self.code} answers queries, not requests")
+            return error(404, "not_offered")
         key = body.get("key")
         if not isinstance(key, str) or not 0 < len(key) <= 64:
             return self._malformed(body, "key: 1 to 64 characters")
@@ -127,7 +151,7 @@ class DepartmentSystem:
                     self._act(db, row, now)
                     row = self.ledger.find(key, db)
         except KeyReused:
-            return error(409, "key_reused", "this key was used for a different request")
+            return error(409, "key_reused")
         if new and due is not None:
             self.wake.set()
         return self.answer(row)
@@ -196,7 +220,7 @@ class DepartmentSystem:
 
     def query(self, name: str, body: dict[str, Any]) -> Reply:
         if self.steps or name != self.code:
-            return error(404, "unknown_query", f"{self.code} does not answer {name!r}")
+            return error(404, "unknown_query", name)
         payload = body.get("payload")
         if not isinstance(payload, dict):
             return 422, {"protocol": PROTOCOL, "status": "refused",
@@ -216,9 +240,9 @@ class DepartmentSystem:
             cursor = int(after or 0)
             size = int(limit or 100)
         except ValueError:
-            return error(400, "bad_cursor", "after is a cursor from `next`; limit a number")
+            return error(400, "bad_cursor")
         if not 1 <= size <= 1000 or cursor < 0:
-            return error(400, "bad_cursor", "limit is 1 to 1000")
+            return error(400, "bad_cursor")
         page, following = self.ledger.effects(cursor, size)
         for effect in page:
             effect["created_at"] = iso(effect.pop("completed_at"))
