@@ -194,7 +194,7 @@ def child_embedded(args) -> dict:
     from yilian.runner import EmbeddedWorker
 
     worker = EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS)
-    mode = "http" if settings.DEPARTMENT_URLS else "embedded"
+    mode = "http" if getattr(settings, "DEPARTMENT_URLS", None) else "embedded"
     return {"mode": mode, "threads": settings.EMBEDDED_WORKERS,
             **_phases(args, worker.start, threads=settings.EMBEDDED_WORKERS)}
 
