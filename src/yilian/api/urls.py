@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from yilian.api import applications, auth_views, licenses, parties, withdrawal
+from yilian.api import applications, auth_views, departments, licenses, parties, withdrawal
 
 router = SimpleRouter()
 router.register("applications", applications.ApplicationViewSet, basename="application")
@@ -21,5 +21,6 @@ urlpatterns = [
     path("demo/outbox/", parties.DemoOutbox.as_view(), name="demo-outbox"),
     *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads
     *withdrawal.urlpatterns,  # applications/<id>/withdraw/
+    *departments.urlpatterns,  # departments/ and departments/<code>/retry-failed/
     *router.urls,
 ]
