@@ -106,6 +106,9 @@ def test_the_probe_closes_the_circuit_and_releases_every_waiting_step_at_once(
     assert _health("tax").state == "open"
     DepartmentHealth.objects.filter(code="tax").update(
         last_probe_at=timezone.now() - dt.timedelta(seconds=21))
+    # After a long outage every one of them is deep in its back-off.
+    Step.objects.filter(code="tax", status__in=(StepStatus.RETRYING, StepStatus.PENDING)) \
+        .update(next_attempt_at=timezone.now() + dt.timedelta(minutes=15))
     while dispatch.inbox.get(timeout=0) is not None:
         pass
     with django_capture_on_commit_callbacks(execute=True):
@@ -182,3 +185,50 @@ def test_the_sweeper_runs_in_both_deployments():
         settings.DEPARTMENT_PROBE_SECONDS
     assert EmbeddedWorker(1, settings.SWEEP_SECONDS).sweep_seconds <= \
         settings.DEPARTMENT_PROBE_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_sweeper_thread_closes_the_circuit_of_a_department_back(settings):
+    """`yilian demo`/`serve` without a broker: the real sweeper loop probes, so a step
+    fifteen minutes into its back-off goes within seconds of the department's return."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from yilian.runner import EmbeddedWorker
+
+    settings.DEPARTMENT_CIRCUIT_FAILURES = 1
+    settings.DEPARTMENT_PROBE_SECONDS = 0.2
+    chain = start_chain(factories.application())
+    _outage("tax@*")
+    engine.drain()
+    assert _health("tax").state == "open"
+    tax = chain.steps.get(code="tax")
+    Step.objects.filter(pk=tax.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=15))
+    _outage("-")  # back, as an operator would say in the admin
+
+    worker = EmbeddedWorker(threads=1, sweep_seconds=0.05)
+
+    def sweeper() -> None:
+        try:
+            worker._sweep()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=sweeper, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while _health("tax").state == "open" and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
+    assert _health("tax").state == "closed"
+    tax.refresh_from_db()
+    assert tax.next_attempt_at <= timezone.now()
+    engine.drain()
+    chain.refresh_from_db()
+    assert chain.status == "completed"
