@@ -24,7 +24,7 @@ from yilian.chain.models import Step
 from yilian.departments import registry
 from yilian.workbench import queries
 
-STATUS_FILTERS = ("open", "failed", "retrying", "pending")
+STATUS_FILTERS = ("open", "failed", "retrying", "waiting", "pending")
 
 
 def _row_context(step: Step, **extra) -> dict:

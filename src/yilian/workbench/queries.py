@@ -22,10 +22,13 @@ from yilian.departments import reconcile, registry
 from yilian.departments.models import DepartmentHealth, Reconciliation
 
 # The console's filters; "open" is everything that is not done yet.
+# "waiting" (待部门办结) is a department that accepted the request and answers later.
 FILTERS = {
-    "open": (StepStatus.FAILED, StepStatus.RETRYING, StepStatus.PENDING, StepStatus.RUNNING),
+    "open": (StepStatus.FAILED, StepStatus.RETRYING, "waiting", StepStatus.PENDING,
+             StepStatus.RUNNING),
     "failed": (StepStatus.FAILED,),
     "retrying": (StepStatus.RETRYING,),
+    "waiting": ("waiting",),
     "pending": (StepStatus.PENDING,),
 }
 
