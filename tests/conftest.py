@@ -46,3 +46,14 @@ def _fresh_department_state():
     yield
     circuit.forget()
     simconfig.forget()
+
+
+@pytest.fixture
+def inbox(monkeypatch):
+    """The embedded worker's inbox, active and this test's own: what was dispatched."""
+    from yilian.chain import dispatch
+
+    box = dispatch.Inbox()
+    box.active = True
+    monkeypatch.setattr(dispatch, "inbox", box)
+    return box

@@ -23,14 +23,6 @@ from yilian.departments.models import DepartmentHealth, Effect, SimulatorSetting
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def inbox(monkeypatch):
-    box = dispatch.Inbox()
-    box.active = True
-    monkeypatch.setattr(dispatch, "inbox", box)
-    return box
-
-
 def _outage(outages: str) -> None:
     SimulatorSettings(outages=outages).save()
 

@@ -11,21 +11,13 @@ from django.utils import timezone
 from tests.workbench.conftest import submitted
 from yilian.audit.models import Entry
 from yilian.audit.services import stream_for_step
-from yilian.chain import dispatch, engine, manual
+from yilian.chain import engine, manual
 from yilian.chain.models import Step, StepStatus
 from yilian.departments import circuit, reconcile
 from yilian.departments.models import SimulatorSettings
 from yilian.workbench import demo
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def inbox(monkeypatch):
-    box = dispatch.Inbox()
-    box.active = True
-    monkeypatch.setattr(dispatch, "inbox", box)
-    return box
 
 
 @pytest.fixture

@@ -22,13 +22,14 @@ from yilian.departments import reconcile, registry
 from yilian.departments.models import DepartmentHealth, Reconciliation
 
 # The console's filters; "open" is everything that is not done yet.
+# "waiting" (待部门办结) is a department that accepted the request and answers later.
 FILTERS = {
-    "open": (StepStatus.FAILED, StepStatus.RETRYING, StepStatus.PENDING, StepStatus.RUNNING,
-             StepStatus.WAITING),
+    "open": (StepStatus.FAILED, StepStatus.RETRYING, StepStatus.WAITING, StepStatus.PENDING,
+             StepStatus.RUNNING),
     "failed": (StepStatus.FAILED,),
     "retrying": (StepStatus.RETRYING,),
-    "pending": (StepStatus.PENDING,),
     "waiting": (StepStatus.WAITING,),
+    "pending": (StepStatus.PENDING,),
 }
 
 
