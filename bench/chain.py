@@ -1,13 +1,17 @@
-"""Chain throughput and latency, embedded and on PostgreSQL + Celery (docs/BENCHMARKS.md).
+"""Chain throughput and latency, embedded and on PostgreSQL + Celery, with departments
+in-process or over HTTP (docs/BENCHMARKS.md).
 
-    .venv/bin/python bench/chain.py                      # both modes, default sizes
+    .venv/bin/python bench/chain.py                      # embedded and celery, default sizes
     .venv/bin/python bench/chain.py --mode embedded --chains 500
     .venv/bin/python bench/chain.py --mode celery --workers 2 --concurrency 2
+    .venv/bin/python bench/chain.py --mode http          # embedded, departments over HTTP
 
 Each mode runs in a child process with its own settings and a fresh database:
 *embedded* is the default deployment (SQLite file, in-process worker threads); *celery*
 is production (PostgreSQL, Redis, ``yilian worker`` processes). Simulators have zero
-latency, so the figures are Yilian's own cost.
+latency, so the figures are Yilian's own cost. *http* is the embedded default with every
+chain department a reference department system (``yilian department-sim``, zero latency,
+answering at once) in its own process, reached over loopback HTTP.
 
 Three figures per mode:
 1. submission — applications submitted (validated, accepted, chain created) per second
@@ -16,6 +20,10 @@ Three figures per mode:
    from the workers' start to the last completion;
 3. paced latency — with the workers running, submissions at half the chain throughput;
    chain latency (acceptance to last step, the database's own timestamps) p50/p95/max.
+
+Beside them, for the throughput phase: CPU per chain of every process involved (Yilian's,
+the departments'; PostgreSQL and Redis are not counted) and the share of the workers'
+time spent inside department calls (bench/costs.py).
 """
 
 from __future__ import annotations
@@ -29,9 +37,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import costs
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "application.json"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+# The reference department systems' options in the http mode: seals, late by default,
+# answer at once here.
+DEPARTMENT_OPTIONS = {"seals": {"async_after": "0"}}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -69,8 +82,18 @@ def _drafts(n: int):
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     trades = distinct_trade_names(_named + n)[_named:]
     _named += n
-    return user, [services.create_draft(user, {**data, "name": f"威海{t}科技有限公司"})
-                  for t in trades]
+    drafts = [services.create_draft(user, {**data, "name": f"威海{t}科技有限公司"})
+              for t in trades]
+    for draft in drafts:  # every party confirms (实名确认) before submission, untimed
+        _confirm_parties(draft)
+    return user, drafts
+
+
+def _confirm_parties(draft) -> None:
+    from yilian.forms import consent, parties
+
+    for party in parties.sync(draft):
+        consent._confirm(party, None, "code")
 
 
 def _wait_finished(apps, timeout: float) -> None:
@@ -113,16 +136,32 @@ def _submit(user, apps, rate: float | None) -> None:
         services.submit_application(app, user)
 
 
-def _phases(args, start_workers) -> dict:
+def _cpu_by_process(workers=()) -> dict[str, float]:
+    """CPU seconds so far: this process (in the embedded modes, Yilian's worker threads;
+    under Celery, only the submitting client), the Celery workers, the departments."""
+    departments = [int(p) for p in os.environ.get("BENCH_DEPARTMENT_PIDS", "").split(",") if p]
+    return {"this process": costs.cpu_seconds(pids=[os.getpid()]),
+            "celery workers": costs.cpu_seconds(sessions=workers),
+            "departments": costs.cpu_seconds(sessions=departments)}
+
+
+def _phases(args, start_workers, cpu=_cpu_by_process, threads: int = 1) -> dict:
     user, backlog = _drafts(args.chains)
     _, paced = _drafts(args.paced)
     started = time.monotonic()
     _submit(user, backlog, None)
     submit_seconds = time.monotonic() - started
 
+    calls = costs.DepartmentCalls().install()
+    before = cpu()
     start_workers()
     _wait_finished(backlog, timeout=600)
-    throughput = len(backlog) / _chain_times(backlog)[1]
+    after = cpu()
+    call_seconds, call_count = calls.seconds, calls.count
+    span = _chain_times(backlog)[1]
+    throughput = len(backlog) / span
+    cpu_ms = {label: round((after[label] - before[label]) * 1000 / len(backlog), 2)
+              for label in after if after[label] - before[label] > 0}
 
     rate = max(1.0, throughput * 0.5)
     _submit(user, paced, rate)
@@ -137,6 +176,14 @@ def _phases(args, start_workers) -> dict:
         "latency_p50_s": round(percentile(latencies, 50), 3),
         "latency_p95_s": round(percentile(latencies, 95), 3),
         "latency_max_s": round(max(latencies), 3),
+        "cpu_ms_per_chain": {**cpu_ms, "total": round(sum(cpu_ms.values()), 2)},
+        **({  # in this process only: the embedded modes
+            "department_call_ms": round(call_seconds * 1000 / call_count, 3),
+            # Of the worker threads' time while draining the backlog, the part inside
+            # department calls (waiting on the network, or in-process the simulator's
+            # ledger write) — the rest is the engine and its database.
+            "department_calls_share": round(call_seconds / (threads * span), 3),
+        } if call_count else {}),
     }
 
 
@@ -147,8 +194,9 @@ def child_embedded(args) -> dict:
     from yilian.runner import EmbeddedWorker
 
     worker = EmbeddedWorker(settings.EMBEDDED_WORKERS, settings.SWEEP_SECONDS)
-    return {"mode": "embedded", "threads": settings.EMBEDDED_WORKERS,
-            **_phases(args, worker.start)}
+    mode = "http" if getattr(settings, "DEPARTMENT_URLS", None) else "embedded"
+    return {"mode": mode, "threads": settings.EMBEDDED_WORKERS,
+            **_phases(args, worker.start, threads=settings.EMBEDDED_WORKERS)}
 
 
 def child_celery(args) -> dict:
@@ -165,7 +213,8 @@ def child_celery(args) -> dict:
                                             stderr=subprocess.STDOUT, start_new_session=True))
 
     try:
-        result = _phases(args, start_workers)
+        result = _phases(args, start_workers,
+                         cpu=lambda: _cpu_by_process([w.pid for w in workers]))
     finally:
         for proc in workers:
             os.killpg(proc.pid, 15)
@@ -185,14 +234,32 @@ def _fresh_postgres(name: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
+def _departments(data_dir: str):
+    """Every chain department's reference system on loopback, zero latency, answering at
+    once (the bench's embedded Yilian serves no callback endpoint), each with its own
+    data dir and secret — the same launcher the network tests use."""
+    sys.path.insert(0, str(ROOT))
+    from tests.network.departments import Departments
+
+    return Departments(Path(data_dir) / "departments", options=DEPARTMENT_OPTIONS).start()
+
+
 def run_mode(mode: str, args) -> dict:
-    env = {**os.environ, "YILIAN_DATA_DIR": tempfile.mkdtemp(prefix=f"yl-bench-{mode}-"),
+    data_dir = tempfile.mkdtemp(prefix=f"yl-bench-{mode}-")
+    env = {**os.environ, "YILIAN_DATA_DIR": data_dir,
            "YILIAN_SIM_LATENCY_MS": "0", "YILIAN_SIM_FAILURE_RATE": "0",
-           "YILIAN_SWEEP_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "yilian.settings"}
-    if mode == "embedded":
+           "YILIAN_SWEEP_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "yilian.settings",
+           # One bench account submits every chain: lift the anti-squatting limit.
+           "YILIAN_MAX_NAMES_PER_ACCOUNT": "1000000"}
+    departments = None
+    if mode in ("embedded", "http"):
         env.update(YILIAN_DATABASE_URL="", YILIAN_BROKER_URL="",
                    YILIAN_EMBEDDED_WORKERS=str(args.threads))
-    else:
+    if mode == "http":
+        departments = _departments(data_dir)
+        env.update(departments.environment(), BENCH_DEPARTMENT_PIDS=",".join(
+            str(system.proc.pid) for system in departments.values()))
+    if mode == "celery":
         import redis
 
         redis.Redis.from_url(args.broker).flushdb()
@@ -205,16 +272,23 @@ def run_mode(mode: str, args) -> dict:
 
         env.setdefault("YILIAN_SECRET_KEY", secrets.token_urlsafe(50))
         env.setdefault("YILIAN_SIGNING_KEY", new_key_pem().decode())
-    cmd = [sys.executable, __file__, "--child", mode, "--chains", str(args.chains),
-           "--paced", str(args.paced), "--workers", str(args.workers),
-           "--concurrency", str(args.concurrency)]
-    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    cmd = [sys.executable, __file__, "--child", "celery" if mode == "celery" else "embedded",
+           "--chains", str(args.chains), "--paced", str(args.paced),
+           "--workers", str(args.workers), "--concurrency", str(args.concurrency)]
+    try:
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    finally:
+        if departments is not None:
+            departments.close()
+    if out.returncode:
+        raise SystemExit(f"the {mode} run failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mode", choices=["embedded", "celery", "both"], default="both")
+    parser.add_argument("--mode", choices=["embedded", "celery", "http", "both", "all"],
+                        default="both", help="both: embedded and celery; all: and http")
     parser.add_argument("--chains", type=int, default=500)
     parser.add_argument("--paced", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2, help="embedded worker threads")
@@ -229,7 +303,8 @@ def main() -> int:
         print(json.dumps(result), flush=True)
         os._exit(0)  # the embedded worker's daemon threads need no goodbye
 
-    modes = ["embedded", "celery"] if args.mode == "both" else [args.mode]
+    modes = {"both": ["embedded", "celery"],
+             "all": ["embedded", "celery", "http"]}.get(args.mode, [args.mode])
     for mode in modes:
         result = run_mode(mode, args)
         print(json.dumps(result, ensure_ascii=False), flush=True)

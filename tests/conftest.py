@@ -33,3 +33,27 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_department_state():
+    """Each process caches the departments' circuits and the simulators' settings for a
+    second; a test's rows are rolled back, so no test sees another's."""
+    from yilian.departments import circuit, simconfig
+
+    circuit.forget()
+    simconfig.forget()
+    yield
+    circuit.forget()
+    simconfig.forget()
+
+
+@pytest.fixture
+def inbox(monkeypatch):
+    """The embedded worker's inbox, active and this test's own: what was dispatched."""
+    from yilian.chain import dispatch
+
+    box = dispatch.Inbox()
+    box.active = True
+    monkeypatch.setattr(dispatch, "inbox", box)
+    return box

@@ -25,7 +25,7 @@ INK, MUTED, GRID = "#1d2330", "#5b6475", "#d9dee7"
 BLUE, PALE_BLUE, AMBER = "#1f5fbf", "#9db8e0", "#c77700"
 GREEN, RED = "#1e7d32", "#b3261e"
 STATUS_COLORS = {"done": GREEN, "running": BLUE, "retrying": AMBER, "failed": RED,
-                 "pending": GRID}
+                 "pending": GRID, "waiting": PALE_BLUE}
 FONT = 12
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 
 from yilian.audit.cli import add_parser as add_audit_parser
+from yilian.deptsim.cli import add_parsers as add_department_parsers
 from yilian.licenses.keys_cli import add_parser as add_key_parser
 
 
@@ -36,6 +38,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ["YILIAN_DATA_DIR"] = args.data_dir
     # Links in the demo's texts and QR codes point at the demo itself, on its own port.
     os.environ.setdefault("YILIAN_PUBLIC_URL", f"http://127.0.0.1:{args.port}")
+    if args.http_departments:
+        # Before Django reads its settings: they pick the departments from the environment.
+        from yilian import conf
+        from yilian.deptsim.launch import start_all
+
+        departments = start_all(conf.data_dir(), args.departments_port)
+        atexit.register(departments.stop)
+        print("Departments over HTTP (reference systems, docs/department-protocol.md):",
+              flush=True)
+        for code, url in departments.urls.items():
+            print(f"  {code:<18} {url}/", flush=True)
     _django()
     from yilian.runner import run_demo
 
@@ -172,6 +185,20 @@ def cmd_gen_registry(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.departments.cli import reconcile
+
+    return reconcile(args.code, show=args.show)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    _django()
+    from yilian.departments.cli import simulate
+
+    return simulate(args.latency_ms, args.failure_rate, args.outages, args.reset)
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     from yilian import conf
 
@@ -187,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="demo data + web + embedded worker on 127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data-dir", default="")
+    p.add_argument("--http-departments", action="store_true",
+                   help="run every department as its own reference system over HTTP")
+    p.add_argument("--departments-port", type=int, default=9101,
+                   help="first of the departments' consecutive ports (default 9101)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="production web server (gunicorn)")
@@ -236,13 +267,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="write a CSV file instead of the database")
     p.set_defaults(func=cmd_gen_registry)
 
+    p = sub.add_parser("reconcile", help="compare steps with the departments' effects "
+                       "(exit 0 agree, 1 differences, 2 unreachable)")
+    p.add_argument("code", nargs="?", help="one department (default: every one)")
+    p.add_argument("--show", type=int, default=50, help="differences to list per department")
+    p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("simulate", help="change the in-process simulators while running")
+    p.add_argument("--latency-ms", help="e.g. 0, 50 or 20-80")
+    p.add_argument("--failure-rate", type=float, help="0..1")
+    p.add_argument("--outages", help="e.g. 'tax@02:00-03:30;seals@*' ('' for none)")
+    p.add_argument("--reset", action="store_true", help="back to the YILIAN_SIM_* values")
+    p.set_defaults(func=cmd_simulate)
+
     p = sub.add_parser("config", help="list every YILIAN_* setting")
     p.set_defaults(func=cmd_config)
+
+    add_department_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse cannot take positionals after an option (`CODE --port P key=value…`):
+    # a command that wants them says so with ``more``.
+    if extra and not hasattr(args, "more"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if hasattr(args, "more"):
+        args.more = [*args.more, *extra]
     return args.func(args) or 0
 
 

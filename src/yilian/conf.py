@@ -125,6 +125,23 @@ _declare("YILIAN_SIM_FAILURE_RATE", "0", "Department simulators: probability (0.
 _declare("YILIAN_SIM_OUTAGES", "", "Department simulators: outage windows, e.g. "
          "'tax@02:00-03:30;seals@*' (department@HH:MM-HH:MM, or @* for always down).")
 _declare("YILIAN_SIM_SEED", "", "Seed for the simulators' random numbers (reproducible runs).")
+_declare("YILIAN_DEPARTMENTS", "", "Departments reached over HTTP (docs/department-protocol.md), "
+         "e.g. 'tax=http://127.0.0.1:9101,seals=http://127.0.0.1:9102'; codes: seals, tax, "
+         "social_security, medical_insurance, housing_fund, bank, identity, permits "
+         "(registration is Yilian itself). Departments not listed use their in-process "
+         "simulator. Checked at start: a bad entry stops Yilian.")
+_declare("YILIAN_DEPARTMENT_<CODE>_SECRET", "", "The secret shared with one department "
+         "listed in YILIAN_DEPARTMENTS (<CODE> upper-case: TAX, SEALS, SOCIAL_SECURITY …), "
+         "signing requests both ways; required for every listed department.", secret=True)
+_declare("YILIAN_DEPARTMENT_<CODE>_SECRET_FILE", "", "A file holding that secret (a mounted "
+         "secret), read when YILIAN_DEPARTMENT_<CODE>_SECRET is empty.")
+_declare("YILIAN_DEPARTMENT_TIMEOUT_SECONDS", "10", "Longest wait for a department's answer "
+         "over HTTP; no answer by then is a transient error (asked again, same key).")
+_declare("YILIAN_DEPARTMENT_CONNECT_TIMEOUT_SECONDS", "3", "Longest wait to connect to a "
+         "department over HTTP.")
+_declare("YILIAN_DEPARTMENT_POLL_GRACE_SECONDS", "30", "A step waiting for a department "
+         "(待部门办结) is polled this long after the time the department said to expect "
+         "its result, if no callback brought it first.")
 _declare("YILIAN_EMBEDDED_WORKERS", "2", "Threads of the embedded worker.")
 _declare("YILIAN_STEP_LEASE_SECONDS", "60", "How long a claimed step may run before the "
          "sweeper takes it back.")
@@ -136,6 +153,12 @@ _declare("YILIAN_AUDIT_CHECKPOINT_SECONDS", "300", "How often the audit trail's 
          "hash-chained but a deleted tail among them is not yet detectable.")
 _declare("YILIAN_MAX_AUTO_ATTEMPTS", "24", "Automatic tries of a step before it waits for a "
          "person (status failed).")
+_declare("YILIAN_DEPARTMENT_CIRCUIT_FAILURES", "5", "Transient failures in a row (any of a "
+         "department's steps) that open its circuit: its steps then wait without being "
+         "asked, and without counting towards YILIAN_MAX_AUTO_ATTEMPTS.")
+_declare("YILIAN_DEPARTMENT_PROBE_SECONDS", "20", "How often the sweeper asks a department "
+         "whose circuit is open whether it is back (its health check); when it is, the "
+         "circuit closes and every step waiting for it is asked at once.")
 _declare("YILIAN_SLA_SECONDS", "3600", "The promise: acceptance to last step (one hour).")
 _declare("YILIAN_ZONE_DIVISION", "371071", "The zone this deployment serves (GB/T 2260 code, "
          "zone codes included): new applications' division picker starts there, and the "
@@ -164,9 +187,24 @@ _declare("YILIAN_SENTRY_ENVIRONMENT", "", "Environment name shown in Sentry "
 _declare("YILIAN_DEMO", "0", "1 when running `yilian demo` (demo accounts exist only then).")
 
 
+def _pattern(template: str) -> re.Pattern:
+    return re.compile(re.escape(template).replace(re.escape("<CODE>"), "[A-Z][A-Z0-9_]*"))
+
+
+def declared(name: str) -> Variable:
+    """The declaration of ``name``: itself, or a family such as
+    ``YILIAN_DEPARTMENT_<CODE>_SECRET`` that it belongs to; KeyError otherwise."""
+    if name in VARIABLES:
+        return VARIABLES[name]
+    for var in VARIABLES.values():
+        if "<CODE>" in var.name and _pattern(var.name).fullmatch(name):
+            return var
+    raise KeyError(name)
+
+
 def get(name: str) -> str:
     """The value of a declared variable, or its default."""
-    var = VARIABLES[name]
+    var = declared(name)
     return os.environ.get(name, var.default)
 
 
@@ -205,8 +243,11 @@ _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^\s,
 
 def masked(name: str, value: str) -> str:
     """``value`` fit to print: a secret's whole value hidden, a URL's password hidden."""
-    declared = VARIABLES.get(name)
-    if ("SECRET" in name or (declared is not None and declared.secret)) \
+    try:
+        secret = declared(name).secret
+    except KeyError:
+        secret = False
+    if ("SECRET" in name or secret) \
             and not name.endswith("_FILE"):
         return "***"
     return _URL_PASSWORD.sub(r"\g<head>***", value)
@@ -219,5 +260,10 @@ def describe() -> str:
     for var in VARIABLES.values():
         value = os.environ.get(var.name)
         shown = "(default)" if value is None else masked(var.name, value)
+        if "<CODE>" in var.name:  # a family: the members that are set
+            members = sorted(n for n in os.environ if _pattern(var.name).fullmatch(n))
+            shown = ", ".join(f"{n}={masked(n, os.environ[n])}" for n in members)
+            lines.append(f"{var.name} (set: {shown or 'none'})\n    {var.help}")
+            continue
         lines.append(f"{var.name}={shown}\n    {var.help} Default: {var.default!r}")
     return "\n".join(lines)

@@ -264,6 +264,8 @@ STEP_LEASE_SECONDS = conf.get_int("YILIAN_STEP_LEASE_SECONDS")
 SWEEP_SECONDS = conf.get_float("YILIAN_SWEEP_SECONDS")
 SWEEP_GRACE_SECONDS = conf.get_float("YILIAN_SWEEP_GRACE_SECONDS")
 MAX_AUTO_ATTEMPTS = conf.get_int("YILIAN_MAX_AUTO_ATTEMPTS")
+DEPARTMENT_CIRCUIT_FAILURES = conf.get_int("YILIAN_DEPARTMENT_CIRCUIT_FAILURES")
+DEPARTMENT_PROBE_SECONDS = conf.get_float("YILIAN_DEPARTMENT_PROBE_SECONDS")
 SLA_SECONDS = conf.get_int("YILIAN_SLA_SECONDS")
 AUDIT_CHECKPOINT_SECONDS = conf.get_float("YILIAN_AUDIT_CHECKPOINT_SECONDS")
 PUBLIC_URL = conf.get("YILIAN_PUBLIC_URL").rstrip("/")
@@ -278,6 +280,16 @@ SIMULATOR = {
     "outages": conf.get("YILIAN_SIM_OUTAGES"),
     "seed": conf.get("YILIAN_SIM_SEED"),
 }
+
+# Departments over the network (docs/department-protocol.md): checked here, so a bad
+# entry or a missing secret stops Yilian at start (yilian.departments.network).
+from yilian.departments import network as _network  # noqa: E402
+
+DEPARTMENT_URLS = _network.parse_urls(conf.get("YILIAN_DEPARTMENTS"))
+DEPARTMENT_SECRETS = _network.read_secrets(DEPARTMENT_URLS)
+DEPARTMENT_TIMEOUT_SECONDS = conf.get_float("YILIAN_DEPARTMENT_TIMEOUT_SECONDS")
+DEPARTMENT_CONNECT_TIMEOUT_SECONDS = conf.get_float("YILIAN_DEPARTMENT_CONNECT_TIMEOUT_SECONDS")
+DEPARTMENT_POLL_GRACE_SECONDS = conf.get_float("YILIAN_DEPARTMENT_POLL_GRACE_SECONDS")
 
 # The signing key as PEM text or a path; other trusted public keys (licenses.keys).
 LICENSE_SIGNING_KEY = configured_key()

@@ -17,14 +17,6 @@ from yilian.chain.models import Step, StepStatus
 from yilian.chain.services import start_chain
 
 
-@pytest.fixture
-def inbox(monkeypatch):
-    box = dispatch.Inbox()
-    box.active = True
-    monkeypatch.setattr(dispatch, "inbox", box)
-    return box
-
-
 def _drain(box: dispatch.Inbox) -> list[int]:
     out = []
     while (step_id := box.get(timeout=0)) is not None:

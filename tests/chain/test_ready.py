@@ -37,4 +37,5 @@ def test_claim_sql_and_ready_query_agree():
     by_query = set(Step.objects.filter(engine._ready(now), chain=chain)
                    .values_list("pk", flat=True))
     assert by_sql == by_query
-    assert len(by_sql) == 2 * 3 + 3  # pending/retrying due (×3 leases), running expired (×3)
+    # pending/retrying/waiting due (×3 leases), running expired (×3)
+    assert len(by_sql) == len(engine.READY_STATUSES) * 3 + 3

@@ -13,6 +13,9 @@ from yilian.codes import resident_id
 from yilian.departments import identity, queries
 from yilian.departments.base import TransientError
 
+# The simulators read their settings' override (yilian simulate) from the database.
+pytestmark = pytest.mark.django_db
+
 
 def _ask(**payload):
     return queries.get("identity").ask(payload)

@@ -16,7 +16,7 @@ from yilian.chain.services import start_chain
 from yilian.departments import registry
 from yilian.departments.base import StepRequest, TransientError
 from yilian.departments.models import Effect
-from yilian.departments.simulator import SimulatorConfig, _parse_latency, _parse_outages
+from yilian.departments.simconfig import SimulatorConfig, _parse_latency, _parse_outages
 
 pytestmark = pytest.mark.django_db
 

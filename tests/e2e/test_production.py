@@ -43,6 +43,8 @@ def serving(tmp_path, username: str, web_workers: int = 2, **env):
     output goes to ``processes.log`` (yielded with the client, for failure messages)."""
     get_user_model().objects.create_user(username, password="s3cret-pass")
     port = free_port()
+    # Links and department callbacks (callback_url) point at this server's own port.
+    env.setdefault("YILIAN_PUBLIC_URL", f"http://127.0.0.1:{port}")
     environment = child_env(YILIAN_BROKER_URL=BROKER, YILIAN_SWEEP_SECONDS="1", **env)
     log = tmp_path / "processes.log"
     web = start(["serve", "--port", str(port), "--workers", str(web_workers)], environment,
@@ -58,12 +60,20 @@ def serving(tmp_path, username: str, web_workers: int = 2, **env):
         kill(web)
 
 
+def prepare_example(client, name: str = "", code_for=_code_from_the_outbox_table) -> dict:
+    """The example application (under ``name`` when given: names may not clash) created
+    and confirmed by every party (codes from ``code_for``), ready to submit."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    status, created = client.call("POST", "/api/v1/applications/",
+                                  {**data, **({"name": name} if name else {})})
+    assert status == 201, created
+    client.confirm_parties(created["id"], code_for)
+    return created
+
+
 def submit_example(client) -> dict:
     """The example application created, confirmed by every party, submitted: 202."""
-    status, created = client.call("POST", "/api/v1/applications/",
-                                  json.loads(EXAMPLE.read_text(encoding="utf-8")))
-    assert status == 201, created
-    client.confirm_parties(created["id"], _code_from_the_outbox_table)
+    created = prepare_example(client)
     status, _ = client.call("POST", f"/api/v1/applications/{created['id']}/submit/")
     assert status == 202
     return created

@@ -248,3 +248,20 @@ def test_officers_retry_a_failed_step_and_complete_one_by_hand(site, new_desktop
     site.sign_in(seals, "demo-officer-seals")
     seals.goto(site.url("/workbench/departments/?status=failed"))
     assert tax_name not in seals.content() and fund_name not in seals.content()
+
+
+def test_the_department_panel_on_a_phone_re_asks_every_failed_step(site, phone):
+    app_id, _name = _failing_chain(site, "medical_insurance", "13906319073")
+    site.sign_in(phone, "demo-officer-medical_insurance")
+    phone.goto(site.url("/workbench/departments/?status=failed"))
+    panel = phone.locator("#department-medical_insurance")
+    text = panel.inner_text()
+    assert "连通正常" in text and "部门系统暂停服务" in text and "需人工处理 1" in text
+    # One column: nothing but the step table's own scroll box is wider than the screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "phone-department-console")
+    panel.get_by_role("button", name=re.compile("全部重新提交")).click()
+    phone.get_by_text("已重新提交1个事项").wait_for()
+    wait_for(lambda: {s["code"]: s["status"] for s in _status(site, app_id)["steps"]}
+             ["medical_insurance"] == "done", 60, interval=0.5,
+             what="the re-asked medical insurance step to be done")

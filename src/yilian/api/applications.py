@@ -46,7 +46,7 @@ from rest_framework.response import Response
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
-from yilian.chain.models import Step
+from yilian.chain.models import Step, StepStatus
 from yilian.codes.errors import fold_width
 from yilian.forms import access, amounts, declaration, lifecycle, services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
@@ -253,11 +253,37 @@ class BankAppointmentSerializer(serializers.Serializer):
 class ApplicationStepSerializer(serializers.ModelSerializer):
     """One department's step of the chain (一链), as the applicant sees it."""
 
-    status = serializers.CharField(help_text="pending, running, retrying, done or failed")
+    status = serializers.CharField(
+        help_text="pending, running, waiting (accepted by the department, 待部门办结), "
+                  "retrying, done or failed")
+    expected_at = serializers.SerializerMethodField(
+        help_text="When the department said to expect its result (预计办结时间); only "
+                  "while the step is waiting, else null")
+    overdue = serializers.SerializerMethodField(
+        help_text="Past the chain's promised deadline (unfinished, or finished late)")
+    waiting_on = serializers.SerializerMethodField(
+        help_text="Who must act next: department (waiting or retrying), person (failed: "
+                  "an officer looks), or null")
 
     class Meta:
         model = Step
-        fields = ["code", "status", "started_at", "finished_at", "attempts", "reference"]
+        fields = ["code", "status", "started_at", "finished_at", "attempts", "reference",
+                  "expected_at", "overdue", "waiting_on"]
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expected_at(self, step: Step):
+        if step.status != StepStatus.WAITING or step.expected_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(step.expected_at)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overdue(self, step: Step) -> bool:
+        return step.is_overdue()
+
+    @extend_schema_field(serializers.ChoiceField(choices=["department", "person"],
+                                                 allow_null=True))
+    def get_waiting_on(self, step: Step) -> str | None:
+        return step.waiting_on
 
 
 LicenseLinks = inline_serializer("ApplicationLicenseLinks", {

@@ -4,7 +4,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from yilian.api import applications, auth_views, licenses, parties, withdrawal
+from yilian.api import (
+    applications,
+    auth_views,
+    department_console,
+    departments,
+    licenses,
+    parties,
+    withdrawal,
+)
 
 router = SimpleRouter()
 router.register("applications", applications.ApplicationViewSet, basename="application")
@@ -18,8 +26,11 @@ urlpatterns = [
          parties.PartyInvite.as_view(), name="party-invite"),
     path("applications/<uuid:pk>/parties/<int:party_id>/confirm/",
          parties.PartyConfirm.as_view(), name="party-confirm"),
+    path("departments/<str:code>/callbacks/", departments.DepartmentCallback.as_view(),
+         name="department-callback"),
     path("demo/outbox/", parties.DemoOutbox.as_view(), name="demo-outbox"),
     *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads
     *withdrawal.urlpatterns,  # applications/<id>/withdraw/
+    *department_console.urlpatterns,  # departments/, departments/<code>/retry-failed/
     *router.urls,
 ]

@@ -23,8 +23,8 @@ from django.utils import timezone
 from yilian.audit.services import record, stream_for_application, stream_for_step
 from yilian.chain import dispatch
 from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
-from yilian.departments import registry
-from yilian.departments.base import Outcome, PermanentError, StepRequest, TransientError
+from yilian.departments import circuit, registry
+from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
 from yilian.observability import metrics
 from yilian.observability.logs import bind_step, unbind_step
@@ -71,6 +71,8 @@ class Claim:
     payload: dict
     uscc: str
     token: str
+    #: Claimed while waiting for the department (待部门办结): ask how it stands.
+    polling: bool = False
 
 
 def _audit(application_id, code: str, attempts: int, action: str, **data) -> None:
@@ -114,14 +116,38 @@ def claim(step_id: int) -> Claim | None:
         status, attempts, code, key, payload, chain_id, application_id, uscc = row
         if StepStatus.RUNNING not in TRANSITIONS[status]:
             raise ValueError(f"step {step_id}: {status} -> running is not allowed")
+        application_id = uuid.UUID(str(application_id))
+        if circuit.is_open(code):  # the department is down: wait without asking
+            wait = circuit.defer_for(code, now)
+            if wait is not None:
+                _defer(cursor, step_id, status, code, attempts, application_id, now, wait)
+                return None
         token = uuid.uuid4().hex
         lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
-        cursor.execute(_CLAIM_UPDATE, [attempts + 1, token, at(lease), at(now), step_id])
-        application_id = uuid.UUID(str(application_id))
-        _audit(application_id, code, attempts + 1,
+        # Asking how an accepted request stands is not a try that can fail the step:
+        # only asks count towards YILIAN_MAX_AUTO_ATTEMPTS.
+        polling = status == StepStatus.WAITING
+        attempts += 0 if polling else 1
+        cursor.execute(_CLAIM_UPDATE, [attempts, token, at(lease), at(now), step_id])
+        _audit(application_id, code, attempts, "step.polling" if polling else
                "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
-    return Claim(step_id, chain_id, application_id, code, attempts + 1, key,
-                 json.loads(payload) if isinstance(payload, str) else payload, uscc, token)
+    return Claim(step_id, chain_id, application_id, code, attempts, key,
+                 json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
+                 polling)
+
+
+def _defer(cursor, step_id: int, status: str, code: str, attempts: int,
+           application_id: uuid.UUID, now: dt.datetime, wait: float) -> None:
+    """Put off a step of a department whose circuit is open: not asked, so not an
+    attempt; an abandoned claim becomes retrying. The circuit's closing releases it."""
+    at = connection.ops.adapt_datetimefield_value
+    later = now + dt.timedelta(seconds=wait)
+    status = StepStatus.RETRYING if status == StepStatus.RUNNING else status
+    cursor.execute("UPDATE chain_step SET status = %s, next_attempt_at = %s, "
+                   "lease_expires_at = NULL WHERE id = %s", [status, at(later), step_id])
+    _audit(application_id, code, attempts, "step.deferred", reason="circuit_open",
+           next_attempt_at=later.isoformat())
+    dispatch.on_commit([step_id], delay=wait)
 
 
 def advance(step_id: int) -> bool:
@@ -148,17 +174,24 @@ def _attempt(step_id: int) -> bool:
             payload=taken.payload,
         )
         # Counted and timed by department and outcome (/metrics).
-        outcome = metrics.call_department(taken.code, taken.attempts, department.submit,
-                                          request)
+        ask = department.poll if taken.polling else department.submit
+        outcome = metrics.call_department(taken.code, taken.attempts, ask, request)
     except PermanentError as exc:
         _record_failure(taken, str(exc), permanent=True)
+        circuit.succeeded(taken.code)  # a refusal is an answer: the department is there
     except TransientError as exc:
-        _record_failure(taken, str(exc), permanent=False)
+        outage = circuit.failed(taken.code, str(exc))
+        _record_failure(taken, str(exc), permanent=False, retry_after=exc.retry_after,
+                        outage=outage)
     except Exception as exc:  # an adapter bug must not kill the worker or lose the step
         log.exception("step %s (%s) raised", taken.step_id, taken.code)
         _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
     else:
-        _record_success(taken, outcome)
+        if isinstance(outcome, Accepted):
+            _record_accepted(taken, outcome)
+        else:
+            _record_success(taken, outcome)
+        circuit.succeeded(taken.code)
     return True
 
 
@@ -180,11 +213,15 @@ UPDATE chain_step
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT status FROM chain_step WHERE id = %s" + _for_update(),
-                       [taken.step_id])
-        (status,) = cursor.fetchone()
+        cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s"
+                       + _for_update(), [taken.step_id])
+        status, reference = cursor.fetchone()
         if status == StepStatus.DONE:
-            return  # a reclaiming worker recorded the same (idempotent) answer first
+            # A reclaiming worker, or the department's callback, recorded it first.
+            if reference != outcome.reference:
+                log.warning("step %s (%s) is done as %s; the department now answers %s",
+                            taken.step_id, taken.code, reference, outcome.reference)
+            return
         if StepStatus.DONE not in TRANSITIONS[status]:
             raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
         _audit(taken.application_id, taken.code, taken.attempts, "step.done",
@@ -255,7 +292,45 @@ def _release_followers(cursor, steps: dict[str, list], now: dt.datetime) -> list
     return ready
 
 
-def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
+def poll_at(expected_at: dt.datetime, now: dt.datetime,
+            rng: random.Random | None = None) -> dt.datetime:
+    """When to ask about a waiting step: the grace after the time the department gave;
+    once that time has passed, after as long again as it is overdue (so a department
+    that keeps answering "accepted" is asked less and less often), capped, jittered."""
+    grace = settings.DEPARTMENT_POLL_GRACE_SECONDS
+    if expected_at > now:
+        return expected_at + dt.timedelta(seconds=grace)
+    late = (now - expected_at).total_seconds()
+    wait = min(RETRY_CAP_SECONDS, max(grace, late)) * (0.5 + 0.5 * (rng or random).random())
+    return now + dt.timedelta(seconds=max(wait, 1.0))
+
+
+def _record_accepted(taken: Claim, accepted: Accepted) -> None:
+    """The department took the request (受理): the step waits (待部门办结) for a callback,
+    or for its poll once ``expected_at`` and the grace have passed. The SLA clock runs."""
+    now = timezone.now()
+    with transaction.atomic():
+        step = Step.objects.select_for_update().get(pk=taken.step_id)
+        if step.status != StepStatus.RUNNING or step.claim_token != taken.token:
+            return  # a callback (out of order) or another worker got there first
+        step.move_to(StepStatus.WAITING)
+        step.expected_at = accepted.expected_at
+        step.next_attempt_at = poll_at(accepted.expected_at, now)
+        step.lease_expires_at = None
+        step.last_error = ""
+        step.save(update_fields=["status", "expected_at", "next_attempt_at",
+                                 "lease_expires_at", "last_error"])
+        _audit(taken.application_id, step.code, step.attempts, "step.waiting",
+               expected_at=accepted.expected_at.isoformat(),
+               next_attempt_at=step.next_attempt_at.isoformat(), note=accepted.note)
+        dispatch.on_commit([step.pk], delay=(step.next_attempt_at - now).total_seconds())
+
+
+def _record_failure(taken: Claim, error: str, *, permanent: bool,
+                    retry_after: float | None = None, outage: bool = False) -> None:
+    """Record a failed attempt: retry later, or (refused, or out of automatic attempts)
+    wait for a person — never during an ``outage`` (the department's circuit is open),
+    which only delays (DESIGN.md §2)."""
     now = timezone.now()
     with transaction.atomic():
         step = Step.objects.select_for_update().get(pk=taken.step_id)
@@ -263,14 +338,17 @@ def _record_failure(taken: Claim, error: str, *, permanent: bool) -> None:
             return  # someone else owns the step now; their outcome counts
         step.last_error = error[:2000]
         step.lease_expires_at = None
-        if permanent or step.attempts >= settings.MAX_AUTO_ATTEMPTS:
+        if permanent or (step.attempts >= settings.MAX_AUTO_ATTEMPTS and not outage):
             step.move_to(StepStatus.FAILED)
             step.next_attempt_at = None
             log.warning("step %s (%s) needs a person: %s", step.pk, step.code, error)
             notify.step_failed(taken.application_id, step)
         else:
             step.move_to(StepStatus.RETRYING)
-            step.next_attempt_at = now + dt.timedelta(seconds=backoff(step.attempts))
+            # A department that said when to come back (Retry-After) is not asked
+            # sooner; within reason, so one bad header cannot park a step for days.
+            wait = max(backoff(step.attempts), min(retry_after or 0.0, RETRY_CAP_SECONDS))
+            step.next_attempt_at = now + dt.timedelta(seconds=wait)
         step.save(update_fields=["status", "last_error", "lease_expires_at",
                                  "next_attempt_at"])
         _audit(taken.application_id, step.code, step.attempts, f"step.{step.status}",
@@ -307,7 +385,8 @@ def flag_overdue() -> int:
 
 def sweep() -> int:
     """Re-dispatch every step left ready longer than its message should take, and every
-    abandoned claim; flag overdue steps. Returns the count dispatched. Safe to run
+    abandoned claim; flag overdue steps; probe departments whose circuit is open
+    (:func:`yilian.departments.circuit.probe`). Returns the count dispatched. Safe to run
     anywhere, any number of times: claims decide who works.
 
     A resent step's ``next_attempt_at`` moves to now, so that under a backlog each step is
@@ -318,6 +397,7 @@ def sweep() -> int:
             next_attempt_at=timezone.now())
     dispatch.send(ids)
     flag_overdue()
+    circuit.probe()  # a department back from an outage: its steps go now
     return len(ids)
 
 

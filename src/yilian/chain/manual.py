@@ -1,5 +1,6 @@
-"""A department officer's hand on the chain (部门人工处理): retry a step now, or complete
-it by hand with the reference number the department issued off-line.
+"""A department officer's hand on the chain (部门人工处理): retry a step now (or every
+failed step of the department at once), or complete it by hand with the reference number
+the department issued off-line.
 
 Each action checks that the actor is an officer of the step's department, changes the
 step in one transaction with its audit entry (the step's own stream), and wakes workers
@@ -46,7 +47,7 @@ def can_complete_by_hand(step: Step) -> bool:
     """Whether the console offers completion by hand: not registration, and only a step
     that may start (its prerequisites are done) and that no worker is holding."""
     return step.code not in NOT_BY_HAND and (
-        step.status in RETRYABLE
+        step.status in RETRYABLE or step.status == StepStatus.WAITING
         or (step.status == StepStatus.PENDING and step.next_attempt_at is not None))
 
 
@@ -63,16 +64,35 @@ def retry_step(step: Step, actor) -> Step:
                 "step.not_retryable",
                 f"只有失败或重试中的事项可以立即重试（当前：{step.get_status_display()}）",
                 f"only a failed or retrying step can be retried ({step.status})")
-        previous = step.status
-        if step.status == StepStatus.FAILED:
-            step.move_to(StepStatus.RETRYING)
-        step.next_attempt_at = timezone.now()
-        step.save(update_fields=["status", "next_attempt_at"])
-        record(stream_for_step(step.chain.application_id, step.code), "step.retry_requested",
-               actor=actor, data={"step": step.code, "attempt": step.attempts,
-                                  "from": previous})
-        dispatch.on_commit([step.pk])
+        _requeue(step, actor)
     return step
+
+
+def retry_failed(code: str, actor) -> int:
+    """全部重新提交 — put every failed step of department ``code`` back in the queue at
+    once (after an outage, or a fixed cause): one audit entry per step, all dispatched
+    when the transaction commits. Returns how many."""
+    if not actor.is_authenticated or not is_officer(actor, code):
+        raise PermissionDenied(f"only an officer of {code} may act on its steps")
+    with transaction.atomic():
+        steps = list(Step.objects.select_for_update(of=("self",)).select_related("chain")
+                     .filter(code=code, status=StepStatus.FAILED).order_by("id"))
+        for step in steps:
+            _requeue(step, actor, bulk=True)
+    return len(steps)
+
+
+def _requeue(step: Step, actor, *, bulk: bool = False) -> None:
+    """The step (locked by the caller) is asked again now, once the transaction commits."""
+    previous = step.status
+    if step.status == StepStatus.FAILED:
+        step.move_to(StepStatus.RETRYING)
+    step.next_attempt_at = timezone.now()
+    step.save(update_fields=["status", "next_attempt_at"])
+    data = {"step": step.code, "attempt": step.attempts, "from": previous}
+    record(stream_for_step(step.chain.application_id, step.code), "step.retry_requested",
+           actor=actor, data={**data, "all_failed": True} if bulk else data)
+    dispatch.on_commit([step.pk])
 
 
 def complete_by_hand(step: Step, actor, reference: str) -> Step:

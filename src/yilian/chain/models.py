@@ -8,6 +8,10 @@ A step's status moves forward only (DESIGN.md §2)::
                  v  │
                retrying        running ─> failed (waits for a person) ─> retrying
 
+    running ─> waiting (accepted by the department, 待部门办结) ─> done (callback)
+                 ^  │
+                 └──┘ (a poll claims it once expected_at + grace has passed)
+
 A step that cannot start yet (everything after registration) is ``pending`` with no
 ``next_attempt_at``; registration sets it when it finishes.
 """
@@ -27,19 +31,24 @@ class StepStatus(models.TextChoices):
     RETRYING = "retrying", gettext_noop("重试中")
     DONE = "done", gettext_noop("已办结")
     FAILED = "failed", gettext_noop("需人工处理")
+    WAITING = "waiting", gettext_noop("待部门办结")
 
 
 # The transitions the engine may make; anything else is a bug and raises.
 TRANSITIONS: dict[str, set[str]] = {
     StepStatus.PENDING: {StepStatus.RUNNING, StepStatus.DONE},
     StepStatus.RUNNING: {StepStatus.DONE, StepStatus.RETRYING, StepStatus.FAILED,
-                         StepStatus.RUNNING},
-    StepStatus.RETRYING: {StepStatus.RUNNING, StepStatus.DONE},
+                         StepStatus.RUNNING, StepStatus.WAITING},
+    # A late refusal (callback) may find the step between tries, or waiting.
+    StepStatus.RETRYING: {StepStatus.RUNNING, StepStatus.DONE, StepStatus.FAILED},
+    StepStatus.WAITING: {StepStatus.RUNNING, StepStatus.DONE, StepStatus.FAILED},
     StepStatus.FAILED: {StepStatus.RETRYING, StepStatus.DONE},
     StepStatus.DONE: set(),
 }
 
-READY_STATUSES = (StepStatus.PENDING, StepStatus.RETRYING)
+# A waiting step is "ready" once its next_attempt_at (expected_at + grace) passes: the
+# claim then makes it a poll.
+READY_STATUSES = (StepStatus.PENDING, StepStatus.RETRYING, StepStatus.WAITING)
 
 
 class Chain(models.Model):
@@ -91,6 +100,8 @@ class Step(models.Model):
     result = models.JSONField(default=dict, blank=True)
     last_error = models.TextField(blank=True)
     overdue_at = models.DateTimeField("超时标记 flagged overdue", null=True, blank=True)
+    expected_at = models.DateTimeField("预计办结 expected by the department", null=True,
+                                       blank=True)
 
     class Meta:
         constraints = [
@@ -105,6 +116,19 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.status})"
+
+    @property
+    def waiting_on(self) -> str | None:
+        """Who must act next: ``"department"`` (it accepted the request, or is being
+        asked again), ``"person"`` (the step stopped for an officer), else None."""
+        if self.status in (StepStatus.WAITING, StepStatus.RETRYING):
+            return "department"
+        return "person" if self.status == StepStatus.FAILED else None
+
+    def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        """Past its chain's promised deadline (承诺时限), unfinished or finished late."""
+        end = self.finished_at or now or timezone.now()
+        return end > self.chain.deadline_at
 
     def move_to(self, status: str) -> None:
         """Change status, refusing any move the state machine does not allow."""

@@ -20,7 +20,13 @@ if TYPE_CHECKING:
 
 
 class TransientError(Exception):
-    """The department could not answer now (timeout, outage, 5xx): try again later."""
+    """The department could not answer now (timeout, outage, 5xx): try again later.
+    ``retry_after`` (seconds), when the department said how long to wait (HTTP
+    ``Retry-After``), is the least the engine waits before the next try."""
+
+    def __init__(self, message: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentError(Exception):
@@ -89,6 +95,17 @@ class Department:
         """What the department has actually done, for reconciliation (对账): one dict per
         effect with ``key``, ``reference`` and ``status`` (docs/department-protocol.md §6)."""
         raise NotImplementedError
+
+    def health(self) -> bool:
+        """Whether the department can take requests now: the circuit breaker's probe
+        (docs/department-protocol.md §7). Default: always."""
+        return True
+
+    def read_result(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The details a department returned over the network, as this adapter keeps
+        them in the step's result (default: as they came). A department whose answer
+        needs reading specially overrides this, in its own one file."""
+        return data
 
     def finish(self, application_id: uuid.UUID, outcome: Outcome) -> None:
         """Hook run inside the transaction that marks the step done (default: nothing)."""

@@ -24,19 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from django.utils import timezone
-
 from yilian.codes import resident_id
-from yilian.departments.base import TransientError
-from yilian.departments.queries import Answer, QueryService
-from yilian.departments.simulator import SimulatorConfig, _draw
+from yilian.departments.queries import Answer
+from yilian.departments.simulator import SimulatedQuery
 
 _SYNTHETIC_DIVISION = "371002"
 _SYNTHETIC_EPOCH = dt.date(1950, 1, 1)
@@ -114,27 +110,21 @@ def lookup(id_number: str) -> Resident | None:
     return _enrolled.get(number) or seeded().get(number) or _synthetic_for(number)
 
 
-class IdentitySimulator(QueryService):
+class IdentitySimulator(SimulatedQuery):
     """The identity check as the public-security and carrier systems would answer it.
 
     ``ask({"name", "id_number", "phone"})`` → ``Answer(ok, reason)`` with ``reason`` one
     of ``match``, ``not_found`` (no such ID number), ``name_mismatch`` or
-    ``phone_mismatch``; raises ``TransientError`` in an outage or a simulated failure.
+    ``phone_mismatch``; raises ``TransientError`` in an outage or a simulated failure
+    (:class:`SimulatedQuery`). :meth:`answer` alone is the department's judgement, which
+    the reference department system (``yilian department-sim identity``) serves.
     """
 
     code = "identity"
     name_zh = "身份核验"
     name_en = "identity verification"
 
-    def ask(self, payload: dict[str, Any]) -> Answer:
-        config = SimulatorConfig.from_settings()
-        low, high = config.latency
-        if high > 0:
-            time.sleep(low + (high - low) * _draw())
-        if config.in_outage(self.code, timezone.now()):
-            raise TransientError(f"{self.name_en} is down (outage window)")
-        if _draw() < config.failure_rate:
-            raise TransientError(f"{self.name_en}: connection reset")
+    def answer(self, payload: dict[str, Any]) -> Answer:
         person = lookup(str(payload.get("id_number", "")))
         if person is None:
             return Answer(False, "not_found")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ HEADER_PROTOCOL = "X-Yilian-Protocol"
 HEADER_DEPARTMENT = "X-Yilian-Department"
 HEADER_TIMESTAMP = "X-Yilian-Timestamp"
 HEADER_SIGNATURE = "X-Yilian-Signature"
+HEADER_NONCE = "X-Yilian-Nonce"
 
 
 class SignatureRefused(Exception):
@@ -30,22 +32,29 @@ class SignatureRefused(Exception):
         self.reason = reason
 
 
-def signature(secret: str, timestamp: str, method: str, path: str, body: bytes) -> str:
-    """``v1=`` and the HMAC-SHA256 of ``timestamp.METHOD.path.body`` under ``secret``."""
-    message = b".".join([timestamp.encode(), method.upper().encode(), path.encode(), body])
+def signature(secret: str, timestamp: str, method: str, path: str, body: bytes,
+               nonce: str = "") -> str:
+    """``v1=`` and the HMAC-SHA256 of ``timestamp.METHOD.path.body`` under ``secret``
+    (``timestamp.nonce.METHOD.path.body`` when the message carries a nonce)."""
+    head = [timestamp.encode()] + ([nonce.encode()] if nonce else [])
+    message = b".".join([*head, method.upper().encode(), path.encode(), body])
     return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def signed_headers(secret: str, department: str, method: str, path: str, body: bytes,
                    now: float | None = None) -> dict[str, str]:
-    """The headers a message in either direction carries (§2)."""
+    """The headers a message in either direction carries (§2). A fresh nonce makes each
+    sending's signature its own, so a sender that asks again within the same second (a
+    retry, a second poll, two workers' probes) is not taken for a replay."""
     timestamp = str(int(now if now is not None else time.time()))
+    nonce = secrets.token_hex(8)
     return {
         "Content-Type": "application/json",
         HEADER_PROTOCOL: PROTOCOL,
         HEADER_DEPARTMENT: department,
         HEADER_TIMESTAMP: timestamp,
-        HEADER_SIGNATURE: signature(secret, timestamp, method, path, body),
+        HEADER_NONCE: nonce,
+        HEADER_SIGNATURE: signature(secret, timestamp, method, path, body, nonce),
     }
 
 
@@ -62,9 +71,10 @@ def verify(secret: str, headers, method: str, path: str, body: bytes,
     ``Verified.signature`` for ``window`` seconds (a unique row, a set)."""
     given = headers.get(HEADER_SIGNATURE) or ""
     stamp = headers.get(HEADER_TIMESTAMP) or ""
+    nonce = headers.get(HEADER_NONCE) or ""
     if not secret or not given or not stamp.isdigit():
         raise SignatureRefused("signature")
-    expected = signature(secret, stamp, method, path, body)
+    expected = signature(secret, stamp, method, path, body, nonce)
     if not hmac.compare_digest(given.encode(), expected.encode()):
         raise SignatureRefused("signature")
     current = now if now is not None else time.time()

@@ -13,8 +13,8 @@ now. Callers decide what "could not answer" means for them (identity: ask the pe
 try again; permits: an examiner looks).
 
 ``settings.QUERY_SERVICES`` (optional) maps a query code to a dotted class path, exactly
-as ``settings.DEPARTMENTS`` does for steps, so a deployment swaps the in-process
-simulator for an HTTP adapter by configuration.
+as ``settings.DEPARTMENTS`` does for steps; a code listed in ``YILIAN_DEPARTMENTS`` is
+asked over HTTP (:class:`~yilian.departments.remote.RemoteQuery`).
 """
 
 from __future__ import annotations
@@ -59,4 +59,10 @@ def get(code: str) -> QueryService:
     """The adapter for ``code``, built alone: one adapter that cannot be imported must not
     take the other queries down with it."""
     paths = {**DEFAULT, **getattr(settings, "QUERY_SERVICES", {})}
-    return import_string(paths[code])()
+    local = import_string(paths[code])()
+    if code not in getattr(settings, "DEPARTMENT_URLS", {}):
+        return local
+    # Listed in YILIAN_DEPARTMENTS: asked over HTTP (docs/department-protocol.md §5).
+    from yilian.departments import remote
+
+    return remote.RemoteQuery(local, remote.client_for(code))

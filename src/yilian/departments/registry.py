@@ -1,8 +1,10 @@
 """The registry of department adapters — the only thing the chain engine knows.
 
-``settings.DEPARTMENTS`` (optional) maps a step code to a dotted class path, so a real
-deployment swaps a simulator for an HTTP adapter by configuration. Adding a department is
-one new module and one line in :data:`DEFAULT`.
+``settings.DEPARTMENTS`` (optional) maps a step code to a dotted class path. A code
+listed in ``YILIAN_DEPARTMENTS`` (``settings.DEPARTMENT_URLS``) is reached over HTTP: its
+adapter is wrapped in :class:`~yilian.departments.remote.RemoteDepartment`, which keeps
+the adapter's payload and finish and asks the department's own system. Adding a
+department is one new module and one line in :data:`DEFAULT`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,16 @@ DEFAULT = {
 @cache
 def departments() -> dict[str, Department]:
     paths = {**DEFAULT, **getattr(settings, "DEPARTMENTS", {})}
-    return {code: import_string(path)() for code, path in paths.items()}
+    return {code: _reached(import_string(path)()) for code, path in paths.items()}
+
+
+def _reached(local: Department) -> Department:
+    """The adapter as configured: over HTTP when its code is listed, else itself."""
+    if local.code not in getattr(settings, "DEPARTMENT_URLS", {}):
+        return local
+    from yilian.departments import remote
+
+    return remote.RemoteDepartment(local, remote.client_for(local.code))
 
 
 def get(code: str) -> Department:

@@ -6,8 +6,8 @@ or meet an outage window. Effects are written to the ledger (:class:`Effect`) on
 idempotency key, with reference numbers derived from the ledger row's serial, so they
 are unique by construction and guarded by a unique constraint.
 
-Configuration comes from settings (``YILIAN_SIM_*``), read on every call so tests and
-operators can change it at run time.
+Configuration comes from settings (``YILIAN_SIM_*``) with what operators changed while
+running over it (:mod:`yilian.departments.simconfig`: the admin, ``yilian simulate``).
 """
 
 from __future__ import annotations
@@ -16,65 +16,16 @@ import datetime as dt
 import random
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yilian.departments import simconfig
 from yilian.departments.base import Department, Outcome, StepRequest, TransientError
 from yilian.departments.models import Effect
 from yilian.departments.queries import Answer, QueryService
-
-
-@dataclass(frozen=True)
-class SimulatorConfig:
-    latency: tuple[float, float]  # seconds, uniform range
-    failure_rate: float
-    outages: dict[str, list[tuple[dt.time, dt.time] | None]]  # None = always down
-
-    @classmethod
-    def from_settings(cls) -> SimulatorConfig:
-        raw = settings.SIMULATOR
-        return cls(
-            latency=_parse_latency(str(raw.get("latency_ms", "0"))),
-            failure_rate=float(raw.get("failure_rate", 0)),
-            outages=_parse_outages(str(raw.get("outages", ""))),
-        )
-
-    def in_outage(self, department: str, now: dt.datetime) -> bool:
-        local = timezone.localtime(now).time()
-        for window in self.outages.get(department, []) + self.outages.get("*", []):
-            if window is None:
-                return True
-            start, end = window
-            inside = start <= local < end if start <= end else (local >= start or local < end)
-            if inside:
-                return True
-        return False
-
-
-def _parse_latency(text: str) -> tuple[float, float]:
-    low, _, high = text.partition("-")
-    low_ms = float(low or 0)
-    return low_ms / 1000, float(high or low_ms) / 1000
-
-
-def _parse_outages(text: str) -> dict[str, list[tuple[dt.time, dt.time] | None]]:
-    """``tax@02:00-03:30;seals@*`` → ``{"tax": [(02:00, 03:30)], "seals": [None]}``."""
-    outages: dict[str, list[tuple[dt.time, dt.time] | None]] = {}
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        name, _, window = part.partition("@")
-        if window in ("", "*"):
-            outages.setdefault(name, []).append(None)
-            continue
-        start, _, end = window.partition("-")
-        outages.setdefault(name, []).append(
-            (dt.time.fromisoformat(start), dt.time.fromisoformat(end))
-        )
-    return outages
-
 
 _rng_lock = threading.Lock()
 _rng = random.Random(settings.SIMULATOR.get("seed") or None)
@@ -85,11 +36,11 @@ def _draw() -> float:
         return _rng.random()
 
 
-def reach(code: str, name_en: str) -> SimulatorConfig:
+def reach(code: str, name_en: str) -> simconfig.SimulatorConfig:
     """The way to a simulated department, as configured now: wait its latency, raise
     ``TransientError`` inside one of its outage windows; return the configuration (the
     caller draws its failures from it)."""
-    config = SimulatorConfig.from_settings()
+    config = simconfig.current()
     low, high = config.latency
     if high > 0:
         time.sleep(low + (high - low) * _draw())
@@ -100,7 +51,7 @@ def reach(code: str, name_en: str) -> SimulatorConfig:
 
 class SimulatedQuery(QueryService):
     """A query (查询接口) answered in-process, on the same road as the simulated steps:
-    latency, outages and transient failures from ``settings.SIMULATOR``. A query changes
+    latency, outages and transient failures from :func:`simconfig.current`. A query changes
     nothing, so a lost reply is just a failure; subclasses answer in :meth:`answer`."""
 
     def ask(self, payload: dict[str, Any]) -> Answer:
@@ -127,6 +78,20 @@ class SimulatedDepartment(Department):
         if failure:
             raise TransientError(f"{self.name_en}: reply lost after the request was handled")
         return outcome
+
+    def health(self) -> bool:
+        """Up unless inside one of its outage windows (the circuit breaker's probe)."""
+        return not simconfig.current().in_outage(self.code, timezone.now())
+
+    def effects(self) -> list[dict[str, Any]]:
+        """The ledger's effects of this department, oldest first (对账); like any
+        call, it waits the latency and fails in an outage."""
+        reach(self.code, self.name_en)
+        rows = (Effect.objects.filter(department=self.code).order_by("pk")
+                .values_list("idempotency_key", "reference", "created_at", "calls"))
+        return [{"key": key, "reference": reference or "", "status": "done",
+                 "created_at": created.isoformat(), "calls": calls}
+                for key, reference, created, calls in rows.iterator()]
 
     def _act_once(self, request: StepRequest) -> Outcome:
         # Optimistic: the first call for a key is the common case, so insert first and

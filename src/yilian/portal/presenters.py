@@ -110,6 +110,9 @@ class TimelineRow:
     finished_at: object
     attempts: int
     reference: str
+    expected_at: object = None  # while the department works on it (待部门办结)
+    overdue: bool = False
+    waiting_on: str | None = None
 
 
 def timeline(application: Application) -> list[TimelineRow]:
@@ -120,7 +123,9 @@ def timeline(application: Application) -> list[TimelineRow]:
     steps = sorted(chain.steps.all(), key=lambda s: (s.code != "registration", s.pk))
     return [TimelineRow(s.code, labels.step_name(s.code), s.status,
                         labels.choice(StepStatus, s.status), s.started_at,
-                        s.finished_at, s.attempts, s.reference) for s in steps]
+                        s.finished_at, s.attempts, s.reference,
+                        s.expected_at if s.status == StepStatus.WAITING else None,
+                        s.is_overdue(), s.waiting_on) for s in steps]
 
 
 def timeline_chart(application: Application, rows: list[TimelineRow]):

@@ -4,6 +4,8 @@
   the time left until its one-hour deadline, overdue ones first.
 - :func:`console_steps` — a department officer's steps (部门工作台), only their
   departments' (a superuser sees every department).
+- :func:`department_panels` — per department of theirs: its circuit and last error, its
+  steps waiting by status, its last reconciliation.
 """
 
 from __future__ import annotations
@@ -11,18 +13,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from yilian.accounts import roles
 from yilian.chain.models import Chain, Step, StepStatus
-from yilian.departments import registry
+from yilian.departments import reconcile, registry
+from yilian.departments.models import DepartmentHealth, Reconciliation
 
 # The console's filters; "open" is everything that is not done yet.
+# "waiting" (待部门办结) is a department that accepted the request and answers later.
 FILTERS = {
-    "open": (StepStatus.FAILED, StepStatus.RETRYING, StepStatus.PENDING, StepStatus.RUNNING),
+    "open": (StepStatus.FAILED, StepStatus.RETRYING, StepStatus.WAITING, StepStatus.PENDING,
+             StepStatus.RUNNING),
     "failed": (StepStatus.FAILED,),
     "retrying": (StepStatus.RETRYING,),
+    "waiting": (StepStatus.WAITING,),
     "pending": (StepStatus.PENDING,),
 }
 
@@ -69,3 +75,35 @@ def console_steps(user, status: str = "open", limit: int = 300) -> QuerySet[Step
                                 status__in=FILTERS.get(status, FILTERS["open"]))
             .select_related("chain__application")
             .order_by(urgency, "chain__deadline_at", "id")[:limit])
+
+
+# What the panels count, in this order; "waiting" (待部门办结: accepted by a department
+# that answers later) is counted as any other status string.
+WAITING_STATUSES = ("retrying", "waiting", "failed")
+
+
+@dataclass(frozen=True)
+class Panel:
+    code: str
+    health: DepartmentHealth | None
+    counts: dict[str, int]
+    reconciliation: Reconciliation | None
+
+    @property
+    def circuit_open(self) -> bool:
+        return self.health is not None and self.health.state == "open"
+
+
+def department_panels(user) -> list[Panel]:
+    """One panel per department the user may see, in registry order: three queries in
+    all (circuits, counts, last reconciliations), whatever the number of steps."""
+    codes = visible_departments(user)
+    health = {h.code: h for h in DepartmentHealth.objects.filter(code__in=codes)}
+    counts: dict[str, dict[str, int]] = {code: dict.fromkeys(WAITING_STATUSES, 0)
+                                         for code in codes}
+    rows = (Step.objects.filter(code__in=codes, status__in=WAITING_STATUSES)
+            .values_list("code", "status").annotate(n=Count("id")).order_by())
+    for code, status, n in rows:
+        counts[code][status] = n
+    runs = reconcile.latest(codes)
+    return [Panel(code, health.get(code), counts[code], runs.get(code)) for code in codes]

@@ -20,4 +20,5 @@ urlpatterns = [
     path("departments/", console.console, name="console"),
     path("departments/steps/<int:pk>/retry/", console.retry, name="retry"),
     path("departments/steps/<int:pk>/complete/", console.complete, name="complete"),
+    path("departments/<slug:code>/retry-failed/", console.retry_failed, name="retry-failed"),
 ]
