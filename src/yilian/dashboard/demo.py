@@ -201,8 +201,10 @@ def _chains(rng: random.Random, enterprises: list[Enterprise]) -> None:
                 chain=chain, code=code, status=StepStatus.DONE, attempts=attempts,
                 idempotency_key=f"{app.pk.hex}-{code}", started_at=started,
                 finished_at=finished, reference=f"{code[:2].upper()}{SERIAL_BASE + n}",
-                result={"uscc": enterprise.uscc} if code == "registration" else
-                {"enrolled": people} if code == "social_security" else {}))
+                # Marked as history: done before any department system now connected
+                # existed, so reconciliation (对账) expects no effect for it.
+                result={"history": True, **({"uscc": enterprise.uscc} if code == "registration"
+                        else {"enrolled": people} if code == "social_security" else {})}))
     Application.objects.bulk_create(apps, batch_size=500)
     # bulk_create stamps creation "now"; the history was created when it was submitted.
     Application.objects.filter(owner=owner).update(created_at=F("submitted_at"),

@@ -12,8 +12,10 @@ HTTP — docs/department-protocol.md §6). Three kinds of difference:
   same key), or a key Yilian knows no step for;
 - **mismatched** (不符) — the same key, a different reference.
 
-A step an officer completed by hand (人工办结) was done off-line: no effect is expected
-for it, but one with another reference is a mismatch. Each run is stored
+A step an officer completed by hand (人工办结) was done off-line, and a step recorded as
+history (``result.history``: done before the department's system was connected, as the
+demo's seeded years are): no effect is expected for either, but one with another
+reference is a mismatch. Each run is stored
 (:class:`~yilian.departments.models.Reconciliation`) for the department console.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from yilian.audit.services import record
@@ -95,8 +98,10 @@ def compare(code: str) -> Report:
     steps = {key: (status, reference or "") for key, status, reference in
              Step.objects.filter(code=code)
              .values_list("idempotency_key", "status", "reference").iterator()}
-    by_hand = set(Step.objects.filter(code=code, status=StepStatus.DONE,
-                                      result__by_hand=True)
+    # Done without asking this department's system: by an officer, or history recorded
+    # before the system was connected (the demo's seeded years). No effect is expected.
+    by_hand = set(Step.objects.filter(Q(result__by_hand=True) | Q(result__history=True),
+                                      code=code, status=StepStatus.DONE)
                   .values_list("idempotency_key", flat=True))
     report.steps, report.effects = len(steps), len(effects)
     seen: dict[str, dict] = {}
