@@ -147,6 +147,15 @@ CASES: list[Case] = [
     Case("workbench:console", {}, {"GET": OFFICER_PAGE}),
     Case("workbench:retry", {"pk": "tax_step"}, post_only(who(["officer:tax"]))),
     Case("workbench:complete", {"pk": "tax_step"}, post_only(who(["officer:tax"]))),
+    Case("workbench:retry-failed", {"code": "tax"}, post_only(who(["officer:tax"]))),
+    # The console's panels and bulk re-ask through the API: officers, each their own.
+    Case("departments", {}, {"GET": who(OFFICERS, anon="401")}),
+    Case("department-retry-failed", {"code": "tax"},
+         {"POST": who(["officer:tax"], anon="401")}),
+    # A department's late result: the signature is the authentication, whoever sends it.
+    # Here no department is over the network, so there is no callback to take: 404 for
+    # everyone alike (tests/departments/test_callbacks.py: 401/409 for a listed one).
+    Case("department-callback", {"code": "tax"}, {"POST": everyone("404")}),
     # 双创统计 — the zone administrator.
     Case("dashboard:index", {}, {"GET": ADMIN_PAGE}),
     Case("dashboard:export", {"table": "monthly"}, {"GET": ADMIN_PAGE}),
