@@ -50,9 +50,15 @@ def create_once(path: Path, data: bytes) -> bool:
 
 
 def make_private(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 if missing; narrow it to 0600 if not."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
-    os.close(fd)
+    """Create ``path`` empty with mode 0600 if missing; narrow it to 0600 if not.
+
+    An existing file is never opened: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, and SQLite's locks are POSIX locks — another process
+    then thinks it is alone, checkpoints and deletes the -wal and -shm files under this
+    one's open connections ("disk I/O error", "file is not a database")."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
     with contextlib.suppress(PermissionError):
         if path.stat().st_mode & 0o777 != FILE_MODE:
             path.chmod(FILE_MODE)

@@ -117,3 +117,27 @@ def test_yilian_config_as_run(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "YILIAN_DATABASE_URL=postgres://u:***@host/db" in result.stdout
     assert "topsecret" not in result.stdout
+
+
+def test_making_an_open_database_private_keeps_its_locks(tmp_path):
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it —
+    SQLite's included. make_private runs before each new connection, while other threads
+    hold the database open: it must not open an existing file, or another process thinks
+    it is alone and deletes the WAL under them (seen as "disk I/O error")."""
+    import fcntl
+
+    from yilian.files import make_private
+
+    path = tmp_path / "db.sqlite3"
+    path.write_bytes(b"")
+    holder = os.open(path, os.O_RDWR)
+    try:
+        fcntl.lockf(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        make_private(path)
+        probe = ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR)\n"
+                 "try:\n    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                 "except OSError:\n    sys.exit(3)\n")
+        other = subprocess.run([sys.executable, "-c", probe, str(path)])
+        assert other.returncode == 3, "the lock was dropped: another process took it"
+    finally:
+        os.close(holder)
