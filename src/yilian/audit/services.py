@@ -89,14 +89,14 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
     actor_id = actor.pk if actor is not None else None
     body = json.dumps(data, ensure_ascii=False)
     ops = connection.ops
-    for _ in range(20):
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        for _ in range(20):
             cursor.execute(_LAST, [stream])
             last = cursor.fetchone()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        at = timezone.now()
-        digest = _digest_v2(prev, stream, seq, at.isoformat(), actor_id, label, action, data)
-        with connection.cursor() as cursor:
+            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            at = timezone.now()
+            digest = _digest_v2(prev, stream, seq, at.isoformat(), actor_id, label, action,
+                                data)
             cursor.execute(_INSERT, [stream, seq, ops.adapt_datetimefield_value(at),
                                      actor_id, label, action, body, prev, digest, VERSION])
             if cursor.rowcount == 1:

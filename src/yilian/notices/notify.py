@@ -26,9 +26,11 @@ link opens speaks the reader's language.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 from django.conf import settings
+from django.db import connection
 
 from yilian.notices import outbox
 
@@ -146,17 +148,34 @@ def completed(application_id) -> None:
 
 # --- who, what, where -------------------------------------------------------------------
 
+# Who is told, in one statement: milestone texts go out inside the chain's steps, where
+# the ORM's query compilation cost more than the reads (docs/BENCHMARKS.md).
+_ADDRESSEES = """
+SELECT u.username, p.roles, p.phone, p.invited_at IS NOT NULL OR p.confirmed_at IS NOT NULL
+  FROM forms_application a
+  JOIN auth_user u ON u.id = a.owner_id
+  LEFT JOIN forms_party p ON p.application_id = a.id
+ WHERE a.id = %s
+ ORDER BY p.position, p.id
+"""
+
+
 def recipient(application) -> str:
     """The number milestone texts go to, or ``""`` (see the module's docstring)."""
     from yilian.accounts.services import MOBILE
 
-    username = application.owner.get_username()
+    with connection.cursor() as cursor:
+        cursor.execute(_ADDRESSEES, [outbox.db_id(application)])
+        rows = cursor.fetchall()
+    if not rows:
+        return ""
+    username = rows[0][0]
     if MOBILE.fullmatch(username):
         return username
-    for party in application.parties.all():
-        if "contact" in party.roles and party.phone and (party.invited_at or
-                                                         party.confirmed_at):
-            return party.phone.strip()
+    for _user, roles, phone, checked in rows:
+        roles = json.loads(roles) if isinstance(roles, str) else roles or []
+        if "contact" in roles and phone and checked:
+            return phone.strip()
     return ""
 
 
@@ -208,6 +227,8 @@ def _same_number(a: str, b: str) -> bool:
 
 
 def _application(application_id):
+    """The application as a text needs it: its id, which names it (a text never carries
+    what the applicant typed) and finds its page and its recipient."""
     from yilian.forms.models import Application
 
-    return Application.objects.select_related("owner").get(pk=uuid.UUID(str(application_id)))
+    return Application(pk=uuid.UUID(str(application_id)))

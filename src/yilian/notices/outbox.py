@@ -15,7 +15,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,28 +29,50 @@ log = logging.getLogger("yilian.notices")
 LEASE = dt.timedelta(seconds=60)
 
 
+# In SQL: milestone texts are written inside the chain's steps, and the ORM's query
+# compilation cost more than the insert (docs/BENCHMARKS.md). A key already written (by
+# this very change on an earlier run, or by another run at the same moment) meets the
+# one-message-per-key constraint and inserts nothing.
+_INSERT = (
+    'INSERT INTO accounts_outboxmessage (channel, "to", body, created_at, code, '
+    "application_id, kind, key, status, attempts, next_attempt_at, provider_ref, "
+    "last_error) VALUES ('sms', %s, %s, %s, %s, %s, %s, %s, %s, 0, %s, '', '') "
+    "ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
 def put(to: str, body: str, *, code: str = "", application=None, kind: str = "",
         key: str = "") -> OutboxMessage | None:
     """Write one text. With ``key``, at most one message ever exists for it: a second
     call (a retried step, a re-run) writes nothing and returns ``None``."""
     remote = senders.configured().remote
+    now = timezone.now()
     message = OutboxMessage(to=to, body=body, code=code, application=application,
-                            kind=kind, key=key,
+                            kind=kind, key=key, created_at=now,
                             status=Delivery.PENDING if remote else Delivery.HELD,
-                            next_attempt_at=timezone.now() if remote else None)
-    if key and OutboxMessage.objects.filter(key=key).exists():
-        return None  # written before (by this very change, on an earlier run)
-    try:
-        with transaction.atomic():  # a savepoint: a clash must not spoil the caller's
-            message.save()
-    except IntegrityError:  # the same key written at the same moment by another run
-        if not key:
-            raise
+                            next_attempt_at=now if remote else None)
+    at = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [to, body, at(now), code,
+                                 db_id(application),
+                                 kind, key, message.status, at(message.next_attempt_at)])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    message.pk = row[0]
+    message._state.adding, message._state.db = False, connection.alias
     if remote:
         pk = message.pk
         transaction.on_commit(lambda: wake(pk))
     return message
+
+
+def db_id(instance):
+    """A model instance's primary key as a hand-written statement's parameter (UUIDs are
+    text on SQLite), or ``None``."""
+    if instance is None:
+        return None
+    return type(instance)._meta.pk.get_db_prep_value(instance.pk, connection)
 
 
 def wake(message_id: int) -> None:
