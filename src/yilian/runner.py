@@ -51,7 +51,7 @@ class EmbeddedWorker:
             except Exception:  # keep the thread alive; the sweeper retries the step
                 log.exception("embedded worker: step %s", step_id)
             finally:
-                close_old_connections()
+                _keep_connection()
 
     def _sweep(self) -> None:
         from yilian.audit.checkpoints import checkpoint_if_due
@@ -68,6 +68,21 @@ class EmbeddedWorker:
                     log.exception("embedded sweeper: %s", job.__name__)
                 finally:
                     close_old_connections()
+
+
+def _keep_connection() -> None:
+    """A worker thread keeps its database connection from one step to the next: a fresh
+    SQLite connection re-reads the schema and re-runs the PRAGMAs, which cost a step more
+    than its own statements (docs/BENCHMARKS.md). Requests still close theirs
+    (CONN_MAX_AGE 0), so a database that went away is met afresh by each. Only a
+    connection that failed is replaced."""
+    from django.db import connection
+
+    if connection.connection is not None and connection.errors_occurred:
+        if connection.in_atomic_block or not connection.is_usable():
+            connection.close()
+        else:
+            connection.errors_occurred = False
 
 
 def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None) -> int:

@@ -167,10 +167,6 @@ else:
             # A file, not shared-cache memory: threads in tests then meet the same
             # locking (WAL + busy timeout) as the embedded worker does in production.
             "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
-            # Kept open between a worker's steps, as PostgreSQL's are (conn_max_age
-            # above): a fresh connection re-reads the schema and re-runs the PRAGMAs,
-            # which cost a step more than its own statements (docs/BENCHMARKS.md).
-            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
                 # busy timeout instead of failing when a read lock is upgraded.
