@@ -95,8 +95,15 @@ def _draw(c: Canvas, font: FontChain, document: dict[str, Any]) -> None:
 
     signature = document.get("signature", {})
     c.setFillColor(GREY)
-    write(46, 48, f"电子签名 Ed25519 · 密钥编号 key id {signature.get('key_id', '')}"
-                  f" · 核验 verify {url}", 7.5)
+    write(46, 48, f"电子签名 Ed25519 · 密钥编号 key id {_grouped(signature.get('key_id', ''))}"
+                  f" · 核验 verify {url}", 8)
+
+
+def _grouped(key_id: str) -> str:
+    """A key id in groups of four (af1f 3122 …): a person compares it with the one the
+    verification page names group by group, and a reader (or OCR) does not lose its place
+    in sixteen hex digits run together."""
+    return " ".join(key_id[i:i + 4] for i in range(0, len(key_id), 4))
 
 
 def render(document: dict[str, Any], font: str | None = None) -> bytes:
