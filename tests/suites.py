@@ -1,8 +1,10 @@
 """Run the test suite on every database Yilian supports (the README's test command).
 
-1. Always: the embedded default (SQLite, in-process worker).
-2. Whenever PostgreSQL and Redis answer: the whole suite again on PostgreSQL, with the
-   Celery-on-Redis tests enabled. With ``YILIAN_REQUIRE_SERVICES=1`` (CI) an unreachable
+1. Always: the embedded default (SQLite, in-process worker), two test processes
+   (pytest-xdist), then the browser tests one at a time.
+2. Whenever PostgreSQL and Redis answer: the suite again on PostgreSQL, with the
+   Celery-on-Redis tests enabled (all but the browser and OCR tests, which no database
+   changes). With ``YILIAN_REQUIRE_SERVICES=1`` (CI) an unreachable
    server fails the run instead of skipping the production path.
 """
 
@@ -79,7 +81,19 @@ def ensure_packages() -> None:
 def run(label: str, extra_env: dict[str, str], args: list[str]) -> int:
     env = {**os.environ, **extra_env, "YILIAN_DATA_DIR": tempfile.mkdtemp(prefix="yl-test-")}
     print(f"\n=== tests on {label} ===", flush=True)
-    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+    # The slowest tests in the log, to keep the suite within its budget.
+    code = subprocess.call([sys.executable, "-m", "pytest", "--durations=15", *args], env=env)
+    # 5: nothing collected, e.g. `./run test tests/chain` has no browser test — not a failure.
+    return 0 if code == 5 else code
+
+
+def parallel(args: list[str]) -> list[str]:
+    """Two test processes (pytest-xdist) unless the caller chose: the suite spends much of
+    its time waiting on the processes, servers and OCR it starts, and CI has two cores.
+    Each xdist worker has its own database, data dir and Redis database (settings_test)."""
+    if "no:xdist" in args or any(a.startswith(("-n", "--numprocesses")) for a in args):
+        return args
+    return ["-n", os.environ.get("YILIAN_TEST_PROCESSES", "2"), *args]
 
 
 def main(args: list[str]) -> int:
@@ -88,8 +102,11 @@ def main(args: list[str]) -> int:
     required = os.environ.get("YILIAN_REQUIRE_SERVICES") == "1"
 
     ensure_packages()
-    code = run("SQLite (embedded default)",
-               {"YILIAN_DATABASE_URL": "", "YILIAN_TEST_BROKER_URL": ""}, args)
+    sqlite = {"YILIAN_DATABASE_URL": "", "YILIAN_TEST_BROKER_URL": ""}
+    code = run("SQLite (embedded default)", sqlite, [*parallel(args), "-m", "not browser"])
+    # The browser tests drive `yilian demo`, which is the embedded default by definition;
+    # one at a time: each starts its own demo and Chromium, which two at once would starve.
+    code = run("SQLite, in the browser", sqlite, [*args, "-m", "browser"]) or code
     problems = [p for p in (reachable_postgres(database), reachable_redis(broker)) if p]
     if problems:
         for problem in problems:
@@ -100,9 +117,10 @@ def main(args: list[str]) -> int:
         print("skipping the PostgreSQL + Redis run", flush=True)
         return code
     pg_env = {"YILIAN_DATABASE_URL": database, "YILIAN_TEST_BROKER_URL": broker}
-    # The browser tests drive `yilian demo`, which is the embedded default by definition;
-    # they ran above, so this run leaves them out.
-    return run("PostgreSQL + Redis", pg_env, [*args, "-m", "not browser"]) or code
+    # The browser tests ran above; the OCR tests read rendered PDFs, which no database
+    # changes, and are among the slowest: both are left out of this run.
+    return run("PostgreSQL + Redis", pg_env,
+               [*parallel(args), "-m", "not browser and not ocr"]) or code
 
 
 if __name__ == "__main__":

@@ -10,6 +10,23 @@ import secrets
 import tempfile
 
 os.environ.setdefault("YILIAN_DATA_DIR", tempfile.mkdtemp(prefix="yilian-test-"))
+
+# Under pytest-xdist (tests/suites.py runs `-n 2`) each worker process gets its own data dir
+# (SQLite file, stored files, name index) and its own Redis database: the test database
+# itself is already per worker (pytest-django's test_<name>_gw0 …). Set in the environment,
+# so every process a test starts inherits the same.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and not os.environ.get("YILIAN_TEST_XDIST_SPLIT"):
+    os.environ["YILIAN_TEST_XDIST_SPLIT"] = _worker
+    _index = int(_worker[2:])
+    _data = os.path.join(os.environ["YILIAN_DATA_DIR"], _worker)
+    os.makedirs(_data, exist_ok=True)
+    os.environ["YILIAN_DATA_DIR"] = _data
+    _broker = os.environ.get("YILIAN_TEST_BROKER_URL", "")
+    if _broker:
+        _base, _, _db = _broker.rpartition("/")
+        # Counting down from the given database: 15, 14 … (Redis has 16 by default).
+        os.environ["YILIAN_TEST_BROKER_URL"] = f"{_base}/{(int(_db or 0) - _index) % 16}"
 os.environ.setdefault("YILIAN_SIM_LATENCY_MS", "0")
 os.environ.setdefault("YILIAN_SIM_FAILURE_RATE", "0")
 # Staff sign in by password alone in tests unless a test turns the second factor on
