@@ -1,0 +1,81 @@
+"""The catalogue of market-entity kinds (refdata/data/kinds.json): complete, consistent with
+the credit-code standard and the offices file, every requirement with its legal basis."""
+
+from __future__ import annotations
+
+import pytest
+
+from yilian.forms.models import OrgForm
+from yilian.refdata import kinds, offices
+from yilian.refdata._files import read_json
+
+ISSUE_12_KINDS = {"individual_business", "partnership_general", "partnership_limited",
+                  "partnership_special", "joint_stock", "llc_single_natural",
+                  "llc_single_corporate", "llc_multi", "branch", "cooperative",
+                  "sole_proprietorship"}
+STEPS = {"registration", "seals", "tax", "social_security", "medical_insurance",
+         "housing_fund", "bank"}
+
+
+def test_every_kind_of_issue_12_and_every_form_registered_today_is_described():
+    assert set(kinds.all_kinds()) == ISSUE_12_KINDS
+    assert {f.value for f in OrgForm} <= set(kinds.all_kinds())
+    assert kinds.edition() == "market-entities-2026.1"
+
+
+@pytest.mark.parametrize("code", sorted(ISSUE_12_KINDS))
+def test_gb_32100_the_credit_code_starts_with_the_entity_class(code):
+    """GB 32100-2015: 9 + 1 enterprise / 2 individual business / 3 cooperative."""
+    kind = kinds.get(code)
+    assert kind.uscc_prefix == kinds.USCC_PREFIX_BY_FAMILY[kind.family]
+    assert kind.zh and kind.en
+
+
+@pytest.mark.parametrize("code", sorted(ISSUE_12_KINDS))
+def test_every_requirement_names_its_basis(code):
+    kind = kinds.get(code)
+    cited = kind.bases()
+    assert cited, code
+    for where, basis, _checked in cited:
+        # A law or standard and an article (条) or clause, not a bare assertion.
+        assert ("法" in basis or "条例" in basis or "办法" in basis or "GB" in basis
+                or "申请书" in basis), where
+    # Offices: a reference into offices.json resolves, inline ones have counts and a basis.
+    ref = kind.spec.get("offices")
+    if isinstance(ref, str):
+        assert ref.startswith("offices.json#")
+        assert ref.split("#", 1)[1] in read_json("offices.json")["forms"]
+        assert offices.for_form(ref.split("#", 1)[1])
+    else:
+        for role, office in ref.items():
+            assert office["counts"] and office["basis"], (code, role)
+
+
+@pytest.mark.parametrize("code", sorted(ISSUE_12_KINDS))
+def test_registration_and_tax_are_always_steps_and_steps_are_known(code):
+    kind = kinds.get(code)
+    assert {"registration", "tax"} <= set(kind.required_steps)
+    assert set(kind.required_steps) | set(kind.optional_steps) <= STEPS
+    assert not set(kind.required_steps) & set(kind.optional_steps)
+
+
+def test_member_limits_the_law_sets():
+    """Company Law 42 (LLC 1-50) and 92 (promoters 1-200), Partnership Enterprise Law 14
+    and 61 (2+, limited 2-50), Cooperatives Law (5+ members): the counts as written."""
+    counts = {code: k.member_counts for code, k in kinds.all_kinds().items()}
+    assert counts["llc_multi"] == (2, 50)
+    assert counts["joint_stock"] == (1, 200)
+    assert counts["partnership_general"] == (2, None)
+    assert counts["partnership_limited"] == (2, 50)
+    assert counts["cooperative"] == (5, None)
+    assert counts["individual_business"] is None and counts["branch"] is None
+
+
+def test_names_carry_each_kinds_form_words():
+    assert kinds.get("partnership_limited").name_forms == ("（有限合伙）",)
+    assert kinds.get("partnership_general").name_forms == ("（普通合伙）",)
+    assert kinds.get("cooperative").name_forms == ("专业合作社",)
+    individual = kinds.get("individual_business")
+    assert individual.spec["name_optional"] is True
+    assert {"店", "馆", "工作室"} <= set(individual.name_forms)
+    assert {"公司", "企业"} <= set(individual.spec["name_forbids"])
