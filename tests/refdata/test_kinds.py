@@ -68,7 +68,8 @@ def test_member_limits_the_law_sets():
     assert counts["partnership_general"] == (2, None)
     assert counts["partnership_limited"] == (2, 50)
     assert counts["cooperative"] == (5, None)
-    assert counts["individual_business"] is None and counts["branch"] is None
+    assert counts["individual_business"] == (1, 1)  # the operator (经营者)
+    assert counts["branch"] is None
 
 
 def test_names_carry_each_kinds_form_words():

@@ -20,11 +20,36 @@ from yilian.forms.money import MoneyField
 
 
 class OrgForm(models.TextChoices):
-    """组织形式 — the legal forms Yilian registers."""
+    """组织形式 / 市场主体类型 — the kinds of market entity the one form describes; what
+    the law asks of each is data (:mod:`yilian.refdata.kinds`, docs/entity-kinds.md), and
+    which of them can be applied for yet is the catalogue's ``available``."""
 
     LLC_SINGLE_NATURAL = "llc_single_natural", gettext_noop("有限责任公司（自然人独资）")
+    LLC_SINGLE_CORPORATE = "llc_single_corporate", gettext_noop(
+        "有限责任公司（非自然人投资或控股的法人独资）")
     LLC_MULTI = "llc_multi", gettext_noop("有限责任公司（自然人投资或控股）")
+    JOINT_STOCK = "joint_stock", gettext_noop("股份有限公司")
     SOLE_PROPRIETORSHIP = "sole_proprietorship", gettext_noop("个人独资企业")
+    PARTNERSHIP_GENERAL = "partnership_general", gettext_noop("普通合伙企业")
+    PARTNERSHIP_LIMITED = "partnership_limited", gettext_noop("有限合伙企业")
+    PARTNERSHIP_SPECIAL = "partnership_special", gettext_noop("特殊普通合伙企业")
+    BRANCH = "branch", gettext_noop("分公司")
+    COOPERATIVE = "cooperative", gettext_noop("农民专业合作社")
+    INDIVIDUAL_BUSINESS = "individual_business", gettext_noop("个体工商户")
+
+
+class Composition(models.TextChoices):
+    """组成形式 — how an individual business is run (个体工商户登记管理办法第8条)."""
+
+    INDIVIDUAL = "individual", gettext_noop("个人经营")
+    FAMILY = "family", gettext_noop("家庭经营")
+
+
+class Liability(models.TextChoices):
+    """承担责任方式 — a partner's liability (合伙企业法第2条)."""
+
+    UNLIMITED = "unlimited", gettext_noop("普通合伙人（无限连带责任）")
+    LIMITED = "limited", gettext_noop("有限合伙人（以认缴出资额为限）")
 
 
 class Status(models.TextChoices):
@@ -64,7 +89,8 @@ class InvoiceType(models.TextChoices):
 ROW_FIELDS = {
     "investors": ("kind", "name", "id_number", "uscc", "phone", "signatory_name",
                   "signatory_id_number", "signatory_phone", "amount", "contribution_date",
-                  "contribution_method"),
+                  "contribution_method", "liability", "managing", "representative_name",
+                  "representative_id_number", "representative_phone", "farmer"),
     "people": ("role", "name", "id_number", "phone", "email"),
     "employees": ("name", "id_number", "monthly_wage", "start_date"),
 }
@@ -95,6 +121,12 @@ class Application(models.Model):
     operating_term_years = models.PositiveSmallIntegerField(
         "营业期限（年，空为长期） operating term", null=True, blank=True
     )
+    #: 个体工商户 only: 个人经营 or 家庭经营 (family members are people of that role).
+    composition = models.CharField("组成形式 composition", max_length=16, blank=True,
+                                   choices=Composition.choices)
+    #: 分公司 only: the company it belongs to (隶属企业), by its credit code.
+    parent_uscc = models.CharField("隶属企业统一社会信用代码 parent's credit code",
+                                   max_length=18, blank=True)
 
     # The choices every department after registration acts on.
     seals = models.JSONField("印章 seals", default=list, blank=True)
@@ -173,6 +205,17 @@ class Investor(models.Model):
     amount = MoneyField("认缴出资额（元）", null=True, blank=True)
     contribution_date = models.DateField("出资期限", null=True, blank=True)
     contribution_method = models.CharField("出资方式", max_length=16, default="货币")
+    # Partnerships: the partner's liability, whether they carry out the partnership's
+    # affairs (执行事务合伙人) and, for a corporate one, the person it appoints (委派代表).
+    liability = models.CharField("承担责任方式", max_length=16, blank=True,
+                                 choices=Liability.choices)
+    managing = models.BooleanField("执行事务合伙人", default=False)
+    representative_name = models.CharField("委派代表姓名", max_length=50, blank=True)
+    representative_id_number = models.CharField("委派代表身份证号码", max_length=18,
+                                                blank=True)
+    representative_phone = models.CharField("委派代表手机号码", max_length=20, blank=True)
+    #: Cooperatives: a member who is a farmer (农民成员, 农民专业合作社法 art. 20).
+    farmer = models.BooleanField("农民成员", default=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -188,6 +231,10 @@ class Role(models.TextChoices):
     FINANCIAL_OFFICER = "financial_officer", gettext_noop("财务负责人")
     TAX_HANDLER = "tax_handler", gettext_noop("办税人")
     CONTACT = "contact", gettext_noop("联络员")
+    #: 分公司负责人 — the person in charge of a branch.
+    PERSON_IN_CHARGE = "person_in_charge", gettext_noop("负责人")
+    #: 参加经营的家庭成员 — of an individual business run by a family.
+    FAMILY_MEMBER = "family_member", gettext_noop("参加经营的家庭成员")
 
 
 class Person(models.Model):

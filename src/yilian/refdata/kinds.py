@@ -33,7 +33,16 @@ class Kind:
     en: str
     family: str
     uscc_prefix: str
+    #: Can it be applied for yet? A kind becomes available when every part of Yilian
+    #: (form, pages, names, chain, license, dashboard) handles it: docs/entity-kinds.md.
+    available: bool
     spec: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def members(self) -> dict[str, Any] | None:
+        """Who holds the entity (股东, 发起人, 合伙人, 成员, 经营者) — the form's
+        investors table — or None where no one does (a branch)."""
+        return self.spec.get("members")
 
     @property
     def member_counts(self) -> tuple[int, int | None] | None:
@@ -80,7 +89,8 @@ def edition() -> str:
 @cache
 def all_kinds() -> dict[str, Kind]:
     """Every kind by code, in the file's order."""
-    return {code: Kind(code, spec["zh"], spec["en"], spec["family"], spec["uscc_prefix"], spec)
+    return {code: Kind(code, spec["zh"], spec["en"], spec["family"], spec["uscc_prefix"],
+                       bool(spec.get("available")), spec)
             for code, spec in _data()["kinds"].items()}
 
 

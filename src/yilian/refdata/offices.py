@@ -67,12 +67,33 @@ def edition() -> str:
     return _data()["edition"]
 
 
+#: Every office a form may name; one a form's entry does not list does not exist in it.
+ROLES = ("legal_representative", "director", "supervisor", "manager", "financial_officer",
+         "tax_handler", "contact", "person_in_charge", "family_member")
+
+
 @cache
 def for_form(org_form: str) -> dict[str, Office]:
-    """The offices of ``org_form`` by role, in the file's order; a form not (yet) chosen
-    is asked what the file's default form asks (a multi-shareholder LLC)."""
+    """The offices of ``org_form`` by role, in the file's order, then the roles it does
+    not have (allowed count 0). A form of this file, or a kind whose offices the kinds
+    catalogue lists itself (:mod:`yilian.refdata.kinds`: partnerships, branches …); a
+    form not (yet) chosen is asked what the file's default form asks (a
+    multi-shareholder LLC)."""
+    from yilian.refdata import kinds
+
     forms = _data()["forms"]
-    spec = forms.get(org_form) or forms[_data()["default_form"]]
-    return {role: Office(role, tuple((low, high) for low, high in o["counts"]),
-                         tuple(o.get("executive_of", ())), o["basis"])
-            for role, o in spec.items()}
+    spec = forms.get(org_form)
+    if spec is None:
+        inline = kinds.all_kinds().get(org_form)
+        ref = inline.spec.get("offices") if inline else None
+        if isinstance(ref, dict):
+            spec = ref
+        else:
+            spec = forms[ref.split("#", 1)[1] if isinstance(ref, str)
+                         else _data()["default_form"]]
+    found = {role: Office(role, tuple((low, high) for low, high in o["counts"]),
+                          tuple(o.get("executive_of", ())), o["basis"])
+             for role, o in spec.items()}
+    for role in ROLES:
+        found.setdefault(role, Office(role, ((0, 0),), (), "not an office of this form"))
+    return found

@@ -11,10 +11,10 @@ from yilian.codes.errors import InvalidCode
 from yilian.forms import places
 from yilian.forms.models import Application, OrgForm
 from yilian.forms.validation._common import Errors, check_money, check_required
+from yilian.forms.validation.kinds import check_available, check_enterprise_of_kind
 from yilian.refdata import divisions as refdivisions
+from yilian.refdata import kinds
 
-LLC_FORMS = frozenset({OrgForm.LLC_SINGLE_NATURAL, OrgForm.LLC_MULTI})
-LLC_SUFFIXES = ("有限责任公司", "有限公司")
 NAME_LENGTH = (4, 50)
 OPERATING_TERM = (1, 100)
 
@@ -44,6 +44,9 @@ def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
 def _check_name_form(name: str, org_form: str) -> list[dict]:
     errors = Errors()
     name = (name or "").strip()
+    kind = kinds.all_kinds().get(org_form)
+    if not name and kind is not None and kind.spec.get("name_optional"):
+        return errors  # 个体工商户可以不使用名称
     if not name:
         errors.add("name", "name.required", "请填写企业名称", "the enterprise name is required")
         return errors
@@ -54,13 +57,25 @@ def _check_name_form(name: str, org_form: str) -> list[dict]:
     if not _CHINESE.fullmatch(name):
         errors.add("name", "name.charset", "企业名称只能使用汉字（可含全角括号）",
                    "the name may contain only Chinese characters (and full-width brackets)")
-    if org_form in LLC_FORMS and not name.endswith(LLC_SUFFIXES):
-        errors.add("name", "name.org_form", "有限责任公司的名称应以“有限公司”或“有限责任公司”结尾",
-                   "a limited liability company's name must end with 有限公司 or 有限责任公司")
-    elif org_form == OrgForm.SOLE_PROPRIETORSHIP and ("有限" in name or "公司" in name):
-        errors.add("name", "name.org_form", "个人独资企业的名称不得使用“有限”或“公司”字样",
-                   "a sole proprietorship's name may not contain 有限 or 公司")
+    if kind is not None:
+        _check_form_words(errors, name, kind)
     return errors
+
+
+def _check_form_words(errors: Errors, name: str, kind: kinds.Kind) -> None:
+    """The organization-form words the kind's name ends in, and the words it may not
+    use (the catalogue's ``name_forms``, ``name_forbids``, with their articles)."""
+    forms = kind.name_forms or tuple(kind.spec.get("name_from_parent", {}).get("suffixes", ()))
+    if forms and not name.endswith(forms):
+        words = "”或“".join(forms)
+        errors.add("name", "name.org_form", f"{kind.zh}的名称应以“{words}”结尾",
+                   f"a {kind.en.lower()}'s name must end with " + " or ".join(forms))
+        return
+    forbidden = [w for w in kind.spec.get("name_forbids", ()) if w in name]
+    if forbidden:
+        words = "”“".join(forbidden)
+        errors.add("name", "name.org_form", f"{kind.zh}的名称不得使用“{words}”字样",
+                   f"a {kind.en.lower()}'s name may not contain " + ", ".join(forbidden))
 
 
 def check_scope(business_scope: Any, industry_code: str) -> list[dict]:
@@ -97,14 +112,26 @@ def _check_level(errors: Errors, code: str) -> None:
 
 
 def check_enterprise(errors: Errors, app: Application) -> None:
+    kind = None
     if not app.org_form:
         errors.add("org_form", "org_form.required", "请选择组织形式",
                    "the organization form is required")
     elif app.org_form not in OrgForm.values:
         errors.add("org_form", "org_form.invalid", "不支持该组织形式",
                    "this organization form is not supported")
-    check_money(errors, "registered_capital", app.registered_capital, "注册资本",
-                "registered capital")
+    else:
+        kind = kinds.get(app.org_form)
+        check_available(errors, kind)
+        check_enterprise_of_kind(errors, app, kind)
+    capital = kind.spec.get("capital", {}) if kind else {}
+    if kind is not None and capital is None:  # a branch: its company's capital
+        if app.registered_capital is not None:
+            errors.add("registered_capital", "registered_capital.not_applicable",
+                       f"{kind.zh}不登记注册资本", f"a {kind.en.lower()} registers no capital")
+    else:
+        term = (capital or {}).get("term_zh", "注册资本")
+        check_money(errors, "registered_capital", app.registered_capital, term,
+                    "funds amount" if term == "资金数额" else "registered capital")
     check_required(errors, "domicile", app.domicile, "住所", "the domicile")
     if check_required(errors, "division_code", app.division_code, "行政区划代码",
                       "the division code"):

@@ -25,22 +25,19 @@ from yilian.forms.validation._common import (
     check_required,
     in_form_order,
 )
-from yilian.forms.validation.enterprise import LLC_FORMS
-from yilian.refdata import local, offices
+from yilian.forms.validation.kinds import check_members_of_kind, check_people_of_kind
+from yilian.refdata import kinds, local, offices
 
-# How many investors each form takes; the one-person forms take a natural person only.
-INVESTOR_COUNT = {OrgForm.LLC_SINGLE_NATURAL: (1, 1), OrgForm.SOLE_PROPRIETORSHIP: (1, 1),
-                  OrgForm.LLC_MULTI: (2, 50)}
-NATURAL_ONLY = frozenset({OrgForm.LLC_SINGLE_NATURAL, OrgForm.SOLE_PROPRIETORSHIP})
-# 2023 Company Law (in force 1 July 2024), art. 47: an LLC's subscribed capital is paid
-# within five years of establishment. Before establishment we apply it from today.
-CONTRIBUTION_YEARS = 5
+# How many investors a form takes, which kinds, by what means and by when: the kind's
+# entry in the catalogue (refdata/data/kinds.json, with the articles), e.g. the 2023
+# Company Law (in force 1 July 2024), art. 47: an LLC's subscribed capital is paid within
+# five years of establishment — before establishment we apply it from today.
 ADULT = 18
 WORKING_AGE = 16
-CONTRIBUTION_METHODS = frozenset({"货币", "实物", "知识产权", "土地使用权", "股权", "债权"})
 # Company Law art. 178: directors, supervisors and senior managers (the manager and the
 # financial officer, art. 265) must have full civil capacity, i.e. be adults.
-OFFICERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.DIRECTOR, Role.SUPERVISOR,
+OFFICERS = frozenset({Role.LEGAL_REPRESENTATIVE, Role.PERSON_IN_CHARGE, Role.DIRECTOR,
+                      Role.SUPERVISOR,
                       Role.MANAGER, Role.FINANCIAL_OFFICER})
 # Art. 76: directors and senior managers may not serve as supervisors.
 SUPERVISOR_EXCLUDES = (Role.DIRECTOR, Role.MANAGER, Role.FINANCIAL_OFFICER)
@@ -48,31 +45,51 @@ SUPERVISOR_EXCLUDES = (Role.DIRECTOR, Role.MANAGER, Role.FINANCIAL_OFFICER)
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits: \d would take ١٣٨…
 
 
+def _kind(org_form: str) -> kinds.Kind:
+    """The form's kind; one not (yet) chosen is checked as a multi-shareholder LLC."""
+    return kinds.all_kinds().get(org_form) or kinds.get(OrgForm.LLC_MULTI)
+
+
 def check_investors(errors: Errors, app: Application, today: dt.date) -> None:
     investors = in_form_order(app.investors.all())
-    low, high = INVESTOR_COUNT.get(app.org_form, (1, INVESTOR_COUNT[OrgForm.LLC_MULTI][1]))
-    if not investors:
-        errors.add("investors", "investors.required", "请至少填写一名出资人",
-                   "at least one investor is required")
+    kind = _kind(app.org_form)
+    members = kind.members
+    if members is None:  # a branch: held by its company, not by investors of its own
+        if investors:
+            errors.add("investors", "investors.not_applicable", f"{kind.zh}没有出资人",
+                       f"a {kind.en.lower()} has no investors of its own")
         return
-    if not low <= len(investors) <= high:
+    low, high = members["counts"]
+    term = members["term_zh"]
+    if not investors:
+        errors.add("investors", "investors.required", f"请至少填写一名{term}",
+                   f"at least one {members['term_en']} is required")
+        return
+    if len(investors) < low or (high is not None and len(investors) > high):
         wanted_zh, wanted_en = (str(low), str(low)) if low == high else (
-            f"{low}至{high}", f"{low} to {high}")
+            (f"{low}名以上", f"{low} or more") if high is None
+            else (f"{low}至{high}", f"{low} to {high}"))
         errors.add("investors", "investors.count",
-                   f"该组织形式应有{wanted_zh}名出资人，现有{len(investors)}名",
-                   f"this organization form takes {wanted_en} investors, not {len(investors)}")
+                   f"{kind.zh}应有{wanted_zh}名{term}，现有{len(investors)}名",
+                   f"a {kind.en.lower()} takes {wanted_en} {members['term_en']}s, "
+                   f"not {len(investors)}")
     seen: set[str] = set()
     amounts = []
     for i, investor in enumerate(investors):
-        key = _check_investor(errors, f"investors[{i}]", investor, app.org_form, today)
+        key = _check_investor(errors, f"investors[{i}]", investor, kind, today)
         if key and key in seen:
             field = "id_number" if investor.kind == InvestorKind.NATURAL else "uscc"
             errors.add(f"investors[{i}].{field}", "investors.duplicate",
                        "同一出资人填写了两次", "the same investor is listed twice")
         seen.add(key)
+        if members.get("amounts") is False:
+            continue  # an individual business's operator: the funds are the business's
         if check_money(errors, f"investors[{i}].amount", investor.amount, "认缴出资额",
                        "subscribed amount"):
             amounts.append(investor.amount)
+    check_members_of_kind(errors, app, kind, investors, today)
+    if members.get("amounts") is False:
+        return
     capital, total = app.registered_capital, sum(amounts, Decimal(0))
     if len(amounts) == len(investors) and capital and capital > 0 and total != capital:
         errors.add("investors", "investors.sum_mismatch",
@@ -81,22 +98,29 @@ def check_investors(errors: Errors, app: Application, today: dt.date) -> None:
                    f"not the registered capital of CNY {capital:.2f}")
 
 
-def _check_investor(errors: Errors, path: str, investor: Investor, org_form: str,
+def _check_investor(errors: Errors, path: str, investor: Investor, kind: kinds.Kind,
                     today: dt.date) -> str:
     """One investor's own fields; returns its identity (ID number or USCC) or ""."""
-    check_required(errors, f"{path}.name", investor.name, "出资人名称", "the investor name")
-    _check_contribution_date(errors, f"{path}.contribution_date", investor.contribution_date,
-                             org_form, today)
-    if investor.contribution_method not in CONTRIBUTION_METHODS:
-        methods = sorted(CONTRIBUTION_METHODS)
-        errors.add(f"{path}.contribution_method", "investors.contribution_method",
-                   "出资方式应为：" + "、".join(methods),
-                   "the contribution method must be one of: " + ", ".join(methods))
-    if org_form in NATURAL_ONLY and investor.kind != InvestorKind.NATURAL:
-        errors.add(f"{path}.kind", "investors.kind", "该组织形式的出资人应为自然人",
-                   "this organization form takes natural-person investors only")
+    members = kind.members or {}
+    check_required(errors, f"{path}.name", investor.name, f"{members['term_zh']}名称",
+                   f"the {members['term_en']}'s name")
+    if members.get("amounts") is not False:
+        _check_contribution_date(errors, f"{path}.contribution_date",
+                                 investor.contribution_date, kind, today)
+        methods = kind.spec["contribution_methods"]
+        if investor.contribution_method not in methods:
+            errors.add(f"{path}.contribution_method", "investors.contribution_method",
+                       "出资方式应为：" + "、".join(methods),
+                       "the contribution method must be one of: " + ", ".join(methods))
+    if members["kinds"] == ["natural"] and investor.kind != InvestorKind.NATURAL:
+        errors.add(f"{path}.kind", "investors.kind", f"{kind.zh}的{members['term_zh']}应为自然人",
+                   f"a {kind.en.lower()} takes natural persons only")
+    elif members["kinds"] == ["corporate"] and investor.kind != InvestorKind.CORPORATE:
+        errors.add(f"{path}.kind", "investors.kind", f"{kind.zh}的股东应为企业法人",
+                   f"a {kind.en.lower()} has a corporate shareholder")
     if investor.kind == InvestorKind.NATURAL:
-        identity = check_id(errors, f"{path}.id_number", investor.id_number, today)
+        identity = check_id(errors, f"{path}.id_number", investor.id_number, today,
+                            min_age=members.get("min_age"), role=members["term_zh"])
         check_mobile(errors, f"{path}.phone", investor.phone, "出资人", "investors.phone")
         return identity.number if identity else ""
     if investor.kind != InvestorKind.CORPORATE:
@@ -117,16 +141,25 @@ def _check_investor(errors: Errors, path: str, investor: Investor, org_form: str
         return ""
 
 
-def _check_contribution_date(errors: Errors, path: str, day: dt.date | None, org_form: str,
-                             today: dt.date) -> None:
-    latest = add_years(today, CONTRIBUTION_YEARS)
+def _check_contribution_date(errors: Errors, path: str, day: dt.date | None,
+                             kind: kinds.Kind, today: dt.date) -> None:
+    capital = kind.spec.get("capital") or {}
+    years = capital.get("paid_within_years")
     if day is None:
         errors.add(path, "investors.contribution_date.required", "请填写出资期限",
                    "the contribution date is required")
+    elif capital.get("paid_before_establishment"):
+        # Company Law art. 98: promoters pay their shares in full before establishment.
+        if day > today:
+            errors.add(path, "investors.contribution_date.after_establishment",
+                       "发起人应当在公司成立前全额缴纳股款，出资期限不能晚于今天（公司法第98条）",
+                       "promoters pay for their shares in full before the company is "
+                       "established (Company Law art. 98): the date may not be after today")
     elif day < today:
         errors.add(path, "investors.contribution_date.past", "出资期限不能早于今天",
                    "the contribution date may not be in the past")
-    elif org_form in LLC_FORMS and day > latest:
+    elif years and day > add_years(today, years):
+        latest = add_years(today, years)
         errors.add(path, "investors.contribution_date.too_late",
                    f"有限责任公司的认缴出资应在五年内缴足（不晚于{latest.isoformat()}）",
                    f"an LLC's subscribed capital must be paid within five years "
@@ -156,8 +189,10 @@ def check_people(errors: Errors, app: Application, today: dt.date) -> None:
         _check_count(errors, office, len(by_role[role]))
     for office in required_offices.values():
         _check_executive(errors, office, by_role)
-    if app.org_form in LLC_FORMS:
+    kind = _kind(app.org_form)
+    if kind.family == "company":
         _check_supervisors(errors, by_role)
+    check_people_of_kind(errors, app, kind, by_role, in_form_order(app.investors.all()))
     check_same_person(errors, app)
 
 
