@@ -44,6 +44,13 @@ _declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Cel
 _declare_secret("YILIAN_SECRET_KEY", "Django secret key (sessions, sign-in codes): the same "
                 "on every host. Required with YILIAN_DATABASE_URL (or YILIAN_SECRET_KEY_FILE); "
                 "on the embedded default, generated into the data dir when empty.")
+_declare_secret("YILIAN_SECRET_KEY_FALLBACKS", "Earlier secret keys, still accepted but never "
+                "used to sign (Django's SECRET_KEY_FALLBACKS), separated by whitespace: "
+                "rotating YILIAN_SECRET_KEY with the old one here signs nobody out and "
+                "keeps sign-in codes, sessions and API tokens valid; remove it once they "
+                "have expired (docs/DEPLOY.md).",
+                "A file holding the earlier secret keys, one per line (a mounted secret), "
+                "read when YILIAN_SECRET_KEY_FALLBACKS is empty.")
 _declare("YILIAN_DEBUG", "0", "1 turns on Django debug pages (never in production).")
 _declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
          "Comma-separated host names this server answers to.")
