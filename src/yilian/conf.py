@@ -93,7 +93,7 @@ _declare_secret("YILIAN_SIGNING_KEY", "The Ed25519 private key (PEM, PKCS#8) tha
                 "YILIAN_SIGNING_KEY is empty; re-read when it changes.")
 _declare("YILIAN_SIGNING_PUBLIC_KEYS", "", "Public keys (PEM, one after another) of other "
          "signing keys whose signatures still verify: retired keys, and the next key before "
-         "it signs (docs/deploy-keys-and-files.md). <data dir>/keys/trusted/*.pem count too.")
+         "it signs (docs/DEPLOY.md). <data dir>/keys/trusted/*.pem count too.")
 _declare("YILIAN_SIGNING_PUBLIC_KEYS_FILE", "", "A PEM file of such public keys, or a "
          "directory of *.pem files (a mounted config map), read beside "
          "YILIAN_SIGNING_PUBLIC_KEYS.")

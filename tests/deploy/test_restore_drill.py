@@ -29,13 +29,16 @@ from django.db import connection
 
 from tests import factories
 from tests.e2e.processes import YILIAN, database_url, free_port, kill, start, wait_for
+from tests.licenses.keypairs import key_id as _id
+from tests.licenses.keypairs import pem as _pem
+from tests.licenses.keypairs import public as _public
 from yilian.audit.checkpoints import make_checkpoint
 from yilian.chain import engine
 from yilian.chain.models import Chain, StepStatus
 from yilian.chain.services import start_chain
 from yilian.departments import simconfig
 from yilian.departments.models import SimulatorSettings
-from yilian.licenses import keys, signing
+from yilian.licenses import signing
 from yilian.licenses.models import License
 
 ON_POSTGRES = os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
@@ -54,18 +57,6 @@ CLAIM_AND_DIE = (
     "assert engine.claim(int(sys.argv[1])) is not None; "
     "os.kill(os.getpid(), signal.SIGKILL)"
 )
-
-
-def _pem() -> str:
-    return keys.new_key_pem().decode()
-
-
-def _public(pem: str) -> str:
-    return keys.public_pem(keys.parse_private(pem.encode())).decode()
-
-
-def _id(pem: str) -> str:
-    return keys.key_id(keys.parse_private(pem.encode()).public_key())
 
 
 def _pg(*command: str, **env: str) -> subprocess.CompletedProcess:
