@@ -11,14 +11,16 @@ import subprocess
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from tests import factories
-from tests.e2e.processes import YILIAN
+from tests.e2e.processes import YILIAN, free_port
 from yilian import restore_check
 from yilian.audit.checkpoints import anchor_path, make_checkpoint
 from yilian.chain import engine
 from yilian.chain.services import start_chain
-from yilian.licenses import keys
+from yilian.licenses import keys, signing
+from yilian.licenses.models import License
 
 ON_SQLITE = not os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
 
@@ -52,6 +54,11 @@ def test_a_key_made_afresh_is_named_as_untrusted(registered, capsys):
     retired = keys.key_id(keys.parse_private(
         registered.LICENSE_SIGNING_KEY.encode()).public_key())
     registered.LICENSE_SIGNING_KEY = keys.new_key_pem().decode()
+    # What it guards against: the service would answer that the genuine license is forged.
+    document = signing.canonical(License.objects.get().signed)
+    verdict = APIClient().post("/api/v1/licenses/verify/", document,
+                               content_type="application/json").json()
+    assert (verdict["valid"], verdict["code"]) == (False, "unknown_key")
     assert restore_check.main() == 1
     out = capsys.readouterr().out
     assert f"key {retired} signed 1 license and 1 audit checkpoint, and is not trusted" in out
@@ -102,3 +109,14 @@ def test_the_embedded_backup_restored_into_a_new_data_dir(registered, tmp_path):
     passed = _check(restored)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "1 license signed by 1 key" in passed.stdout
+
+
+@pytest.mark.slow
+def test_a_database_that_cannot_be_read_is_exit_status_2(tmp_path):
+    env = {**os.environ, "YILIAN_DATA_DIR": str(tmp_path),
+           "YILIAN_DATABASE_URL": f"postgres://yilian:pw@127.0.0.1:{free_port()}/restored",
+           "YILIAN_SECRET_KEY": "s" * 50, "YILIAN_SIGNING_KEY": keys.new_key_pem().decode()}
+    done = subprocess.run([YILIAN, "restore-check"], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "FAILED  database: cannot be read" in done.stdout and "无法读取数据库" in done.stdout
