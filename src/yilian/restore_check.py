@@ -13,6 +13,8 @@ check says so before the service is opened to the public:
   the configuration trusts (one grouped query covers every license), and a sample of
   licenses of each key verifies in full;
 - the audit trail verifies (:func:`yilian.audit.verification.verify_all`);
+- the generated-files store answers (a bucket with its credentials); its content is only
+  a cache, rendered again when missing;
 - and, for information, the chains that were running when the backup was made: the
   workers and the sweeper finish them (claims of workers that are gone expire).
 
@@ -156,6 +158,31 @@ def audit_trail() -> Finding:
                    f"审计日志有{len(report.breaks)}处异常{hint_zh}")
 
 
+def stored_files() -> Finding:
+    """The generated-files store answers (a bucket: reachable with these credentials). Its
+    content needs no restoring: a missing PDF is rendered again, the same bytes."""
+    from yilian.licenses.models import License
+    from yilian.licenses.pdf import cache_name
+    from yilian.storage import generated
+
+    newest = License.objects.order_by("-issued_at").first()
+    if newest is None:
+        return Finding(INFO, "stored files", "no license yet", "尚无执照")
+    try:
+        there = generated().exists(cache_name(newest))
+    except Exception as exc:  # whatever the store's library raises (boto3 has its own)
+        return Finding(FAILED, "stored files",
+                       f"the generated-files store cannot be read: {exc}",
+                       f"生成文件存储无法读取：{exc}")
+    if there:
+        return Finding(OK, "stored files", "the newest license's PDF is in the store",
+                       "最新执照的PDF文件在存储中")
+    return Finding(INFO, "stored files",
+                   "the newest license's PDF is not stored: it is rendered again on its first "
+                   "download, the same bytes",
+                   "最新执照的PDF文件不在存储中：首次下载时重新生成，内容相同")
+
+
 def chains() -> Finding:
     from yilian.chain.models import Chain, Step, StepStatus
 
@@ -178,7 +205,7 @@ def run(sample: int = 20) -> tuple[int, list[Finding]]:
         first = migrations()
         if first.outcome == FAILED:  # nothing else can be read reliably
             return 1, [first]
-        found = [first, *license_keys(sample), audit_trail(), chains()]
+        found = [first, *license_keys(sample), audit_trail(), stored_files(), chains()]
     except DatabaseError as exc:
         return 2, [Finding(FAILED, "database", f"cannot be read: {exc}".strip(),
                            "无法读取数据库")]

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from tests import factories
 from tests.e2e.processes import YILIAN, free_port
-from yilian import restore_check
+from yilian import restore_check, storage
 from yilian.audit.checkpoints import anchor_path, make_checkpoint
 from yilian.chain import engine
 from yilian.chain.services import start_chain
@@ -44,7 +44,8 @@ def _finding(found, topic):
 def test_the_keys_that_signed_verify(registered):
     status, found = restore_check.run()
     assert status == 0, [str(f) for f in found]
-    assert [f.outcome for f in found] == ["OK", "OK", "OK", "info"]
+    assert [f.outcome for f in found] == ["OK", "OK", "OK", "info", "info"]
+    assert "is not stored: it is rendered again" in _finding(found, "stored files")[0].en
     assert "1 license signed by 1 key, every key trusted; 1 of 1 sampled verify" \
         in _finding(found, "signing keys")[0].en
 
@@ -76,6 +77,21 @@ def test_an_anchor_ahead_of_the_database_is_explained(registered):
     assert f"names checkpoint {anchor['seq'] + 3} and the database ends at {anchor['seq']}" \
         in audit.en
     assert "move the anchor aside" in audit.en and "将锚点文件移走" in audit.zh
+
+
+@pytest.mark.django_db
+def test_a_file_store_that_cannot_be_reached_is_a_problem(registered):
+    pytest.importorskip("storages")
+    closed = {"YILIAN_FILES_S3_BUCKET": "yilian-files", "YILIAN_FILES_S3_REGION": "us-east-1",
+              "YILIAN_FILES_S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+              "YILIAN_FILES_S3_ACCESS_KEY": "test", "YILIAN_FILES_S3_SECRET_KEY": "test"}
+    options = storage.s3_options(lambda name: closed.get(name, ""),
+                                 lambda name: closed.get(name, ""))
+    registered.STORAGES = {**registered.STORAGES, "default": {
+        "BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
+    finding = restore_check.stored_files()
+    assert finding.outcome == "FAILED", finding
+    assert "the generated-files store cannot be read" in finding.en
 
 
 def _check(data_dir) -> subprocess.CompletedProcess:
