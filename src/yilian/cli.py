@@ -124,6 +124,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_restore_check(args: argparse.Namespace) -> int:
+    _django(embedded_migrate=False)  # unapplied migrations are a finding, not a fix
+    from yilian.restore_check import main
+
+    return main(sample=args.sample)
+
+
 def cmd_import_registry(args: argparse.Namespace) -> int:
     _django()
     from yilian.registry.importer import ImportFailed, import_file
@@ -254,6 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_parser(sub).set_defaults(func=cmd_audit)
     add_key_parser(sub).set_defaults(func=cmd_signing_key)
+
+    p = sub.add_parser("restore-check", help="after restoring a backup: the keys verify the "
+                       "stored licenses, the audit trail verifies, migrations are applied "
+                       "(exit 0 ok, 1 problems, 2 database unreadable)")
+    p.add_argument("--sample", type=int, default=20,
+                   help="licenses of each signing key verified in full (default 20)")
+    p.set_defaults(func=cmd_restore_check)
 
     p = sub.add_parser("import-registry", help="import existing enterprises from CSV")
     p.add_argument("file")

@@ -44,6 +44,13 @@ _declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Cel
 _declare_secret("YILIAN_SECRET_KEY", "Django secret key (sessions, sign-in codes): the same "
                 "on every host. Required with YILIAN_DATABASE_URL (or YILIAN_SECRET_KEY_FILE); "
                 "on the embedded default, generated into the data dir when empty.")
+_declare_secret("YILIAN_SECRET_KEY_FALLBACKS", "Earlier secret keys, still accepted but never "
+                "used to sign (Django's SECRET_KEY_FALLBACKS), separated by whitespace: "
+                "rotating YILIAN_SECRET_KEY with the old one here signs nobody out and "
+                "keeps sign-in codes, sessions and API tokens valid; remove it once they "
+                "have expired (docs/DEPLOY.md).",
+                "A file holding the earlier secret keys, one per line (a mounted secret), "
+                "read when YILIAN_SECRET_KEY_FALLBACKS is empty.")
 _declare("YILIAN_DEBUG", "0", "1 turns on Django debug pages (never in production).")
 _declare("YILIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver",
          "Comma-separated host names this server answers to.")
@@ -86,7 +93,7 @@ _declare_secret("YILIAN_SIGNING_KEY", "The Ed25519 private key (PEM, PKCS#8) tha
                 "YILIAN_SIGNING_KEY is empty; re-read when it changes.")
 _declare("YILIAN_SIGNING_PUBLIC_KEYS", "", "Public keys (PEM, one after another) of other "
          "signing keys whose signatures still verify: retired keys, and the next key before "
-         "it signs (docs/deploy-keys-and-files.md). <data dir>/keys/trusted/*.pem count too.")
+         "it signs (docs/DEPLOY.md). <data dir>/keys/trusted/*.pem count too.")
 _declare("YILIAN_SIGNING_PUBLIC_KEYS_FILE", "", "A PEM file of such public keys, or a "
          "directory of *.pem files (a mounted config map), read beside "
          "YILIAN_SIGNING_PUBLIC_KEYS.")

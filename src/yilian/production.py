@@ -23,7 +23,7 @@ HOWTO = (
     "'import secrets; print(secrets.token_urlsafe(50))'\n"
     "  YILIAN_SIGNING_KEY / YILIAN_SIGNING_KEY_FILE: yilian signing-key new FILE "
     "(an Ed25519 private key, PEM PKCS#8)\n"
-    "The same values on every host; see docs/deploy-keys-and-files.md.")
+    "The same values on every host; see docs/DEPLOY.md.")
 
 
 def problems(secret_key: str, signing_key: str, public: str, public_file: str) -> list[str]:

@@ -44,6 +44,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Keys retired by a rotation: Django (sessions, signed values) and our own hashes
+# (sign-in codes, API tokens' password marker) accept what they made, sign nothing.
+SECRET_KEY_FALLBACKS = _secret("YILIAN_SECRET_KEY_FALLBACKS").split()
 DEBUG = conf.get_bool("YILIAN_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in conf.get("YILIAN_ALLOWED_HOSTS").split(",") if h.strip()]
 DEMO_MODE = conf.get_bool("YILIAN_DEMO")

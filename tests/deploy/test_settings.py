@@ -45,3 +45,21 @@ def test_a_static_root_means_collected_in_advance(tmp_path):
     assert (root, collected) == (str(tmp_path / "static"), "True")
     _, root, collected = _settings(tmp_path)
     assert (root, collected) == (str(tmp_path / "data" / "static"), "False")
+
+
+def test_retired_secret_keys_are_read_from_the_environment_or_a_mounted_file(tmp_path):
+    show = "from django.conf import settings as s; print(len(s.SECRET_KEY_FALLBACKS), " \
+        "*s.SECRET_KEY_FALLBACKS)"
+    env = {**os.environ, "YILIAN_DATA_DIR": str(tmp_path / "data"), "YILIAN_DATABASE_URL": ""}
+
+    def fallbacks(**extra: str) -> list[str]:
+        done = subprocess.run([YILIAN, "manage", "shell", "-c", show], env={**env, **extra},
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1].split()
+
+    secret = tmp_path / "secret_key_fallbacks"
+    secret.write_text("a" * 50 + "\n" + "b" * 50 + "\n")
+    assert fallbacks(YILIAN_SECRET_KEY_FALLBACKS_FILE=str(secret)) == ["2", "a" * 50, "b" * 50]
+    assert fallbacks(YILIAN_SECRET_KEY_FALLBACKS="c" * 40) == ["1", "c" * 40]
+    assert fallbacks() == ["0"]

@@ -13,23 +13,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.licenses.conftest import make_application, make_enterprise
-from yilian.licenses import keys, services, signing
+from tests.licenses.keypairs import key_id as _id
+from tests.licenses.keypairs import pem as _pem
+from tests.licenses.keypairs import public as _public
+from yilian.licenses import services, signing
 
 pytestmark = pytest.mark.django_db
 
 YILIAN = Path(sys.executable).with_name("yilian")
-
-
-def _pem() -> str:
-    return keys.new_key_pem().decode()
-
-
-def _public(pem: str) -> str:
-    return keys.public_pem(keys.parse_private(pem.encode())).decode()
-
-
-def _id(pem: str) -> str:
-    return keys.key_id(keys.parse_private(pem.encode()).public_key())
 
 
 def _issue(owner, name: str):

@@ -53,9 +53,16 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
-def _hash(phone: str, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(),
+def _hash(phone: str, code: str, key: str | None = None) -> str:
+    return hmac.new((key or settings.SECRET_KEY).encode(), f"{phone}:{code}".encode(),
                     hashlib.sha256).hexdigest()
+
+
+def _matches(code_hash: str, phone: str, code: str) -> bool:
+    """Whether ``code`` is the one hashed: with the secret key, or with a retired one still
+    listed in ``SECRET_KEY_FALLBACKS`` (a code texted just before a key rotation works)."""
+    return any(hmac.compare_digest(code_hash, _hash(phone, code, key))
+               for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
 
 
 SIGN_IN = "sign_in"
@@ -124,7 +131,7 @@ def check_code(phone: str, code: str, purpose: str = "sign_in") -> str:
                            expires_at__gt=now).first())
         if pending is None or pending.attempts >= MAX_ATTEMPTS:
             raise wrong
-        right = hmac.compare_digest(pending.code_hash, _hash(phone, (code or "").strip()))
+        right = _matches(pending.code_hash, phone, (code or "").strip())
         if right:
             pending.used_at = now
             pending.save(update_fields=["used_at"])

@@ -44,9 +44,19 @@ def find(key: str) -> ApiToken | None:
              .filter(key_hash=_hash(key), revoked_at__isnull=True).first())
     if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
         return None
-    if not secrets.compare_digest(token.password_marker, token.user.get_session_auth_hash()):
+    if not _password_unchanged(token):
         return None
     return token
+
+
+def _password_unchanged(token: ApiToken) -> bool:
+    """The marker is Django's session hash of the password, keyed by the secret key: after
+    a rotation it was made with a key now in ``SECRET_KEY_FALLBACKS``, which Django's own
+    session check accepts too (``get_user``), so a token is not lost to a rotation either."""
+    user = token.user
+    return any(secrets.compare_digest(token.password_marker,
+                                      user._get_session_auth_hash(secret=key))
+               for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
 
 
 def revoke(token: ApiToken, actor) -> None:

@@ -237,7 +237,7 @@ def trusted_keys(extra: list[Ed25519PublicKey] | None = None) -> dict[str, Ed255
 
 class ConfiguredKey(Exception):
     """The signing key comes from configuration: rotating it is the operator's procedure
-    (docs/deploy-keys-and-files.md), not something one host may do to itself."""
+    (docs/DEPLOY.md), not something one host may do to itself."""
 
 
 def rotate() -> tuple[str, str]:

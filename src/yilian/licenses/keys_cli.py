@@ -3,7 +3,7 @@
 ``show`` and ``new`` read no database and set up no Django (like ``verify-license``), so
 an operator can run them on a machine of their own. ``rotate`` rotates the embedded
 default's key in its data dir; a key given by configuration is rotated by the procedure
-in docs/deploy-keys-and-files.md (make the new key with ``new``, trust its public half
+in docs/DEPLOY.md (make the new key with ``new``, trust its public half
 everywhere, switch, keep the old public half), which ``rotate`` prints instead.
 """
 
