@@ -81,7 +81,14 @@ class Host:
         return Path(self.env["YILIAN_DATA_DIR"])
 
     def start(self) -> None:
+        self._log_start = self.log.stat().st_size if self.log.exists() else 0
         self.process = start(self.args, self.env, self.log)
+
+    def says(self, text: str) -> bool:
+        """Whether this run of the process (since its last start) logged ``text``."""
+        with self.log.open("rb") as log:
+            log.seek(getattr(self, "_log_start", 0))
+            return text.encode() in log.read()
 
     def kill(self) -> None:
         if self.process is not None:
@@ -95,12 +102,13 @@ class Cluster:
     the keys are made here, once, and given to all."""
 
     def __init__(self, root: Path, broker: str, worker_args: list[str], *,
-                 workers: int = 2, web_workers: int = 2, **env: str) -> None:
+                 workers: int = 2, web_workers: int = 1, **env: str) -> None:
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         keys = root / "secrets"
         keys.mkdir(mode=0o700)
+        (root / "static").mkdir()
         from yilian.licenses.keys import new_key_pem
 
         signing_key = keys / "signing_key.pem"
@@ -112,6 +120,9 @@ class Cluster:
             "YILIAN_SIGNING_KEY": "",  # the test run's own: not this deployment's
             "YILIAN_SIGNING_KEY_FILE": str(signing_key),
             "YILIAN_PUBLIC_URL": self.url,  # links in texts and QR codes: the balancer
+            # Static files collected in advance, as the image does (and none read here):
+            # not again into every node's data dir at each start.
+            "YILIAN_STATIC_ROOT": str(root / "static"),
             **env,
         }
         self.nodes = {name: self._host(name, ["serve", "--port", str(free_port()),
@@ -143,13 +154,22 @@ class Cluster:
             stderr=subprocess.STDOUT, start_new_session=True)
         try:
             for name in NODES:
-                direct = Client(f"http://127.0.0.1:{self.node_port(name)}")
-                wait_for(direct.up, timeout, interval=0.2, what=f"node {name} to answer")
-                through = self.client(name)
-                wait_for(lambda c=through: c.call("GET", "/readyz")[0] == 200, timeout,
-                         interval=0.2, what=f"node {name} ready through the balancer")
+                wait_for(lambda n=name: self._ready(n, direct=True), timeout, interval=0.2,
+                         what=f"node {name} to be ready")
+                wait_for(lambda n=name: self._ready(n), timeout, interval=0.2,
+                         what=f"node {name} ready through the balancer")
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{self.process_logs()}") from exc
+
+    def _ready(self, node: str, direct: bool = False) -> bool:
+        """``/readyz`` answers 200 from ``node`` (through the balancer unless ``direct``)."""
+        client = Client(f"http://127.0.0.1:{self.node_port(node)}") if direct \
+            else Client(self.url, {NODE: node})
+        try:
+            status, _ = client.call("GET", "/readyz")
+        except (OSError, ValueError):  # not listening yet; haproxy's own 503 page
+            return False
+        return status == 200 and (direct or client.answered.get(NODE) == node)
 
     def client(self, node: str) -> NodeClient:
         return NodeClient(self.url, node)
