@@ -144,11 +144,19 @@ def _name_errors(client, body: dict) -> list[dict]:
 
 def test_the_balancer_takes_turns_between_the_nodes(cluster):
     plain = Client(cluster.url)
-    served = []
-    for _ in range(4):
-        assert plain.call("GET", "/healthz")[0] == 200
-        served.append(plain.answered.get(NODE))
-    assert served in (["a", "b", "a", "b"], ["b", "a", "b", "a"]), served
+
+    def served(requests: int) -> list[str]:
+        nodes = []
+        for _ in range(requests):
+            assert plain.call("GET", "/healthz")[0] == 200
+            nodes.append(plain.answered.get(NODE))
+        return nodes
+
+    # Both in the rotation once haproxy's own checks have passed...
+    wait_for(lambda: set(served(2)) == {"a", "b"}, 30, interval=0.5,
+             what="both nodes in the balancer's rotation")
+    # ...then turn and turn about.
+    assert served(4) in (["a", "b", "a", "b"], ["b", "a", "b", "a"])
     # Nothing on disk is shared: each node keeps its own name index snapshot, and its
     # own gunicorn control socket.
     for node in cluster.nodes.values():
