@@ -23,7 +23,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests import factories
-from tests.e2e.cluster import NODE, Cluster, Visitor, haproxy_missing, sms_code
+from tests.e2e.cluster import NODE, NODES, Cluster, Visitor, haproxy_missing, sms_code
 from tests.e2e.processes import (
     Client,
     assert_each_department_acted_once,
@@ -201,6 +201,11 @@ def test_a_license_signed_by_a_worker_verifies_and_downloads_on_both_nodes(clust
         status, verdict = node.call("POST", "/api/v1/licenses/verify/", signed)
         assert (status, verdict["valid"]) == (200, True), (node.node, verdict)
         assert verdict["content"]["uscc"] == uscc
+    # The page its QR code opens says so on either node.
+    anyone = Visitor(cluster)
+    for node in NODES:
+        status, html, _ = anyone.page(node, f"/verify/{uscc}/")
+        assert status == 200 and 'data-valid="true"' in html, (node, html)
     pdfs = [node.call("GET", f"/api/v1/licenses/{uscc}/pdf/", raw=True) for node in (a, b)]
     assert [status for status, _ in pdfs] == [200, 200]
     assert pdfs[0][1].startswith(b"%PDF") and pdfs[0][1] == pdfs[1][1]
