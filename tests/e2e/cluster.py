@@ -78,20 +78,22 @@ class Host:
     args: list[str]
     env: dict[str, str]
     log: Path
+    port: int = 0  # a web node's
     process: subprocess.Popen | None = None
+    log_start: int = 0  # where this run's lines begin in the log
 
     @property
     def data_dir(self) -> Path:
         return Path(self.env["YILIAN_DATA_DIR"])
 
     def start(self) -> None:
-        self._log_start = self.log.stat().st_size if self.log.exists() else 0
+        self.log_start = self.log.stat().st_size if self.log.exists() else 0
         self.process = start(self.args, self.env, self.log)
 
     def says(self, text: str) -> bool:
         """Whether this run of the process (since its last start) logged ``text``."""
         with self.log.open("rb") as log:
-            log.seek(getattr(self, "_log_start", 0))
+            log.seek(self.log_start)
             return text.encode() in log.read()
 
     def kill(self) -> None:
@@ -129,9 +131,12 @@ class Cluster:
             "YILIAN_STATIC_ROOT": str(root / "static"),
             **env,
         }
-        self.nodes = {name: self._host(name, ["serve", "--port", str(free_port()),
-                                              "--workers", str(web_workers)], shared)
-                      for name in NODES}
+        self.nodes = {}
+        for name in NODES:
+            port = free_port()
+            self.nodes[name] = self._host(
+                name, ["serve", "--port", str(port), "--workers", str(web_workers)], shared)
+            self.nodes[name].port = port
         self.workers = [self._host(f"worker-{i + 1}", worker_args, shared)
                         for i in range(workers)]
         self.balancer_log = root / "haproxy.log"
@@ -143,16 +148,13 @@ class Cluster:
         return Host(name, args, child_env(YILIAN_DATA_DIR=str(data_dir), **shared),
                     self.root / f"{name}.log")
 
-    def node_port(self, name: str) -> int:
-        return int(self.nodes[name].args[2])
-
     def start(self, timeout: float = 90) -> None:
         """Everything at once, then wait until each node answers directly and through
         the balancer."""
         for host in self.hosts():
             host.start()
         config = self.root / "haproxy.cfg"
-        config.write_text(haproxy_config(self.port, {n: self.node_port(n) for n in NODES}))
+        config.write_text(haproxy_config(self.port, {n: self.nodes[n].port for n in NODES}))
         self.balancer = subprocess.Popen(
             [HAPROXY, "-db", "-f", str(config)], stdout=self.balancer_log.open("ab"),
             stderr=subprocess.STDOUT, start_new_session=True)
@@ -167,7 +169,7 @@ class Cluster:
 
     def _ready(self, node: str, direct: bool = False) -> bool:
         """``/readyz`` answers 200 from ``node`` (through the balancer unless ``direct``)."""
-        client = Client(f"http://127.0.0.1:{self.node_port(node)}") if direct \
+        client = Client(f"http://127.0.0.1:{self.nodes[node].port}") if direct \
             else Client(self.url, {NODE: node})
         try:
             status, _ = client.call("GET", "/readyz")
