@@ -41,8 +41,8 @@ def reachable_redis(url: str) -> str:
         return f"Redis at {url}: {exc}"
 
 
-# What the browser tests and the PDF tests need from Debian: a file or command that shows
-# the package is there, and the package.
+# What the browser tests, the PDF tests and the multi-host test (a real load balancer)
+# need from Debian: a file or command that shows the package is there, and the package.
 NEEDS = (
     ("/usr/bin/chromium", "chromium"),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
@@ -53,6 +53,7 @@ NEEDS = (
     ("tesseract", "tesseract-ocr"),
     ("/usr/share/tesseract-ocr/*/tessdata/eng.traineddata", "tesseract-ocr-eng"),
     ("/usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata", "tesseract-ocr-chi-sim"),
+    ("/usr/sbin/haproxy", "haproxy"),
 )
 
 

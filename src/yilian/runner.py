@@ -119,6 +119,11 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         "when_ready": when_ready,
         "accesslog": "-" if settings.DEBUG else None,
         "timeout": 60,
+        # gunicornc's socket beside this instance's other state: gunicorn's default is one
+        # path per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl), so each server
+        # started on a machine took it from the one before, and the first to stop deleted
+        # it under the others.
+        "control_socket": str(settings.DATA_DIR / "gunicorn.ctl"),
     }
 
     class Server(BaseApplication):

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 from django.db import connection
@@ -18,10 +19,30 @@ from django.db import connection
 YILIAN = str(Path(sys.executable).with_name("yilian"))
 
 
+# Ports handed out so far in this run: a port is free when it is tested, not when the
+# process it is for binds it, so none is handed out twice.
+_given: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port on 127.0.0.1: from ``YILIAN_TEST_PORTS`` (``LOW-HIGH``) when set — on a
+    machine shared by several runs, each keeps to its own range — else any the kernel
+    picks."""
+    span = os.environ.get("YILIAN_TEST_PORTS", "")
+    candidates = [0]
+    if span:
+        low, high = (int(end) for end in span.split("-"))
+        candidates = [p for p in range(low, high + 1) if p not in _given]
+    for candidate in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port = s.getsockname()[1]
+            _given.add(port)
+            return port
+    raise AssertionError(f"no free port left in YILIAN_TEST_PORTS={span}")
 
 
 def database_url() -> str:
@@ -63,25 +84,49 @@ def wait_for(predicate, timeout: float, interval: float = 0.05, what: str = "con
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def assert_each_department_acted_once(steps) -> None:
+    """Every step of ``steps`` (a Step queryset: all the database holds) is done, and its
+    department acted once for it — whatever was asked twice — with the reference the step
+    recorded."""
+    from collections import Counter
+
+    from yilian.chain.models import StepStatus
+    from yilian.departments.models import Effect
+
+    assert set(steps.values_list("status", flat=True)) == {StepStatus.DONE}
+    effects = Counter(Effect.objects.values_list("department", "idempotency_key"))
+    assert len(effects) == steps.count()
+    assert set(effects.values()) == {1}
+    for step in steps:
+        effect = Effect.objects.get(department=step.code, idempotency_key=step.idempotency_key)
+        assert step.reference == effect.reference
+
+
 class Client:
     """A plain HTTP client of the API, as another agency's system would be."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
         self.base = base
         self.token = ""
+        self.headers = dict(headers or {})  # sent with every request
+        self.answered: Message = Message()  # the last response's headers
 
     def call(self, method: str, path: str, body=None, raw: bool = False):
         data = body if isinstance(body, bytes) else (
             json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
+        for header, value in self.headers.items():
+            request.add_header(header, value)
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
+                self.answered = response.headers
                 payload = response.read()
                 return response.status, payload if raw else json.loads(payload or b"null")
         except urllib.error.HTTPError as error:
+            self.answered = error.headers
             return error.code, json.loads(error.read() or b"null")
 
     def up(self) -> bool:

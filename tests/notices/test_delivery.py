@@ -20,7 +20,7 @@ class Provider:
     """A tiny SMS provider: answers each request with the next scripted status, records
     what it was sent, and sends each Idempotency-Key once."""
 
-    def __init__(self, *statuses: int) -> None:
+    def __init__(self, *statuses: int, port: int = 0) -> None:
         self.statuses = list(statuses)
         self.requests: list[dict] = []
         self.sent: dict[str, dict] = {}
@@ -44,7 +44,7 @@ class Provider:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
