@@ -153,6 +153,10 @@ _declare("YILIAN_EMBEDDED_WORKERS", "2", "Threads of the embedded worker.")
 _declare("YILIAN_STEP_LEASE_SECONDS", "60", "How long a claimed step may run before the "
          "sweeper takes it back.")
 _declare("YILIAN_SWEEP_SECONDS", "5", "How often the sweeper looks for ready or abandoned steps.")
+_declare("YILIAN_SWEEPER_LEASE_SECONDS", "10", "Every worker runs the sweeper; one at a "
+         "time holds its lease (a row in the database, renewed a few times per period) and "
+         "does the work. When the holder dies, another takes over this long after its last "
+         "renewal.")
 _declare("YILIAN_SWEEP_GRACE_SECONDS", "10", "How long a step may stay ready before the "
          "sweeper assumes its message was lost and sends another.")
 _declare("YILIAN_AUDIT_CHECKPOINT_SECONDS", "300", "How often the audit trail's stream heads "

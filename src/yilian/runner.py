@@ -3,19 +3,21 @@
 
 The embedded worker runs the same :func:`yilian.chain.engine.advance` as Celery; it reads
 step ids from an in-process inbox and a sweeper thread refills the inbox with every step
-that is ready or abandoned, so nothing depends on a message being delivered.
+that is ready or abandoned, so nothing depends on a message being delivered. Every
+process with a worker runs the sweeper; one at a time, the lease holder, does its work
+(:mod:`yilian.chain.sweeper`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 
 from django.conf import settings
-from django.db import close_old_connections
 
 from yilian.chain import dispatch, engine
+from yilian.chain.sweeper import Sweeper
+from yilian.chain.workers import InboxThreads
 from yilian.observability import metrics
 from yilian.observability.logs import gunicorn_logger_class
 
@@ -23,66 +25,29 @@ log = logging.getLogger("yilian.runner")
 
 
 class EmbeddedWorker:
+    """Threads running steps from the in-process inbox, and the sweeper (under its lease,
+    like every worker's: :mod:`yilian.chain.sweeper`)."""
+
     def __init__(self, threads: int, sweep_seconds: float) -> None:
-        self.threads = max(1, threads)
-        self.sweep_seconds = sweep_seconds
-        self._stop = threading.Event()
+        self.threads = InboxThreads(threads)
+        self.sweeper = Sweeper(every=sweep_seconds)
+
+    @property
+    def sweep_seconds(self) -> float:
+        return self.sweeper.every
 
     def start(self) -> None:
         dispatch.activate_embedded()
         # Whatever was left ready (by a stopped process, or before we started) goes first.
         dispatch.send(engine.ready_step_ids(limit=100_000))
-        for i in range(self.threads):
-            threading.Thread(target=self._work, name=f"yilian-worker-{i}", daemon=True).start()
-        threading.Thread(target=self._sweep, name="yilian-sweeper", daemon=True).start()
-        log.info("embedded worker: %d threads, sweep every %ss", self.threads,
+        self.threads.start()
+        self.sweeper.start()
+        log.info("embedded worker: %d threads, sweep every %ss", self.threads.count,
                  self.sweep_seconds)
 
     def stop(self) -> None:
-        self._stop.set()
-
-    def _work(self) -> None:
-        while not self._stop.is_set():
-            step_id = dispatch.inbox.get(timeout=1.0)
-            if step_id is None:
-                continue
-            try:
-                engine.advance(step_id)
-            except Exception:  # keep the thread alive; the sweeper retries the step
-                log.exception("embedded worker: step %s", step_id)
-            finally:
-                _keep_connection()
-
-    def _sweep(self) -> None:
-        from yilian.audit.checkpoints import checkpoint_if_due
-        from yilian.forms.lifecycle import expire_drafts
-        from yilian.notices.outbox import deliver_due
-
-        # Each job alone: one failing must not stop the others (expire_drafts is one
-        # indexed query when nothing is stale).
-        while not self._stop.wait(self.sweep_seconds):
-            for job in (engine.sweep, expire_drafts, checkpoint_if_due, deliver_due):
-                try:
-                    job()
-                except Exception:
-                    log.exception("embedded sweeper: %s", job.__name__)
-                finally:
-                    close_old_connections()
-
-
-def _keep_connection() -> None:
-    """A worker thread keeps its database connection from one step to the next: a fresh
-    SQLite connection re-reads the schema and re-runs the PRAGMAs, which cost a step more
-    than its own statements (docs/BENCHMARKS.md). Requests still close theirs
-    (CONN_MAX_AGE 0), so a database that went away is met afresh by each. Only a
-    connection that failed is replaced."""
-    from django.db import connection
-
-    if connection.connection is not None and connection.errors_occurred:
-        if connection.in_atomic_block or not connection.is_usable():
-            connection.close()
-        else:
-            connection.errors_occurred = False
+        self.threads.stop(timeout=5)
+        self.sweeper.stop()
 
 
 def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None) -> int:
@@ -197,17 +162,19 @@ def run_demo(host: str, port: int) -> int:
     return _gunicorn(host, port, 1, settings.EMBEDDED_WORKER, on_ready=announce)
 
 
-def run_worker(concurrency: int, beat: bool) -> int:
-    """``yilian worker``: a Celery worker (and the sweeper schedule with ``--beat``)."""
+def run_worker(concurrency: int, beat: bool = False) -> int:
+    """``yilian worker``: a Celery worker. Each one runs the sweeper in a thread of its
+    main process (:class:`yilian.celery.SweeperStep`); ``--beat`` is still accepted and
+    changes nothing — a Celery beat beside it would only send the same work twice."""
     if settings.EMBEDDED_WORKER:
         raise SystemExit("yilian worker needs YILIAN_BROKER_URL (redis://...); without it "
                          "`yilian serve` runs the embedded worker")
     from yilian.celery import app
 
+    if beat:
+        log.info("--beat is no longer needed: every worker runs the sweeper, one at a "
+                 "time (the lease holder) does its work")
     argv = ["worker", f"--concurrency={concurrency}", "--loglevel=INFO",
             "--without-gossip", "--without-mingle"]
-    if beat:
-        argv.append("--beat")
-        argv.append(f"--schedule={settings.DATA_DIR / 'celerybeat-schedule'}")
     app.worker_main(argv)
     return 0

@@ -266,6 +266,7 @@ EMBEDDED_WORKERS = conf.get_int("YILIAN_EMBEDDED_WORKERS")
 STEP_LEASE_SECONDS = conf.get_int("YILIAN_STEP_LEASE_SECONDS")
 SWEEP_SECONDS = conf.get_float("YILIAN_SWEEP_SECONDS")
 SWEEP_GRACE_SECONDS = conf.get_float("YILIAN_SWEEP_GRACE_SECONDS")
+SWEEPER_LEASE_SECONDS = conf.get_float("YILIAN_SWEEPER_LEASE_SECONDS")
 MAX_AUTO_ATTEMPTS = conf.get_int("YILIAN_MAX_AUTO_ATTEMPTS")
 DEPARTMENT_CIRCUIT_FAILURES = conf.get_int("YILIAN_DEPARTMENT_CIRCUIT_FAILURES")
 DEPARTMENT_PROBE_SECONDS = conf.get_float("YILIAN_DEPARTMENT_PROBE_SECONDS")
@@ -312,13 +313,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 # a new PostgreSQL connection per step cost more than the step itself.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE = {
-    "sweep-steps": {"task": "yilian.chain.tasks.sweep", "schedule": SWEEP_SECONDS},
-    "audit-checkpoint": {"task": "yilian.audit.tasks.checkpoint",
-                         "schedule": AUDIT_CHECKPOINT_SECONDS},
-    "expire-drafts": {"task": "yilian.forms.tasks.expire_drafts", "schedule": 600},
-    "deliver-texts": {"task": "yilian.notices.tasks.deliver_due", "schedule": SWEEP_SECONDS},
-}
+# No beat schedule: every worker runs the periodic jobs, one at a time under a lease
+# (yilian.chain.sweeper), so a deployment cannot be left without them.
+# A broker outage must not stop a worker (it carries the chains meanwhile,
+# yilian.chain.workers): reconnect for as long as it takes, at start too.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Operations (issue 11 §6): JSON lines and the access log in production.
 _log_format = conf.get("YILIAN_LOG_FORMAT").strip().lower() or (

@@ -13,7 +13,7 @@ import stat
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -128,10 +128,10 @@ def test_checkpoint_if_due_keeps_the_interval(settings):
     assert checkpoint_if_due().seq == 2
 
 
-def test_the_beat_schedules_the_checkpoint_task(settings):
-    schedule = settings.CELERY_BEAT_SCHEDULE["audit-checkpoint"]
-    assert schedule == {"task": tasks.checkpoint.name,
-                        "schedule": settings.AUDIT_CHECKPOINT_SECONDS}
+def test_the_sweeper_checkpoints_and_the_task_makes_one_on_demand():
+    from yilian.chain.sweeper import jobs
+
+    assert checkpoint_if_due in jobs()
     write(S, 1)
     assert tasks.checkpoint() == 1 and tasks.checkpoint() == 0
 
@@ -201,7 +201,6 @@ def test_only_the_given_keys_are_trusted(three):
 @pytest.mark.django_db(transaction=True)
 def test_the_embedded_sweeper_makes_checkpoints(settings):
     """``yilian serve``/``demo`` without a broker: the sweeper thread checkpoints too."""
-    import threading
     import time
 
     from yilian.runner import EmbeddedWorker
@@ -209,20 +208,11 @@ def test_the_embedded_sweeper_makes_checkpoints(settings):
     settings.AUDIT_CHECKPOINT_SECONDS = 0
     write(S, 2)
     worker = EmbeddedWorker(threads=1, sweep_seconds=0.05)
-
-    def sweeper() -> None:
-        try:
-            worker._sweep()
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    thread = threading.Thread(target=sweeper, daemon=True)
-    thread.start()
+    worker.sweeper.start()
     try:
         deadline = time.monotonic() + 20
         while not Checkpoint.objects.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
-        worker.stop()
-        thread.join(timeout=10)
+        worker.sweeper.stop()
     assert json.loads(Checkpoint.objects.get(seq=1).body)["heads"].keys() == {S}

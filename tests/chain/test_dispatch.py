@@ -90,3 +90,36 @@ def test_the_sweeper_resends_only_steps_left_ready_too_long_or_abandoned(inbox):
     assert engine.sweep() == 2
     assert sorted(_drain(inbox)) == sorted([lost.pk, abandoned.pk])
     assert fresh.pk not in engine.ready_step_ids(stale_after=10)
+
+
+@pytest.mark.django_db
+@override_settings(SWEEP_GRACE_SECONDS=0.3)
+def test_an_abandoned_claim_is_resent_once_per_grace_period_not_at_every_sweep(inbox):
+    """It stays "ready" until a worker claims it; resent at every sweep, a slow queue
+    (a broker back from an outage) filled with copies of it."""
+    abandoned = start_chain(factories.application()).steps.get(code="registration")
+    engine.claim(abandoned.pk)
+    Step.objects.filter(pk=abandoned.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    _drain(inbox)
+
+    assert engine.sweep() == 1
+    assert engine.sweep() == 0 and engine.sweep() == 0
+    assert _drain(inbox) == [abandoned.pk]
+    time.sleep(0.35)
+    assert engine.sweep() == 1  # a grace period later, once more
+    # Claimed again and abandoned again: a new claim, resent at once.
+    engine.claim(abandoned.pk)
+    Step.objects.filter(pk=abandoned.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert engine.sweep() == 1
+
+
+def test_the_inbox_hands_back_what_it_holds_with_the_delays_left():
+    box = dispatch.Inbox()
+    box.put(1)
+    box.put(2, delay=30)
+    left = box.drain()
+    assert left[0] == (1, 0.0)
+    assert left[1][0] == 2 and 29 < left[1][1] <= 30
+    assert box.drain() == [] and box.get(timeout=0) is None

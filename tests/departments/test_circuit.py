@@ -169,12 +169,14 @@ def test_without_a_sweeper_a_due_step_goes_as_the_probe_and_closes_it():
 def test_the_sweeper_runs_in_both_deployments():
     from django.conf import settings
 
+    from yilian.celery import SweeperStep, app
+    from yilian.chain.sweeper import Sweeper, jobs
     from yilian.runner import EmbeddedWorker
 
-    beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "yilian.chain.tasks.sweep" in beat
-    assert settings.CELERY_BEAT_SCHEDULE["sweep-steps"]["schedule"] <= \
-        settings.DEPARTMENT_PROBE_SECONDS
+    # Every Celery worker runs the sweeper (a bootstep), as the embedded worker does.
+    assert SweeperStep in set(app.steps["worker"])
+    assert engine.sweep in jobs()
+    assert Sweeper().every <= settings.DEPARTMENT_PROBE_SECONDS
     assert EmbeddedWorker(1, settings.SWEEP_SECONDS).sweep_seconds <= \
         settings.DEPARTMENT_PROBE_SECONDS
 
@@ -183,10 +185,7 @@ def test_the_sweeper_runs_in_both_deployments():
 def test_the_embedded_sweeper_thread_closes_the_circuit_of_a_department_back(settings):
     """`yilian demo`/`serve` without a broker: the real sweeper loop probes, so a step
     fifteen minutes into its back-off goes within seconds of the department's return."""
-    import threading
     import time
-
-    from django.db import connections
 
     from yilian.runner import EmbeddedWorker
 
@@ -202,22 +201,13 @@ def test_the_embedded_sweeper_thread_closes_the_circuit_of_a_department_back(set
     _outage("-")  # back, as an operator would say in the admin
 
     worker = EmbeddedWorker(threads=1, sweep_seconds=0.05)
-
-    def sweeper() -> None:
-        try:
-            worker._sweep()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=sweeper, daemon=True)
-    thread.start()
+    worker.sweeper.start()
     try:
         deadline = time.monotonic() + 20
         while _health("tax").state == "open" and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
-        worker.stop()
-        thread.join(timeout=10)
+        worker.sweeper.stop()
     assert _health("tax").state == "closed"
     tax.refresh_from_db()
     assert tax.next_attempt_at <= timezone.now()

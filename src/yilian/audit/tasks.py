@@ -1,4 +1,5 @@
-"""Celery task: the checkpoint on the beat schedule (``yilian worker --beat``)."""
+"""Celery task: a checkpoint on demand. The periodic one is the sweeper's
+(``checkpoint_if_due``, :mod:`yilian.chain.sweeper`)."""
 
 from __future__ import annotations
 

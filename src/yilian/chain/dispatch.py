@@ -63,6 +63,17 @@ class Inbox:
                     return None
                 self._cond.wait(wait)
 
+    def drain(self) -> list[tuple[int, float]]:
+        """Empty the inbox: each step id with the seconds it still had to wait."""
+        with self._cond:
+            now = time.monotonic()
+            left = [(step_id, 0.0) for step_id in self._ready]
+            left += [(step_id, max(0.0, at - now)) for at, step_id in sorted(self._delayed)]
+            self._ready.clear()
+            self._queued.clear()
+            self._delayed.clear()
+            return left
+
     def clear(self) -> None:
         with self._cond:
             self._ready.clear()
@@ -84,10 +95,11 @@ def on_commit(step_ids: Iterable[int], delay: float = 0.0) -> None:
 
 
 def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
+    if inbox.active:  # the embedded worker, or a Celery worker whose broker is down
+        for step_id in step_ids:
+            inbox.put(step_id, delay)
+        return
     if settings.EMBEDDED_WORKER:
-        if inbox.active:
-            for step_id in step_ids:
-                inbox.put(step_id, delay)
         return
     # The project's Celery app, named explicitly: a bare shared task would fall back to
     # Celery's default app (amqp://localhost) in a process that never loaded ours.

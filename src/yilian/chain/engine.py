@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import random
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -390,15 +391,41 @@ def sweep() -> int:
     anywhere, any number of times: claims decide who works.
 
     A resent step's ``next_attempt_at`` moves to now, so that under a backlog each step is
-    resent at most once per grace period instead of flooding the queue with copies."""
-    ids = ready_step_ids(stale_after=settings.SWEEP_GRACE_SECONDS)
+    resent at most once per grace period instead of flooding the queue with copies; an
+    abandoned claim (whose row says nothing of the resend) likewise, by
+    :func:`_not_resent_lately`."""
+    grace = settings.SWEEP_GRACE_SECONDS
+    ids = ready_step_ids(stale_after=grace)
     if ids:
         Step.objects.filter(pk__in=ids, status__in=READY_STATUSES).update(
             next_attempt_at=timezone.now())
+        ids = _not_resent_lately(ids, grace)
     dispatch.send(ids)
     flag_overdue()
     circuit.probe()  # a department back from an outage: its steps go now
     return len(ids)
+
+
+# (step id, claim token) of an abandoned claim → when this process's sweeper last resent
+# it (time.monotonic()).
+_resent: dict[tuple[int, str], float] = {}
+
+
+def _not_resent_lately(ids: list[int], grace: float) -> list[int]:
+    """``ids`` less the abandoned claims this process resent within ``grace`` seconds
+    (noted now). A ready step's ``next_attempt_at`` already says when it was resent; an
+    abandoned claim stays "ready" as it is until a worker claims it, so it was resent at
+    every sweep while the queue was slow to reach it (a flood after a broker outage).
+    Another process taking the sweeper over may resend each once more."""
+    now = time.monotonic()
+    for key, at in list(_resent.items()):
+        if now - at >= grace:
+            del _resent[key]
+    abandoned = dict(Step.objects.filter(pk__in=ids, status=StepStatus.RUNNING)
+                     .values_list("pk", "claim_token"))
+    fresh = [pk for pk in ids if (pk, abandoned.get(pk)) not in _resent]
+    _resent.update({(pk, abandoned[pk]): now for pk in fresh if pk in abandoned})
+    return fresh
 
 
 def drain(max_attempts: int = 100_000) -> int:

@@ -135,3 +135,16 @@ class Step(models.Model):
         if status not in TRANSITIONS[self.status]:
             raise ValueError(f"step {self.pk}: {self.status} -> {status} is not allowed")
         self.status = status
+
+
+class Lease(models.Model):
+    """A lease (租约) on a job that one process at a time must run — the sweeper: who
+    holds it and until when, by the database's clock (:mod:`yilian.chain.lease`)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    holder = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+    acquired_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at}"

@@ -11,7 +11,3 @@ from yilian.chain import engine
 def run_step(step_id: int) -> bool:
     return engine.advance(step_id)
 
-
-@shared_task(name="yilian.chain.tasks.sweep")
-def sweep() -> int:
-    return engine.sweep()
