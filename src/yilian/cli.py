@@ -237,7 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="production chain worker (Celery)")
     p.add_argument("--concurrency", type=int, default=2)
     p.add_argument("--beat", action="store_true",
-                   help="also run the periodic sweeper (run it in exactly one worker)")
+                   help="accepted for old unit files, changes nothing: every worker runs "
+                   "the sweeper, one at a time under a lease")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("manage", help="Django management commands")

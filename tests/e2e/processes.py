@@ -102,6 +102,17 @@ def assert_each_department_acted_once(steps) -> None:
         assert step.reference == effect.reference
 
 
+def sweeper_holder_pid() -> int | None:
+    """The pid of the process holding the sweeper's lease now (``host:pid:nonce``)."""
+    from django.utils import timezone
+
+    from yilian.chain.models import Lease
+    from yilian.chain.sweeper import LEASE_NAME
+
+    row = Lease.objects.filter(name=LEASE_NAME, expires_at__gt=timezone.now()).first()
+    return int(row.holder.split(":")[1]) if row else None
+
+
 class Client:
     """A plain HTTP client of the API, as another agency's system would be."""
 

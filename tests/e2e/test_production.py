@@ -38,7 +38,7 @@ def _code_from_the_outbox_table(masked_phone: str) -> str:
 
 @contextlib.contextmanager
 def serving(tmp_path, username: str, web_workers: int = 2, **env):
-    """`yilian serve` (gunicorn) and `yilian worker --beat` (Celery) on the run's
+    """`yilian serve` (gunicorn) and `yilian worker` (Celery) on the run's
     PostgreSQL + Redis, and a client signed in as a new agency account; the processes'
     output goes to ``processes.log`` (yielded with the client, for failure messages)."""
     get_user_model().objects.create_user(username, password="s3cret-pass")
@@ -49,7 +49,7 @@ def serving(tmp_path, username: str, web_workers: int = 2, **env):
     log = tmp_path / "processes.log"
     web = start(["serve", "--port", str(port), "--workers", str(web_workers)], environment,
                 log)
-    worker = start(["worker", "--concurrency", "2", "--beat"], environment, log)
+    worker = start(["worker", "--concurrency", "2"], environment, log)
     try:
         client = Client(f"http://127.0.0.1:{port}")
         wait_for(client.up, 60, interval=0.2, what=f"gunicorn to answer (log: {log})")

@@ -10,7 +10,14 @@ import pytest
 from django.db import connection
 
 from tests import factories
-from tests.e2e.processes import assert_each_department_acted_once, child_env, kill, start, wait_for
+from tests.e2e.processes import (
+    assert_each_department_acted_once,
+    child_env,
+    kill,
+    start,
+    sweeper_holder_pid,
+    wait_for,
+)
 from yilian.chain.models import Chain, Step, StepStatus
 from yilian.chain.services import start_chain
 
@@ -42,10 +49,11 @@ def test_sigkill_in_the_middle_of_chains_loses_nothing_and_duplicates_nothing(tm
         YILIAN_SWEEP_SECONDS="0.5",
     )
     log = tmp_path / "workers.log"
-    # Both sweep (a second sweeper is only redundant), so the survivor takes back the
-    # claims the dead one held once their leases expire.
-    doomed = start(["worker", "--concurrency", "2", "--beat"], env, log)
-    survivor = start(["worker", "--concurrency", "2", "--beat"], env, tmp_path / "b.log")
+    # Both run the sweeper (one at a time holds its lease), so the survivor takes back
+    # the claims the dead one held once their leases expire, whichever was sweeping.
+    first = start(["worker", "--concurrency", "2"], env, log)
+    second = start(["worker", "--concurrency", "2"], env, tmp_path / "b.log")
+    doomed = first
     try:
         def running_mid_chain():
             # More steps running than the survivor's two processes can hold: at least one
@@ -55,15 +63,21 @@ def test_sigkill_in_the_middle_of_chains_loses_nothing_and_duplicates_nothing(tm
             return done >= 15 and running >= 3
 
         wait_for(running_mid_chain, 60, interval=0.02, what="steps in flight")
+        # The one doing the sweeper's work dies: the other must take that over too.
+        holder = sweeper_holder_pid()
+        assert holder in (first.pid, second.pid)
+        doomed = second if holder == second.pid else first
         kill(doomed)
         in_flight = list(Step.objects.filter(status=StepStatus.RUNNING)
                          .values_list("pk", flat=True))
         assert Chain.objects.filter(finished_at__isnull=True).exists(), "killed too late"
         wait_for(lambda: not Chain.objects.filter(finished_at__isnull=True).exists(), 120,
                  interval=0.2, what=f"all chains to complete (logs in {tmp_path})")
+        wait_for(lambda: sweeper_holder_pid() not in (None, doomed.pid), 30,
+                 what="the survivor to hold the sweeper's lease")
     finally:
-        kill(doomed)
-        kill(survivor)
+        kill(first)
+        kill(second)
 
     steps = Step.objects.filter(chain__in=chains)
     assert steps.count() == 12 * 6

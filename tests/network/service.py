@@ -5,7 +5,7 @@
   dir (not ``yilian demo``: its seeded chains were done by the in-process simulators, so
   the departments' ledgers could never match them);
 - *production* (the PostgreSQL + Redis pass): ``yilian serve`` (gunicorn) and
-  ``yilian worker --beat`` (Celery on Redis) on the test's PostgreSQL database.
+  ``yilian worker`` (Celery on Redis) on the test's PostgreSQL database.
 
 Either way the test drives it over HTTP as an agency's system would, reads its steps
 from its database (the test's own connection, or the embedded file read-only) and runs
@@ -173,7 +173,7 @@ class Embedded(Yilian):
 
 
 class Production(Yilian):
-    """``yilian serve`` + ``yilian worker --beat`` on this test's PostgreSQL and Redis."""
+    """``yilian serve`` + ``yilian worker`` on this test's PostgreSQL and Redis."""
 
     def __init__(self, root: Path, departments_env: dict[str, str]) -> None:
         self.root = root
