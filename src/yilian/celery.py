@@ -61,6 +61,38 @@ class SweeperStep(bootsteps.StartStopStep):
 app.steps["worker"].add(SweeperStep)
 
 
+def _survive_losing_redis() -> None:
+    """kombu 5.7 on Redis: once the connection is lost, a channel of the old connection
+    still used — to restore the unacknowledged messages as it closes, or to acknowledge
+    a step a pool process finished after the reconnection — builds a Redis client from
+    the transport's settings, which are gone: an ``AttributeError`` (``'NoneType'
+    object has no attribute 'hostname'`` / ``'client'``) that kombu's error handling
+    does not expect, so the whole worker stopped ("Unrecoverable error") instead of
+    carrying on (seen in tests/e2e/test_broker_outage.py; the same error in
+    celery/kombu#582). Here that case is the connection error it is, which kombu logs
+    and survives. What was not acknowledged stays in Redis (redelivered after its
+    visibility timeout, if Redis survived): a message that finds its step done is no
+    attempt, and the sweeper resends any step still waiting — the database is the
+    truth."""
+    import redis
+    from kombu.transport import redis as kombu_redis
+
+    connparams = kombu_redis.Channel._connparams
+    if getattr(connparams, "yilian_guarded", False):
+        return
+
+    def guarded(self, *args, **kwargs):
+        if self.connection is None or getattr(self.connection, "client", None) is None:
+            raise redis.exceptions.ConnectionError("this channel's connection is closed")
+        return connparams(self, *args, **kwargs)
+
+    guarded.yilian_guarded = True
+    kombu_redis.Channel._connparams = guarded
+
+
+_survive_losing_redis()
+
+
 @task_prerun.connect
 def _carry_request_id(task=None, **kwargs) -> None:
     # Celery puts custom message headers on the task's request (yilian.observability.logs).
