@@ -17,6 +17,13 @@ from yilian.chain.models import Step, StepStatus
 from yilian.chain.services import start_chain
 
 
+def _abandon(step_id: int) -> None:
+    """Claim a step as a worker would, and let that worker die: its lease runs out."""
+    assert engine.claim(step_id) is not None
+    Step.objects.filter(pk=step_id).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+
+
 def _drain(box: dispatch.Inbox) -> list[int]:
     out = []
     while (step_id := box.get(timeout=0)) is not None:
@@ -82,9 +89,7 @@ def test_the_sweeper_resends_only_steps_left_ready_too_long_or_abandoned(inbox):
     Step.objects.filter(pk=lost.pk).update(
         next_attempt_at=timezone.now() - dt.timedelta(seconds=60))
     abandoned = start_chain(factories.application()).steps.get(code="registration")
-    engine.claim(abandoned.pk)
-    Step.objects.filter(pk=abandoned.pk).update(
-        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    _abandon(abandoned.pk)
     _drain(inbox)
 
     assert engine.sweep() == 2
@@ -98,9 +103,7 @@ def test_an_abandoned_claim_is_resent_once_per_grace_period_not_at_every_sweep(i
     """It stays "ready" until a worker claims it; resent at every sweep, a slow queue
     (a broker back from an outage) filled with copies of it."""
     abandoned = start_chain(factories.application()).steps.get(code="registration")
-    engine.claim(abandoned.pk)
-    Step.objects.filter(pk=abandoned.pk).update(
-        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    _abandon(abandoned.pk)
     _drain(inbox)
 
     assert engine.sweep() == 1
@@ -108,10 +111,7 @@ def test_an_abandoned_claim_is_resent_once_per_grace_period_not_at_every_sweep(i
     assert _drain(inbox) == [abandoned.pk]
     time.sleep(0.35)
     assert engine.sweep() == 1  # a grace period later, once more
-    # Claimed again and abandoned again: a new claim, resent at once.
-    engine.claim(abandoned.pk)
-    Step.objects.filter(pk=abandoned.pk).update(
-        lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    _abandon(abandoned.pk)  # claimed again and abandoned again: resent at once
     assert engine.sweep() == 1
 
 

@@ -14,9 +14,19 @@ import urllib.request
 from email.message import Message
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 YILIAN = str(Path(sys.executable).with_name("yilian"))
+BROKER = os.environ.get("YILIAN_TEST_BROKER_URL", "")
+ON_POSTGRES = os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
+#: The marks of a test that starts production workers (PostgreSQL + Redis suite only).
+PRODUCTION_WORKERS = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.skipif(not (BROKER and ON_POSTGRES),
+                       reason="runs in the PostgreSQL + Redis suite"),
+]
 
 
 # Ports handed out so far in this run: a port is free when it is tested, not when the

@@ -12,25 +12,17 @@ import os
 import subprocess
 import time
 
-import pytest
 from django.db.models import Sum
 
 from tests import factories
-from tests.e2e.processes import child_env, kill, start, wait_for
+from tests.e2e.processes import PRODUCTION_WORKERS, child_env, kill, start, wait_for
 from yilian.chain.models import Chain, Step
 from yilian.chain.services import start_chain
 
-BROKER = os.environ.get("YILIAN_TEST_BROKER_URL", "")
-ON_POSTGRES = os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
 OUTAGE_SECONDS = float(os.environ.get("YILIAN_TEST_OUTAGE_SECONDS", "20"))
 GRACE = 3.0
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.slow,
-    pytest.mark.skipif(not (BROKER and ON_POSTGRES),
-                       reason="runs in the PostgreSQL + Redis suite"),
-]
+pytestmark = PRODUCTION_WORKERS
 
 
 def _redis(port: int, log) -> subprocess.Popen:

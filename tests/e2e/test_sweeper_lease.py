@@ -6,38 +6,30 @@ seconds and rescues a step the dead one left claimed."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
-import pytest
 from django.utils import timezone
 
 from tests import factories
-from tests.e2e.processes import child_env, kill, start, sweeper_holder_pid, wait_for
+from tests.e2e import processes
+from tests.e2e.processes import kill, sweeper_holder_pid, wait_for
 from yilian.chain import engine
 from yilian.chain.models import Step, StepStatus
 from yilian.chain.services import start_chain
 
-BROKER = os.environ.get("YILIAN_TEST_BROKER_URL", "")
-ON_POSTGRES = os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.slow,
-    pytest.mark.skipif(not (BROKER and ON_POSTGRES),
-                       reason="runs in the PostgreSQL + Redis suite"),
-]
+pytestmark = processes.PRODUCTION_WORKERS
 
 
 def test_the_lease_holder_killed_the_other_worker_takes_over_and_rescues_its_step(tmp_path):
     import redis
 
-    redis.Redis.from_url(BROKER).flushdb()
+    redis.Redis.from_url(processes.BROKER).flushdb()
     # The lease as deployed (YILIAN_SWEEPER_LEASE_SECONDS, 10 s); sweeps every second.
-    env = child_env(YILIAN_BROKER_URL=BROKER, YILIAN_SWEEP_SECONDS="1")
+    env = processes.child_env(YILIAN_BROKER_URL=processes.BROKER, YILIAN_SWEEP_SECONDS="1")
     workers = {}
     for name, extra in (("a", []), ("b", ["--beat"])):
-        proc = start(["worker", "--concurrency", "1", *extra], env, tmp_path / f"{name}.log")
+        proc = processes.start(["worker", "--concurrency", "1", *extra], env,
+                               tmp_path / f"{name}.log")
         workers[proc.pid] = proc
     try:
         def both_sweeping() -> bool:

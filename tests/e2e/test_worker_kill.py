@@ -4,13 +4,12 @@ the dead worker held, and no department acted twice even for those."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from django.db import connection
 
 from tests import factories
 from tests.e2e.processes import (
+    BROKER,
+    PRODUCTION_WORKERS,
     assert_each_department_acted_once,
     child_env,
     kill,
@@ -21,15 +20,7 @@ from tests.e2e.processes import (
 from yilian.chain.models import Chain, Step, StepStatus
 from yilian.chain.services import start_chain
 
-BROKER = os.environ.get("YILIAN_TEST_BROKER_URL", "")
-ON_POSTGRES = os.environ.get("YILIAN_DATABASE_URL", "").startswith("postgres")
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.slow,
-    pytest.mark.skipif(not (BROKER and ON_POSTGRES),
-                       reason="runs in the PostgreSQL + Redis suite"),
-]
+pytestmark = PRODUCTION_WORKERS
 
 
 def _purge_broker() -> None:
