@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery, bootsteps
-from celery.signals import task_prerun
+from celery.signals import task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yilian.settings")
 
@@ -91,6 +91,16 @@ def _survive_losing_redis() -> None:
 
 
 _survive_losing_redis()
+
+
+@worker_process_init.connect
+def _pool_process_sends_to_the_broker(**kwargs) -> None:
+    # A pool process forked while its parent runs steps itself (broker down) would
+    # inherit the parent's switched-on inbox, which nobody reads in the child.
+    from yilian.chain import dispatch
+
+    dispatch.inbox.active = False
+    dispatch.inbox.clear()
 
 
 @task_prerun.connect
