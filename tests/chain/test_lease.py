@@ -55,12 +55,16 @@ def test_a_released_lease_is_taken_at_once():
     assert b.hold()
 
 
-def test_the_database_clock_decides_not_the_hosts():
-    """A lease written by a host whose clock runs ahead still expires on time."""
+def test_the_database_clock_decides_not_the_hosts(monkeypatch):
+    """A host whose clock runs an hour ahead does not see the holder's lease as run
+    out: expiry is judged by the database's clock."""
     a = Lease("job", 60)
     assert a.hold()
-    LeaseRow.objects.filter(name="job").update(
-        expires_at=timezone.now() - dt.timedelta(seconds=1))
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(hours=1))
+    assert not Lease("job", 60).hold()
+    # Run out by the database's clock (the holder stopped renewing): taken.
+    LeaseRow.objects.filter(name="job").update(expires_at=real_now() - dt.timedelta(seconds=1))
     assert Lease("job", 60).hold()
 
 
