@@ -4,6 +4,7 @@ after their backoff, and the sweeper only for messages that must have been lost.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 
 import pytest
@@ -123,3 +124,40 @@ def test_the_inbox_hands_back_what_it_holds_with_the_delays_left():
     assert left[0] == (1, 0.0)
     assert left[1][0] == 2 and 29 < left[1][1] <= 30
     assert box.drain() == [] and box.get(timeout=0) is None
+
+
+_SEND_WITH_THE_BROKER_DOWN = """
+import json, os, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "yilian.settings"
+import django
+django.setup()
+from yilian.chain import dispatch
+timed = []
+for ids in ([1], [2, 3, 4, 5, 6], [7]):
+    started = time.monotonic()
+    dispatch.send(ids)
+    timed.append(time.monotonic() - started)
+print(json.dumps(timed))
+"""
+
+
+def test_a_process_that_cannot_reach_the_broker_stops_trying_for_a_while(tmp_path):
+    """Each try at a broker that is down costs about a second (Celery's own retries): a
+    request releasing five steps waited five. Now the first failure is the only one for
+    a few seconds; the steps stay ready in the database for the workers."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "YILIAN_DATA_DIR": str(tmp_path),
+           # Nothing listens there (this engineer's port range): a broker that is down.
+           "YILIAN_BROKER_URL": "redis://127.0.0.1:18102/0"}
+    env.pop("YILIAN_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", _SEND_WITH_THE_BROKER_DOWN], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    first, five, one = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first > 0.05  # it did try, and failed
+    assert five < 0.05 and one < 0.05
+    assert "could not queue steps [1]" in done.stderr
+    assert "could not queue steps [2" not in done.stderr

@@ -105,10 +105,25 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
     # Celery's default app (amqp://localhost) in a process that never loaded ours.
     from yilian.celery import app
 
-    for step_id in step_ids:
+    global _broker_down_until
+    ids = list(step_ids)
+    if ids and time.monotonic() < _broker_down_until:
+        log.info("broker down: steps %s left for the workers to find", ids)
+        return
+    for step_id in ids:
         try:
             app.send_task("yilian.chain.tasks.run_step", (step_id,),
                           countdown=delay or None, headers=logs.carried())
         except Exception:  # the broker being down must not fail the request
-            log.warning("could not queue step %s; the sweeper will pick it up", step_id,
-                        exc_info=True)
+            # Each try costs about a second (Celery's own retries): the rest of these,
+            # and what follows for a few seconds, are not tried. They stay ready in the
+            # database, where the workers look for them (yilian.chain.workers).
+            _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
+            log.warning("could not queue steps %s; the workers will find them in the "
+                        "database", ids[ids.index(step_id):], exc_info=True)
+            return
+
+
+#: After failing to reach the broker, a process does not try again for this long.
+BROKER_RETRY_SECONDS = 5.0
+_broker_down_until = 0.0
