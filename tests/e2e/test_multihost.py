@@ -53,12 +53,10 @@ pytestmark = [
 def worker_command() -> list[str]:
     """How every worker of the cluster is started, and started again after a kill.
 
-    Both workers run the sweeper (``--beat``): today it runs only in a worker started
-    so, and it is what takes back the steps a killed worker held — and either worker
-    may be the one killed. Two sweepers are safe: claims decide who runs a step, a
-    second sweeper only sends an id again. Once every worker runs the sweeper under a
-    lease in the database (issue 11 part 2), ``--beat`` goes from here."""
-    return ["worker", "--concurrency", "2", "--beat"]
+    Every worker runs the sweeper, one at a time under its lease in the database
+    (issue 11 part 2): it is what takes back the steps a killed worker held, and when
+    the one killed held the lease, another takes it over."""
+    return ["worker", "--concurrency", "2"]
 
 
 @pytest.fixture(scope="module")
