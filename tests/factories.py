@@ -40,6 +40,15 @@ def confirm_parties(application: Application) -> None:
         consent._confirm(party, None, "code")
 
 
+def registered(code: str, name: str, org_form: str = "llc_multi"):
+    """An enterprise in the register (登记簿): what a corporate investor or a branch's
+    company must be."""
+    from yilian.registry.models import Enterprise
+
+    return Enterprise.objects.create(uscc=code, name=name, org_form=org_form,
+                                     division_code=code[2:8])
+
+
 def user(username: str | None = None):
     name = username or f"user{next(_people)}"
     return get_user_model().objects.create_user(name, password="pw-" + name)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from tests import factories
 from yilian.codes import resident_id, uscc
 from yilian.forms.models import Employee, Investor, Person
 from yilian.forms.validation import Errors, check_application, check_name, check_scope
@@ -266,7 +267,9 @@ def test_what_is_allowed(draft):
     draft.operating_term_years = 30
     draft.name = "一链（威海）科技有限责任公司"
     Person.objects.filter(application=draft, role="manager").update(email="")
+    factories.registered(uscc.make("371071", 42), "威海某某投资有限公司")
     _set(Investor, draft, 1, kind="corporate", id_number="", phone="",
+         name="威海某某投资有限公司",
          uscc=uscc.make("371071", 42), signatory_name="周敏",
          signatory_id_number=resident_id.make("371002", dt.date(1980, 3, 1), 17),
          signatory_phone="13906310099")

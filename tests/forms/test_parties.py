@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests import factories
 from tests.forms.conftest import example_data, parse
 from yilian.codes import resident_id, uscc
 from yilian.departments import identity
@@ -25,6 +26,7 @@ def _names(application) -> dict[str, list[str]]:
 def test_the_person_signing_for_a_corporate_investor_is_a_party(draft, owner):
     signatory = identity.synthetic(42)
     investors = example_data()["investors"]
+    factories.registered(uscc.make("371071", 42), "威海某某投资有限公司")
     investors[1] = {**investors[1], "kind": "corporate", "name": "威海某某投资有限公司",
                     "id_number": "", "phone": "", "uscc": uscc.make("371071", 42),
                     "signatory_name": signatory.name,

@@ -64,7 +64,10 @@ def test_a_corporate_investors_signatory_is_offered_and_a_bad_id_is_not():
 
 def test_each_office_is_a_question_with_the_investors_to_pick():
     questions = {q.role: q for q in people.questions(_investors_only())}
-    assert list(questions) == [r.value for r in Role]
+    # Every office an LLC has; 负责人 (a branch's) and family members (an individual
+    # business's) are not asked of it.
+    assert list(questions) == [r.value for r in Role
+                               if r not in (Role.PERSON_IN_CHARGE, Role.FAMILY_MEMBER)]
     assert questions["legal_representative"].text == "谁担任法定代表人？"
     assert questions["financial_officer"].text == "谁负责财务？"
     assert questions["tax_handler"].text == "由谁办理涉税事项？"

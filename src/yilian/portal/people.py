@@ -40,6 +40,8 @@ QUESTIONS = {
     Role.FINANCIAL_OFFICER: _("谁负责财务？"),
     Role.TAX_HANDLER: _("由谁办理涉税事项？"),
     Role.CONTACT: _("联系人是谁？"),
+    Role.PERSON_IN_CHARGE: _("谁担任分公司负责人？"),
+    Role.FAMILY_MEMBER: _("哪些家庭成员参加经营？"),
 }
 # A sole proprietorship (个人独资企业) has no legal representative in law: the form's
 # legal_representative row is its 负责人, the investor or the person they entrust.
@@ -54,6 +56,8 @@ HINTS = {
     Role.FINANCIAL_OFFICER: _("税务机关联系的财务负责人。"),
     Role.TAX_HANDLER: _("可以选多人。"),
     Role.CONTACT: _("登记机关联系企业的登记联络员。"),
+    Role.PERSON_IN_CHARGE: _("分公司不具有法人资格，由负责人主持其经营（公司法第十三条）。"),
+    Role.FAMILY_MEMBER: _("家庭经营的个体工商户，参加经营的家庭成员姓名应当备案。"),
 }
 NEW = "new"    # "someone else": the blank fields of a person not yet in the form
 NONE = "none"  # an optional office left unfilled (不设)

@@ -135,10 +135,28 @@ def _check_investor(errors: Errors, path: str, investor: Investor, kind: kinds.K
     check_mobile(errors, f"{path}.signatory_phone", investor.signatory_phone, "签署人",
                  "investors.signatory_phone")
     try:
-        return uscc.validate(investor.uscc).code
+        code = uscc.validate(investor.uscc).code
     except InvalidCode as exc:
         errors.invalid(f"{path}.uscc", exc)
         return ""
+    _check_registered(errors, f"{path}.uscc", code, investor.name)
+    return code
+
+
+def _check_registered(errors: Errors, path: str, code: str, name: str) -> None:
+    """A corporate investor is an enterprise in the register (登记簿), under that name: a
+    well-formed code alone proves nothing (issue 12: checked against the register)."""
+    from yilian.registry.models import Enterprise
+
+    found = Enterprise.objects.filter(uscc=code).values_list("name", flat=True).first()
+    if found is None:
+        errors.add(path, "investors.uscc.not_registered",
+                   f"登记簿中没有统一社会信用代码为{code}的企业",
+                   f"no enterprise with credit code {code} is in the register")
+    elif name and name.strip() != found:
+        errors.add(f"{path.rsplit('.', 1)[0]}.name", "investors.uscc.other_name",
+                   f"统一社会信用代码{code}登记的名称是“{found}”",
+                   f"credit code {code} is registered as {found}")
 
 
 def _check_contribution_date(errors: Errors, path: str, day: dt.date | None,
