@@ -128,13 +128,10 @@ def claim(step_id: int) -> Claim | None:
         else ""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_SELECT + lock, [step_id, at(now), at(now)])
-        row = cursor.fetchone()
+        row = _claimable(step_id, cursor.fetchone())
         if row is None:
             return None
-        status, attempts, code, key, payload, chain_id, application_id, uscc = row
-        if StepStatus.RUNNING not in TRANSITIONS[status]:
-            raise ValueError(f"step {step_id}: {status} -> running is not allowed")
-        application_id = uuid.UUID(str(application_id))
+        status, attempts, code, application_id = row[0], row[1], row[2], row[6]
         if circuit.is_open(code):  # the department is down: wait without asking
             wait = circuit.defer_for(code, now)
             if wait is not None:
@@ -144,14 +141,9 @@ def claim(step_id: int) -> Claim | None:
         lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
         # Asking how an accepted request stands is not a try that can fail the step:
         # only asks count towards YILIAN_MAX_AUTO_ATTEMPTS.
-        polling = status == StepStatus.WAITING
-        attempts += 0 if polling else 1
+        attempts += 0 if status == StepStatus.WAITING else 1
         cursor.execute(_CLAIM_UPDATE, [attempts, token, at(lease), at(now), step_id])
-        _audit(application_id, code, attempts, "step.polling" if polling else
-               "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
-    return Claim(step_id, chain_id, application_id, code, attempts, key,
-                 json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
-                 polling)
+        return _taken(step_id, token, status, attempts, *row[2:])
 
 
 def _claim_and_take(step_id: int, now: dt.datetime) -> Claim | None:
@@ -163,16 +155,30 @@ def _claim_and_take(step_id: int, now: dt.datetime) -> Claim | None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_AND_TAKE, [step_id, at(now), at(now), token, at(lease),
                                          at(now)])
-        row = cursor.fetchone()
+        row = _claimable(step_id, cursor.fetchone())
         if row is None:
             return None
-        status, attempts, code, key, payload, chain_id, application_id, uscc = row
-        if StepStatus.RUNNING not in TRANSITIONS[status]:
-            raise ValueError(f"step {step_id}: {status} -> running is not allowed")
-        application_id = uuid.UUID(str(application_id))
-        polling = status == StepStatus.WAITING
-        _audit(application_id, code, attempts, "step.polling" if polling else
-               "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
+        return _taken(step_id, token, *row)
+
+
+def _claimable(step_id: int, row: tuple | None) -> tuple | None:
+    """The claim's row (status, attempts, code, key, payload, chain id, application id,
+    USCC) with the application's id as a UUID, once the move is checked."""
+    if row is None:
+        return None
+    status, application_id = row[0], row[6]
+    if StepStatus.RUNNING not in TRANSITIONS[status]:
+        raise ValueError(f"step {step_id}: {status} -> running is not allowed")
+    return (*row[:6], uuid.UUID(str(application_id)), row[7])
+
+
+def _taken(step_id: int, token: str, status: str, attempts: int, code: str, key: str,
+           payload, chain_id: int, application_id: uuid.UUID, uscc: str) -> Claim:
+    """The claim's audit entry (in its transaction), and what the call and the record
+    need."""
+    polling = status == StepStatus.WAITING
+    _audit(application_id, code, attempts, "step.polling" if polling else
+           "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
     return Claim(step_id, chain_id, application_id, code, attempts, key,
                  json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
                  polling)
