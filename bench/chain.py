@@ -145,12 +145,26 @@ def _cpu_by_process(workers=()) -> dict[str, float]:
     return {"this process": costs.cpu_seconds(pids=[os.getpid()]),
             "celery workers": costs.cpu_seconds(sessions=workers),
             "departments": costs.cpu_seconds(sessions=departments),
-            "postgres backends": costs.cpu_seconds(pids=_postgres_backends())}
+            "postgres backends": _postgres_cpu()}
+
+
+_backends_at_start: dict[int, float] | None = None
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of this database's server backends since the first reading, backend
+    by backend: one that started later counts from its start; one gone by the second
+    reading is lost (the workers keep theirs: CELERY_DB_REUSE_MAX)."""
+    global _backends_at_start
+    now = {pid: costs.cpu_seconds(pids=[pid]) for pid in _postgres_backends()}
+    if _backends_at_start is None:
+        _backends_at_start = now
+        return 0.0
+    return sum(cpu - _backends_at_start.get(pid, 0.0) for pid, cpu in now.items())
 
 
 def _postgres_backends() -> list[int]:
-    """The server processes serving this database now (the workers keep theirs open:
-    CELERY_DB_REUSE_MAX); none on SQLite."""
+    """The server processes serving this database now; none on SQLite."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
