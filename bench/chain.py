@@ -22,8 +22,9 @@ Three figures per mode:
    chain latency (acceptance to last step, the database's own timestamps) p50/p95/max.
 
 Beside them, for the throughput phase: CPU per chain of every process involved (Yilian's,
-the departments'; PostgreSQL and Redis are not counted) and the share of the workers'
-time spent inside department calls (bench/costs.py).
+the departments', PostgreSQL's backends serving the bench's database; Redis, shared with
+other users, is not counted) and the share of the workers' time spent inside department
+calls (bench/costs.py).
 """
 
 from __future__ import annotations
@@ -138,11 +139,39 @@ def _submit(user, apps, rate: float | None) -> None:
 
 def _cpu_by_process(workers=()) -> dict[str, float]:
     """CPU seconds so far: this process (in the embedded modes, Yilian's worker threads;
-    under Celery, only the submitting client), the Celery workers, the departments."""
+    under Celery, only the submitting client), the Celery workers, the departments, and
+    on PostgreSQL the server backends of the bench's database."""
     departments = [int(p) for p in os.environ.get("BENCH_DEPARTMENT_PIDS", "").split(",") if p]
     return {"this process": costs.cpu_seconds(pids=[os.getpid()]),
             "celery workers": costs.cpu_seconds(sessions=workers),
-            "departments": costs.cpu_seconds(sessions=departments)}
+            "departments": costs.cpu_seconds(sessions=departments),
+            "postgres backends": _postgres_cpu()}
+
+
+_backends_at_start: dict[int, float] | None = None
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of this database's server backends since the first reading, backend
+    by backend: one that started later counts from its start; one gone by the second
+    reading is lost (the workers keep theirs: CELERY_DB_REUSE_MAX)."""
+    global _backends_at_start
+    now = {pid: costs.cpu_seconds(pids=[pid]) for pid in _postgres_backends()}
+    if _backends_at_start is None:
+        _backends_at_start = now
+        return 0.0
+    return sum(cpu - _backends_at_start.get(pid, 0.0) for pid, cpu in now.items())
+
+
+def _postgres_backends() -> list[int]:
+    """The server processes serving this database now; none on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return [pid for (pid,) in cursor.fetchall()]
 
 
 def _phases(args, start_workers, cpu=_cpu_by_process, threads: int = 1) -> dict:
@@ -263,7 +292,7 @@ def run_mode(mode: str, args) -> dict:
         import redis
 
         redis.Redis.from_url(args.broker).flushdb()
-        env.update(YILIAN_DATABASE_URL=_fresh_postgres("yilian_bench"),
+        env.update(YILIAN_DATABASE_URL=_fresh_postgres(args.database),
                    YILIAN_BROKER_URL=args.broker)
         # A shared database needs the shared keys (yilian.production); one pair per run.
         import secrets
@@ -295,6 +324,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--concurrency", type=int, default=2, help="per Celery worker")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--database", default="yilian_bench",
+                        help="PostgreSQL database the celery mode drops and creates")
     parser.add_argument("--child", choices=["embedded", "celery"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 

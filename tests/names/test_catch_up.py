@@ -43,3 +43,21 @@ def test_a_gap_nobody_fills_is_forgotten(monkeypatch):
     monkeypatch.setattr(index, "GAP_SECONDS", -1.0)  # rolled back: they never come
     index.catch_up(built)
     assert built._gaps == {}
+
+
+def test_a_long_way_behind_is_read_chunk_after_chunk(monkeypatch):
+    """More new rows than one statement reads: each chunk starts after the last row of
+    the one before, and every row is added once."""
+    first = enterprise("威海蓝峰科技有限公司", "371071", "6513")
+    built = index.rebuild()
+    monkeypatch.setattr(index, "_CHUNK", 2)
+    names = ["威海晨曦科技有限公司", "威海澜峰科技有限公司", "威海远帆科技有限公司",
+             "威海青禾科技有限公司", "威海朗月科技有限公司"]
+    for n, name in enumerate(names, start=1):
+        Enterprise.objects.create(pk=first.pk + n, uscc=uscc.make("371071", 90000 + n),
+                                  name=name, division_code="371071", industry_code="6513",
+                                  source="import")
+    assert index.catch_up(built) == 5
+    assert built.mark == first.pk + 5 and built.register_rows == 6
+    for name in names:
+        assert name in {c.name for c in built.conflicts(name, "371071", "6513")}

@@ -99,6 +99,22 @@ UPDATE chain_step
 """
 
 
+# PostgreSQL: the select and the update in one statement (one round trip fewer per
+# step); the attempt is not counted for a poll of a waiting step.
+_CLAIM_AND_TAKE = """
+WITH ready AS (""" + _CLAIM_SELECT.replace("SELECT s.status,", "SELECT s.id, s.status,") + """
+   FOR UPDATE OF s SKIP LOCKED)
+UPDATE chain_step t
+   SET status = 'running',
+       attempts = t.attempts + CASE WHEN ready.status = 'waiting' THEN 0 ELSE 1 END,
+       claim_token = %s, lease_expires_at = %s, started_at = COALESCE(t.started_at, %s)
+  FROM ready
+ WHERE t.id = ready.id
+RETURNING ready.status, t.attempts, ready.code, ready.idempotency_key, ready.payload,
+          ready.chain_id, ready.application_id, ready.uscc
+"""
+
+
 def claim(step_id: int) -> Claim | None:
     """Take a ready step for this worker, or ``None`` if it is not ready or taken.
 
@@ -106,18 +122,17 @@ def claim(step_id: int) -> Claim | None:
     not ready for us. SQLite: the IMMEDIATE transaction already holds the only write lock.
     """
     now = timezone.now()
+    if connection.features.has_select_for_update_of and not circuit.any_open():
+        return _claim_and_take(step_id, now)
     at = connection.ops.adapt_datetimefield_value
     lock = " FOR UPDATE OF s SKIP LOCKED" if connection.features.has_select_for_update_of \
         else ""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_SELECT + lock, [step_id, at(now), at(now)])
-        row = cursor.fetchone()
+        row = _claimable(step_id, cursor.fetchone())
         if row is None:
             return None
-        status, attempts, code, key, payload, chain_id, application_id, uscc = row
-        if StepStatus.RUNNING not in TRANSITIONS[status]:
-            raise ValueError(f"step {step_id}: {status} -> running is not allowed")
-        application_id = uuid.UUID(str(application_id))
+        status, attempts, code, application_id = row[0], row[1], row[2], row[6]
         if circuit.is_open(code):  # the department is down: wait without asking
             wait = circuit.defer_for(code, now)
             if wait is not None:
@@ -127,11 +142,44 @@ def claim(step_id: int) -> Claim | None:
         lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
         # Asking how an accepted request stands is not a try that can fail the step:
         # only asks count towards YILIAN_MAX_AUTO_ATTEMPTS.
-        polling = status == StepStatus.WAITING
-        attempts += 0 if polling else 1
+        attempts += 0 if status == StepStatus.WAITING else 1
         cursor.execute(_CLAIM_UPDATE, [attempts, token, at(lease), at(now), step_id])
-        _audit(application_id, code, attempts, "step.polling" if polling else
-               "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
+        return _taken(step_id, token, status, attempts, *row[2:])
+
+
+def _claim_and_take(step_id: int, now: dt.datetime) -> Claim | None:
+    """:func:`claim` in one statement, when no department's circuit is open (a claim
+    that must defer the step instead needs the step's department before the update)."""
+    at = connection.ops.adapt_datetimefield_value
+    token = uuid.uuid4().hex
+    lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_AND_TAKE, [step_id, at(now), at(now), token, at(lease),
+                                         at(now)])
+        row = _claimable(step_id, cursor.fetchone())
+        if row is None:
+            return None
+        return _taken(step_id, token, *row)
+
+
+def _claimable(step_id: int, row: tuple | None) -> tuple | None:
+    """The claim's row (status, attempts, code, key, payload, chain id, application id,
+    USCC) with the application's id as a UUID, once the move is checked."""
+    if row is None:
+        return None
+    status, application_id = row[0], row[6]
+    if StepStatus.RUNNING not in TRANSITIONS[status]:
+        raise ValueError(f"step {step_id}: {status} -> running is not allowed")
+    return (*row[:6], uuid.UUID(str(application_id)), row[7])
+
+
+def _taken(step_id: int, token: str, status: str, attempts: int, code: str, key: str,
+           payload, chain_id: int, application_id: uuid.UUID, uscc: str) -> Claim:
+    """The claim's audit entry (in its transaction), and what the call and the record
+    need."""
+    polling = status == StepStatus.WAITING
+    _audit(application_id, code, attempts, "step.polling" if polling else
+           "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
     return Claim(step_id, chain_id, application_id, code, attempts, key,
                  json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
                  polling)
@@ -211,24 +259,36 @@ UPDATE chain_step
 """
 
 
+# The move to done, only from where the state machine allows it; the row's lock is
+# taken (or waited for) by the update itself, which re-reads the status after a wait.
+_STEP_DONE_IF_ALLOWED = _STEP_DONE.rstrip() + " AND status IN ({})\n".format(
+    ", ".join(repr(str(s)) for s in StepStatus if StepStatus.DONE in TRANSITIONS[s]))
+
+
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s"
-                       + _for_update(), [taken.step_id])
-        status, reference = cursor.fetchone()
-        if status == StepStatus.DONE:
+        cursor.execute(_STEP_DONE_IF_ALLOWED, _done_values(taken.step_id, outcome, now))
+        if cursor.rowcount != 1:
+            cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s",
+                           [taken.step_id])
+            status, reference = cursor.fetchone()
+            if status != StepStatus.DONE:
+                raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
             # A reclaiming worker, or the department's callback, recorded it first.
             if reference != outcome.reference:
                 log.warning("step %s (%s) is done as %s; the department now answers %s",
                             taken.step_id, taken.code, reference, outcome.reference)
             return
-        if StepStatus.DONE not in TRANSITIONS[status]:
-            raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
         _audit(taken.application_id, taken.code, taken.attempts, "step.done",
                reference=outcome.reference)
-        complete_step(cursor, taken.step_id, taken.chain_id, taken.application_id,
-                      taken.code, outcome, now)
+        _carry_on(cursor, taken.step_id, taken.chain_id, taken.application_id, taken.code,
+                  outcome, now)
+
+
+def _done_values(step_id: int, outcome: Outcome, now: dt.datetime) -> list:
+    return [connection.ops.adapt_datetimefield_value(now), outcome.reference,
+            json.dumps(outcome.data, ensure_ascii=False), step_id]
 
 
 def complete_step(cursor, step_id: int, chain_id: int, application_id: uuid.UUID,
@@ -242,9 +302,14 @@ def complete_step(cursor, step_id: int, chain_id: int, application_id: uuid.UUID
     writes its own audit entry. The worker's success and an officer's completion by hand
     (:mod:`yilian.chain.manual`) both end here, so the chain cannot tell them apart.
     """
+    cursor.execute(_STEP_DONE, _done_values(step_id, outcome, now))
+    return _carry_on(cursor, step_id, chain_id, application_id, code, outcome, now)
+
+
+def _carry_on(cursor, step_id: int, chain_id: int, application_id: uuid.UUID, code: str,
+              outcome: Outcome, now: dt.datetime) -> list[int]:
+    """:func:`complete_step` once the step's row says done."""
     at = connection.ops.adapt_datetimefield_value
-    cursor.execute(_STEP_DONE, [at(now), outcome.reference,
-                                json.dumps(outcome.data, ensure_ascii=False), step_id])
     registry.get(code).finish(application_id, outcome)
     notify.step_done(application_id, code, outcome)  # the license, seals, bank
     # The chain's lock comes last and is held only to commit: siblings finishing at

@@ -83,6 +83,12 @@ def is_open(code: str) -> bool:
     return _states().get(code, WELL)[0] == CircuitState.OPEN
 
 
+def any_open() -> bool:
+    """Whether any department's circuit is open, as this process saw it lately (the
+    claim takes its one-statement path only when none is)."""
+    return any(state == CircuitState.OPEN for state, _failures in _states().values())
+
+
 def _health(code: str) -> DepartmentHealth:
     DepartmentHealth.objects.get_or_create(code=code)
     return DepartmentHealth.objects.select_for_update().get(code=code)

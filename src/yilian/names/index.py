@@ -385,9 +385,7 @@ def catch_up(built: NameIndex | None = None) -> int:
             for pk, since in list(built._gaps.items()):
                 if now - since > GAP_SECONDS:  # a rolled-back insert: no row will come
                     del built._gaps[pk]
-        rows = (Enterprise.objects.filter(pk__gt=built.mark).order_by("pk")
-                .values_list(*columns))
-        for pk, name, uscc, division_code, industry_code in rows.iterator(chunk_size=10_000):
+        for pk, name, uscc, division_code, industry_code in _registered_above(built.mark):
             if built.register_rows and pk - built.mark <= MAX_GAP:
                 built._gaps.update(dict.fromkeys(range(built.mark + 1, pk), now))
             if pk not in built._added:
@@ -397,6 +395,27 @@ def catch_up(built: NameIndex | None = None) -> int:
             built.mark, built.last_uscc = pk, uscc
             built.register_rows += 1
     return added
+
+
+_ABOVE = ("SELECT id, name, uscc, division_code, industry_code FROM registry_enterprise "
+          "WHERE id > %s ORDER BY id LIMIT %s")
+_CHUNK = 10_000
+
+
+def _registered_above(mark: int):
+    """The register's rows above id ``mark``, in id order, a chunk per statement. In SQL:
+    every registration step checks its name, so this runs in every chain, where the
+    ORM's query (and on PostgreSQL its server-side cursor) cost more than the rows."""
+    from django.db import connection
+
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(_ABOVE, [mark, _CHUNK])
+            rows = cursor.fetchall()
+        yield from rows
+        if len(rows) < _CHUNK:
+            return
+        mark = rows[-1][0]
 
 
 def add(enterprise) -> None:
