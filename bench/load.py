@@ -244,6 +244,10 @@ def machine_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def submitted_count(database: str, ids: list[str]) -> int:
+    return sum(n for status, n in count_accepted(database, ids).items() if status != "draft")
+
+
 def count_accepted(database: str, ids: list[str]) -> dict[str, int]:
     values = ",".join(f"'{pk}'" for pk in ids) or "NULL"
     out = subprocess.run(
@@ -266,10 +270,22 @@ def run_rate(args, rate: int, duration: int, targets: list[str], work: Path,
                        for pid in postgres_backends(args.database)}
     web_before = costs.cpu_seconds(sessions=[server.pid])
     busy_before, total_before = machine_ticks()
+    wall = time.monotonic()
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Requests still in the server when wrk stopped finish (their answers are not
+    # timed); their cost is counted, so they count as submissions too.
+    ids = [t.split()[0] for t in targets]
+    submitted, settled = submitted_count(args.database, ids), time.monotonic() + 60
+    while time.monotonic() < settled:
+        time.sleep(1)
+        now = submitted_count(args.database, ids)
+        if now == submitted:
+            break
+        submitted = now
     busy_after, total_after = machine_ticks()
+    wall = time.monotonic() - wall
     web = costs.cpu_seconds(sessions=[server.pid]) - web_before
     # A backend opened during the run counts from zero; none closes meanwhile
     # (CONN_MAX_AGE 60 keeps a thread's connection).
@@ -278,8 +294,10 @@ def run_rate(args, rate: int, duration: int, targets: list[str], work: Path,
     line = next(x for x in result.stdout.splitlines() if x.startswith("WRK-JSON "))
     wrk = json.loads(line.removeprefix("WRK-JSON "))
     sent = wrk["requests"]
-    accepted = count_accepted(args.database, [t.split()[0] for t in targets[:sent + 50]])
+    accepted = count_accepted(args.database, ids)
+    submitted = sum(n for status, n in accepted.items() if status != "draft")
     ok = wrk["statuses"].get("202", 0)
+    done = max(submitted, 1)
     cores = os.cpu_count() or 1
     machine = (busy_after - busy_before) / costs.TICK
     generator = (wrk_after.ru_utime + wrk_after.ru_stime
@@ -294,19 +312,19 @@ def run_rate(args, rate: int, duration: int, targets: list[str], work: Path,
         "after_targets": wrk["after_targets"],
         "accepted_in_database": accepted.get("accepted", 0),
         "latency_ms": {k: round(v / 1000, 1) for k, v in lat.items()},
+        "submitted_in_database": submitted,
         "cpu_ms_per_submission": {
-            "web": round(web * 1000 / max(ok, 1), 2),
-            "postgres": round(backends * 1000 / max(ok, 1), 2),
-            "total": round((web + backends) * 1000 / max(ok, 1), 2),
-            "load generator": round(generator * 1000 / max(ok, 1), 2),
+            "web": round(web * 1000 / done, 2),
+            "postgres": round(backends * 1000 / done, 2),
+            "total": round((web + backends) * 1000 / done, 2),
+            "load generator": round(generator * 1000 / done, 2),
         },
         "machine": {
             "load_average_before": [round(x, 2) for x in load_before],
             "cpu_busy_share": round(machine / ((total_after - total_before) / costs.TICK), 3),
             # Whatever else ran meanwhile (other sessions, Redis, PostgreSQL's own
             # background work), in cores.
-            "others_cores": round(max(0.0, machine - web - backends - generator)
-                                  / (wrk["duration_us"] / 1e6), 2),
+            "others_cores": round(max(0.0, machine - web - backends - generator) / wall, 2),
             "cores": cores,
         },
         "samples": wrk["samples"],
@@ -318,7 +336,10 @@ def main() -> None:
     parser.add_argument("--rates", default="50,100,200", help="submissions/s, comma-separated")
     parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
     parser.add_argument("--warmup", type=int, default=5,
-                        help="seconds at the first rate before measuring (not reported)")
+                        help="seconds before measuring (not reported): each server "
+                             "process's first requests load what it imports lazily")
+    parser.add_argument("--warmup-rate", type=int, default=0,
+                        help="submissions/s while warming up (default: the first rate)")
     parser.add_argument("--web-workers", type=int, default=0,
                         help="gunicorn processes (default: yilian serve's, 2 x cores + 1)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -358,7 +379,8 @@ def main() -> None:
                         str(work / "profiled.txt")], env=env, check=True)
         return
     # Enough for every phase at its rate, and some to spare for wrk's last slots.
-    phases = [(rates[0], args.warmup)] * bool(args.warmup) + [(r, args.duration) for r in rates]
+    warmup = [(args.warmup_rate or rates[0], args.warmup)] if args.warmup else []
+    phases = warmup + [(r, args.duration) for r in rates]
     need = [int(rate * duration * 1.02) + 20 for rate, duration in phases]
     lines = prepare(args, work, sum(need))
     if args.prepare_only:
@@ -382,15 +404,16 @@ def main() -> None:
         subprocess.run(["redis-cli", "-n", str(args.redis_db), "flushdb"],
                        capture_output=True, check=False)
     measured = [r for r in results if r["phase"] == "measured"]
-    print("\n| rate/s | reached/s | p50 ms | p90 ms | p99 ms | max ms | errors | accepted "
-          "| CPU ms/submission: web | PostgreSQL | total | load avg | others' cores |")
+    print("\n| rate/s | reached/s | p50 ms | p90 ms | p99 ms | max ms | errors | accepted/"
+          "submitted | CPU ms/submission: web | PostgreSQL | total | load avg | others' cores |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in measured:
         lat, cpu = r["latency_ms"], r["cpu_ms_per_submission"]
         errors = sum(r["other_answers"].values()) + sum(r["socket_errors"].values())
         print(f"| {r['rate']} | {r['achieved_per_s']} | {lat['p50']} | {lat['p90']} | "
               f"{lat['p99']} | {lat['max']} | {errors} | {r['accepted_in_database']}"
-              f"/{r['requests']} | {cpu['web']} | {cpu['postgres']} | {cpu['total']} | "
+              f"/{r['submitted_in_database']} | {cpu['web']} | {cpu['postgres']} | "
+              f"{cpu['total']} | "
               f"{r['machine']['load_average_before'][0]} | {r['machine']['others_cores']} |")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
