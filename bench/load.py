@@ -13,9 +13,11 @@ reservation, admission rules, acceptance, chain creation, audit, the queue messa
 The load generator is Debian's ``wrk`` with bench/load_submit.lua, which keeps a constant
 rate (wrk alone sends as fast as its connections allow). Each request submits a
 different application (``POST /api/v1/applications/{id}/submit/``) with its applicant's
-bearer token, obtained from ``POST /api/v1/auth/token/``. The applications are prepared
-before the server starts and are not timed: complete drafts of
-docs/examples/application.json, each under its own name, every party confirmed.
+bearer token (``accounts.tokens.issue``, what ``POST /api/v1/auth/token/`` answers after
+the password check). The applications are prepared once, untimed, into
+``<database>_prepared`` — complete drafts of docs/examples/application.json, each under
+its own name, every party confirmed, three to an applicant (an account holds three names
+at most) — and each run starts from a copy of that database.
 
 Per rate: the rate wrk reached, latency p50/p90/p99/max, answers other than 202 and
 socket errors, the submissions the database holds as accepted afterwards, CPU ms per
@@ -45,7 +47,6 @@ EXAMPLE = ROOT / "docs" / "examples" / "application.json"
 SCRIPT = Path(__file__).resolve().parent / "load_submit.lua"
 YILIAN = ROOT / ".venv" / "bin" / "yilian"
 PG = "postgres://postgres:postgres@127.0.0.1:5432"
-PASSWORD = "load-test-applicant-1"
 
 
 # --- the environment: production settings on our own database and Redis db -------------
