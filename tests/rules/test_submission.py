@@ -164,3 +164,15 @@ def test_a_new_negative_list_item_needs_its_wording_and_kind():
                           effective_from=timezone.localdate()).clean()
     NegativeListAmendment(item_id="NL2022-P04", withdrawn=True,
                           effective_from=timezone.localdate()).clean()
+
+
+def test_an_amendment_changed_in_place_counts_at_the_next_submission():
+    """The catalogues are built once per set of amendment rows (rules.catalogues): a row
+    edited where it stands, same id and date, is another set."""
+    amendment = CatalogueAmendment.objects.create(
+        entry_id=SECURITY, kind="licensed", timing="pre", department="公安部门",
+        permit="保安服务许可证", commitment=False, effective_from=timezone.localdate())
+    assert submit("保安服务", pledges=[SECURITY]).status == Status.RETURNED
+    amendment.commitment = True
+    amendment.save()
+    assert submit("保安服务", pledges=[SECURITY]).status == Status.ACCEPTED

@@ -38,7 +38,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -492,6 +492,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             return Application.objects.none()
         return services.visible_to(self.request.user)
 
+    def _row(self) -> Application:
+        """What :meth:`get_object` finds (404 when not visible, the object permissions
+        checked), without the parties and steps it loads for a representation: an
+        action that reads the form afresh (submission does, under its lock) and answers
+        with :meth:`_answer` would load them twice for nothing."""
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        application = generics.get_object_or_404(
+            queryset, **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, application)
+        return application
+
     def _answer(self, application: Application, code: int) -> Response:
         fresh = self.get_queryset().get(pk=application.pk)
         return Response(self.get_serializer(fresh).data, status=code)
@@ -544,7 +556,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def submit(self, request, *args, **kwargs):
         """提交 — check the whole form; accept it and start the chain, or list every error."""
-        application = self.get_object()
+        application = self._row()
         body = SubmitSerializer(data=_optional_body(request))
         body.is_valid(raise_exception=True)
         with service_errors():

@@ -176,17 +176,21 @@ def state(party: Party, digest: str | None = None) -> str:
     return "confirmed" if party.form_digest == digest else "stale"
 
 
-def parties_of(application: Application) -> list[tuple[Party, str]]:
-    """Each party with its :func:`state`, in form order."""
+def parties_of(application: Application,
+               parties: list[Party] | None = None) -> list[tuple[Party, str]]:
+    """Each party with its :func:`state`, in form order; ``parties``: the rows
+    :func:`sync` just returned (the same rows, in that order), when the caller has them."""
     digest = form_digest(application)
-    return [(p, state(p, digest)) for p in Party.objects.filter(application=application)]
+    if parties is None:
+        parties = Party.objects.filter(application=application)
+    return [(p, state(p, digest)) for p in parties]
 
 
-def pending_errors(application: Application) -> list[dict]:
+def pending_errors(application: Application, parties: list[Party] | None = None) -> list[dict]:
     """One error (``parties.unconfirmed``) per party who has not confirmed this form,
-    naming them and their roles."""
+    naming them and their roles (``parties``: as in :func:`parties_of`)."""
     errors = []
-    for party, now in parties_of(application):
+    for party, now in parties_of(application, parties):
         if now == "confirmed":
             continue
         stale_zh = "（确认后表单已修改，需重新确认）" if now == "stale" else ""

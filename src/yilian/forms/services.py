@@ -151,15 +151,17 @@ def submit_application(application: Application, actor,
     # The permits given are put to their issuing departments first, outside the
     # transaction: a slow department must not hold the application's lock (or, on
     # SQLite, every writer). The decision uses only answers that still fit the form.
-    current = _with_parties(Application.objects).get(pk=application.pk)
+    # Not with its parties: only a prior permit given reads them (its holders), and the
+    # checks below read the form again, under the lock.
+    current = Application.objects.get(pk=application.pk)
     check_can_edit(current, actor)
     permit_answers = rules.ask_about_permits(current)
     with transaction.atomic():
         application = _locked(application)
         check_can_edit(application, actor)
-        parties.sync(application, actor)
+        synced = parties.sync(application, actor)
         errors = [*validation.check_application(application),
-                  *parties.pending_errors(application)]
+                  *parties.pending_errors(application, synced)]
         # Asked last, and only of a form that is otherwise ready: an outside service,
         # never asked for a form that would be refused anyway.
         errors = errors or parties.identity_errors(application)

@@ -238,6 +238,18 @@ def _own_reservation(auth: str, key: str, user, application) -> NameReservation 
     return mine.filter(allowed).first()
 
 
+def _reusable(reservation: NameReservation, key: str, user, application) -> bool:
+    """Is ``reservation`` (active, of this authority) the one :func:`_own_reservation`
+    finds for ``key``? At most one active reservation holds a core key (the partial
+    unique index), so this picks out the same row."""
+    if user is None or user.pk is None:
+        return False
+    return (reservation.normalized_key == key and reservation.owner_id == user.pk
+            and (reservation.application_id is None
+                 or (application is not None
+                     and reservation.application_id == application.pk)))
+
+
 def _check_limit(user, application) -> None:
     """At most ``settings.MAX_NAMES_PER_ACCOUNT`` names held at once by one account."""
     limit = settings.MAX_NAMES_PER_ACCOUNT
@@ -340,13 +352,13 @@ def _reserved_elsewhere(name: str, division_code: str, user, industry_code: str,
     held = NameReservation.objects.active().filter(
         Q(trade_key=similarity.trade_key(proposed))
         | Q(pinyin_key=similarity.pinyin(proposed.trade_name)), authority=auth)
-    mine = _own_reservation(auth, similarity.core_key(proposed), user, application)
-    if mine is not None:
-        held = held.exclude(pk=mine.pk)
     if application is not None:
         held = held.exclude(application_id=application.pk)
+    core_key = similarity.core_key(proposed)
     found = []
     for reservation in held:
+        if _reusable(reservation, core_key, user, application):
+            continue  # what _own_reservation finds, told apart here without a query
         rule = similarity.compare(proposed, parse(reservation.name),
                                   proposed_industry_code=industry_code)
         if rule:

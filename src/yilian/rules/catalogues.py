@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from yilian.refdata import catalogues as published
@@ -33,36 +33,56 @@ def prohibited_terms() -> tuple[str, dict[str, str]]:
     return raw["edition"], raw["terms"]
 
 
+# What an amendment row contributes to the catalogues (pk first: the editions name it).
+_SCOPE_FIELDS = ("pk", "entry_id", "text", "kind", "timing", "department", "permit",
+                 "commitment", "negative_list_id")
+_NEGATIVE_FIELDS = ("pk", "item_id", "text", "kind", "commitment", "withdrawn")
+
+
 def in_force(on: dt.date) -> Catalogues:
     """The catalogues in force on ``on``: shipped scope entries and negative-list items,
     each replaced by its newest amendment in force, with the amendments used named in
-    ``editions`` (``scope_amendments``, ``negative_list_amendments``)."""
+    ``editions`` (``scope_amendments``, ``negative_list_amendments``).
+
+    The amendments are read on every call (an administrator's amendment counts from the
+    next decision, in every process); the catalogues built from them are kept per set of
+    amendments, since building them normalizes every scope entry's wording, which cost a
+    submission more than all the rest of its rules."""
     from yilian.rules.models import CatalogueAmendment, NegativeListAmendment
 
+    scope = CatalogueAmendment.objects.filter(effective_from__lte=on)
+    negative = NegativeListAmendment.objects.filter(effective_from__lte=on)
+    return _built(tuple(_newest(scope.values_list(*_SCOPE_FIELDS))),
+                  tuple(_newest(negative.values_list(*_NEGATIVE_FIELDS))))
+
+
+@lru_cache(maxsize=16)
+def _built(scope_amendments: tuple[tuple, ...],
+           negative_amendments: tuple[tuple, ...]) -> Catalogues:
+    """The catalogues for these amendment rows (``_SCOPE_FIELDS``, ``_NEGATIVE_FIELDS``),
+    shared by every decision that sees the same rows: nothing may change them."""
     items = dict(_shipped_scope())
     scope_used = []
-    for amendment in _newest(CatalogueAmendment.objects.filter(effective_from__lte=on),
-                             "entry_id"):
-        scope_used.append(amendment.pk)
-        base = items.get(amendment.entry_id)
-        items[amendment.entry_id] = ScopeItem(
-            amendment.entry_id, amendment.text or (base.text if base else ""),
-            base.industry_class if base else "", amendment.kind, amendment.timing,
-            amendment.department, amendment.permit, amendment.commitment,
-            amendment.negative_list_id,
+    for (pk, entry_id, text, kind, timing, department, permit, commitment,
+         negative_list_id) in scope_amendments:
+        scope_used.append(pk)
+        base = items.get(entry_id)
+        items[entry_id] = ScopeItem(
+            entry_id, text or (base.text if base else ""),
+            base.industry_class if base else "", kind, timing, department, permit,
+            commitment, negative_list_id,
         )
     negative = published.negative_list()
     listed = {i.id: NegativeItem(i.id, i.text, i.kind) for i in negative.items}
     negative_used = []
-    for amendment in _newest(NegativeListAmendment.objects.filter(effective_from__lte=on),
-                             "item_id"):
-        negative_used.append(amendment.pk)
-        base = listed.pop(amendment.item_id, None)
-        if amendment.withdrawn:
+    for pk, item_id, text, kind, commitment, withdrawn in negative_amendments:
+        negative_used.append(pk)
+        base = listed.pop(item_id, None)
+        if withdrawn:
             continue  # 移出清单: neither refuses nor asks for a permit from that day
-        listed[amendment.item_id] = NegativeItem(
-            amendment.item_id, amendment.text or (base.text if base else ""),
-            amendment.kind or (base.kind if base else "licensed"), amendment.commitment)
+        listed[item_id] = NegativeItem(
+            item_id, text or (base.text if base else ""),
+            kind or (base.kind if base else "licensed"), commitment)
     pre = published.pre_registration_catalogue()
     terms_edition, terms = prohibited_terms()
     return Catalogues(
@@ -81,11 +101,11 @@ def in_force(on: dt.date) -> Catalogues:
     )
 
 
-def _newest(amendments, key: str):
-    """Of ``amendments`` (ordered by key, then newest first), the first met per key: the
-    one in force."""
+def _newest(rows):
+    """Of amendment ``rows`` (ordered by their key, the second field, then newest
+    first), the first met per key: the one in force."""
     seen: set[str] = set()
-    for amendment in amendments:
-        if getattr(amendment, key) not in seen:
-            seen.add(getattr(amendment, key))
-            yield amendment
+    for row in rows:
+        if row[1] not in seen:
+            seen.add(row[1])
+            yield row

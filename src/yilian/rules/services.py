@@ -34,6 +34,8 @@ def ask_about_permits(application, on: dt.date | None = None
     """Ask the issuing departments about the permits ``application`` gives (许可核验).
     Call it *outside* the submission's transaction (a department may be slow) and hand
     the answers to :func:`decide_application`."""
+    if not isinstance(application.permits, dict) or not application.permits:
+        return {}  # no permit given, none to ask about: the catalogues need not be read
     on = on or timezone.localdate()
     return permits.ask(application, catalogues.in_force(on), on)
 
