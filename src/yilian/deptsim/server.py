@@ -75,7 +75,7 @@ class Headers(dict):
 class _Malformed(Exception):
     """A request that breaks HTTP/1.1: answered with ``status`` and the connection closed."""
 
-    def __init__(self, status: int, code: str = "malformed") -> None:
+    def __init__(self, status: int, code: str = "bad_http") -> None:
         super().__init__(code)
         self.status, self.code = status, code
 
@@ -84,6 +84,7 @@ class _Connection(socketserver.StreamRequestHandler):
     """One client connection: request after request until either side closes it."""
 
     disable_nagle_algorithm = True
+    close_connection = False
     server: DepartmentServer
 
     def handle(self) -> None:
@@ -268,7 +269,6 @@ class _Connection(socketserver.StreamRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
 
-    close_connection = False
 
 
 def _keep_alive(version: str, connection: str) -> bool:
