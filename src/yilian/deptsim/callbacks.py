@@ -25,6 +25,7 @@ from yilian.deptsim.service import DepartmentSystem
 
 log = logging.getLogger(__name__)
 _TICK = 0.1
+_IDLE = 1.0
 _SENDERS = 4
 _PURGE_EVERY = 30.0
 
@@ -53,17 +54,28 @@ class Courier:
 
     def _run(self) -> None:
         purged = 0.0
+        wait = _TICK
         while not self._stop.is_set():
-            self.system.wake.wait(_TICK)
+            self.system.wake.wait(wait)
             self.system.wake.clear()
+            wait = _TICK
             try:
                 if self.system.down_for() is not None:
                     continue
-                self.system.complete_due()
-                self._send_due()
+                due = self.system.ledger.next_due()
+                now = time.time()
+                if due is not None and due <= now:
+                    self.system.complete_due()
+                    self._send_due()
                 if time.monotonic() - purged > _PURGE_EVERY:
-                    self.system.ledger.forget_signatures(time.time())
+                    self.system.forget_signatures(now)
                     purged = time.monotonic()
+                # Idle, sleep until the next due work (a new accepted request, a fault
+                # setting or a finished delivery wakes it sooner): an idle department
+                # costs next to nothing, where polling every tick cost a write
+                # transaction ten times a second.
+                due = self.system.ledger.next_due()
+                wait = _IDLE if due is None else min(_IDLE, max(_TICK, due - time.time()))
             except Exception:  # the loop must outlive one bad turn (a locked file, …)
                 log.exception("department background work failed; trying again")
                 time.sleep(1)
@@ -100,3 +112,4 @@ class Courier:
         finally:
             with self._busy_lock:
                 self._busy.discard(delivery.id)
+            self.system.wake.set()  # its next try (or the next delivery) is now known

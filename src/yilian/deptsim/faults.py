@@ -96,6 +96,11 @@ class Faults:
 
     # --- what they mean now ----------------------------------------------------------
 
+    @property
+    def outages(self) -> bool:
+        """Whether an outage is set at all (now, until a time, or daily windows)."""
+        return self.outage_until is not None or bool(self.outage_windows)
+
     def down_for(self, now: dt.datetime) -> float | None:
         """Seconds until the outage that holds at ``now`` ends (``None``: up); an outage
         without end says 30, a polite Retry-After."""

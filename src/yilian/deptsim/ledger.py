@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (due_at) WHERE delivered
 CREATE TABLE IF NOT EXISTS signatures (
     signature TEXT PRIMARY KEY,
     expires_at REAL NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -150,17 +150,22 @@ class Ledger:
     def ask(self, db: sqlite3.Connection, key: str, fingerprint: str,
             request: dict[str, Any], now: float, due_at: float | None) -> tuple[Row, bool]:
         """The row for ``key``, counting this call; made (status accepted) when new.
-        Returns it and whether this call made it."""
+        Returns it and whether this call made it. A new key costs one statement and no
+        read-back: the row is what was just written."""
+        made = db.execute(
+            "INSERT INTO requests (key, fingerprint, request, status, created_at, due_at)"
+            " VALUES (?, ?, ?, 'accepted', ?, ?) ON CONFLICT (key) DO NOTHING"
+            " RETURNING serial",
+            (key, fingerprint, json.dumps(request, ensure_ascii=False), now, due_at)
+        ).fetchall()  # all of it: a RETURNING statement left open would hold the commit
+        if made:
+            return Row(made[0][0], key, request, "accepted", None, None, None, now, due_at,
+                       None, 1), True
         found = db.execute("SELECT fingerprint FROM requests WHERE key = ?", (key,)).fetchone()
-        if found is not None:
-            if found["fingerprint"] != fingerprint:
-                raise KeyReused(key)
-            db.execute("UPDATE requests SET calls = calls + 1 WHERE key = ?", (key,))
-            return self.find(key, db), False
-        db.execute("INSERT INTO requests (key, fingerprint, request, status, created_at, "
-                   "due_at) VALUES (?, ?, ?, 'accepted', ?, ?)",
-                   (key, fingerprint, json.dumps(request, ensure_ascii=False), now, due_at))
-        return self.find(key, db), True
+        if found["fingerprint"] != fingerprint:
+            raise KeyReused(key)
+        db.execute("UPDATE requests SET calls = calls + 1 WHERE key = ?", (key,))
+        return self.find(key, db), False
 
     def finish(self, db: sqlite3.Connection, serial: int, now: float, *,
                reference: str | None = None, data: dict | None = None,
@@ -180,6 +185,14 @@ class Ledger:
         rows = db.execute("SELECT * FROM requests WHERE status = 'accepted' AND due_at <= ?"
                           " ORDER BY due_at LIMIT ?", (now, limit)).fetchall()
         return [Row.read(r) for r in rows]
+
+    def next_due(self) -> float | None:
+        """The earliest time background work is due: an accepted request to finish or a
+        callback to deliver (``None``: nothing waits)."""
+        return self._db().execute(
+            "SELECT MIN(due_at) FROM (SELECT MIN(due_at) AS due_at FROM requests"
+            " WHERE status = 'accepted' UNION ALL SELECT MIN(due_at) FROM deliveries"
+            " WHERE delivered_at IS NULL)").fetchone()[0]
 
     def effects(self, after: int, limit: int) -> tuple[list[dict[str, Any]], int | None]:
         """Done effects in the order they were done, after cursor ``after``; the page and
@@ -225,14 +238,21 @@ class Ledger:
 
     # --- replay window and settings ----------------------------------------------------
 
-    def remember(self, signature: str, expires_at: float) -> bool:
-        """Keep an accepted signature; False when it was already kept (a replay)."""
-        try:
+    def remember(self, signature: str, expires_at: float,
+                 db: sqlite3.Connection | None = None) -> None:
+        """Keep an accepted signature until ``expires_at`` (in ``db``'s transaction, or
+        one of its own), so a restart still refuses its replay."""
+        if db is None:
             with self.write() as db:
-                db.execute("INSERT INTO signatures VALUES (?, ?)", (signature, expires_at))
-        except sqlite3.IntegrityError:
-            return False
-        return True
+                self.remember(signature, expires_at, db)
+            return
+        db.execute("INSERT OR IGNORE INTO signatures VALUES (?, ?)", (signature, expires_at))
+
+    def signatures(self, now: float) -> dict[str, float]:
+        """The signatures kept and not yet expired, with their expiry."""
+        return dict(self._db().execute(
+            "SELECT signature, expires_at FROM signatures WHERE expires_at >= ?",
+            (now,)).fetchall())
 
     def forget_signatures(self, now: float) -> None:
         with self.write() as db:

@@ -10,6 +10,7 @@ Answers are the bodies of docs/department-protocol.md §3–§7, with their HTTP
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -23,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from yilian.departments import queries, registry
 from yilian.departments.base import StepRequest
-from yilian.departments.protocol import PROTOCOL
+from yilian.departments.protocol import PROTOCOL, WINDOW_SECONDS, Verified
 from yilian.deptsim.faults import Faults
 from yilian.deptsim.ledger import KeyReused, Ledger, Row
 
@@ -49,6 +50,8 @@ _ERRORS = {
     "busy": ("系统繁忙，请稍后再试", "busy, try again"),
     "down": ("部门系统暂停服务", "the department is down"),
     "malformed": ("请求体不是JSON对象", "the body is not a JSON object"),
+    "bad_http": ("请求不符合HTTP/1.1", "the request does not follow HTTP/1.1"),
+    "length_required": ("请求须带Content-Length", "the request must carry Content-Length"),
     "too_large": ("请求体超过1 MiB", "the body is over 1 MiB"),
     "not_found": ("没有这个接口", "no such endpoint"),
     "method": ("接口不支持此方法", "method not allowed"),
@@ -69,8 +72,9 @@ def error(status: int, code: str, detail: str = "") -> Reply:
 
 
 def iso(stamp: float) -> str:
-    """A time as the protocol writes it: ISO 8601 in the zone's local time."""
-    return timezone.localtime(dt.datetime.fromtimestamp(stamp, dt.UTC)).isoformat(
+    """A time as the protocol writes it: ISO 8601 in the zone's local time (the
+    configured zone: a department system never activates another one)."""
+    return dt.datetime.fromtimestamp(stamp, timezone.get_default_timezone()).isoformat(
         timespec="seconds")
 
 
@@ -103,6 +107,10 @@ class DepartmentSystem:
         self.adapter = import_string(path)()
         self.wake = threading.Event()
         self._lock = threading.Lock()
+        # The replay store (§2) as this process checks it; the ledger keeps the same
+        # signatures so a restart still refuses what it accepted before.
+        self._seen = ledger.signatures(time.time())
+        self._seen_lock = threading.Lock()
         saved = ledger.setting(_FAULTS)
         faults = Faults.for_department(code)
         if saved:
@@ -125,11 +133,62 @@ class DepartmentSystem:
         return self._faults
 
     def down_for(self) -> float | None:
-        return self._faults.down_for(timezone.localtime())
+        faults = self._faults
+        if not faults.outages:
+            return None
+        return faults.down_for(timezone.localtime())
+
+    # --- §2 the replay store -----------------------------------------------------------
+
+    def first_sight(self, verified: Verified) -> bool:
+        """Note an accepted signature; False when it was seen within the window (a
+        replay). The caller then keeps it in the ledger: :meth:`keep_signature`, or
+        :meth:`ask` in its own transaction."""
+        now = time.time()
+        with self._seen_lock:
+            if self._seen.get(verified.signature, 0.0) >= now:
+                return False
+            self._seen[verified.signature] = _expiry(verified)
+        return True
+
+    def keep_signature(self, verified: Verified | None) -> None:
+        if verified is not None:
+            self.ledger.remember(verified.signature, _expiry(verified))
+
+    def forget_signatures(self, now: float) -> None:
+        """Drop the signatures whose window has passed, here and in the ledger."""
+        with self._seen_lock:
+            self._seen = {s: until for s, until in self._seen.items() if until >= now}
+        self.ledger.forget_signatures(now)
 
     # --- §3 asking to act, §4 polling --------------------------------------------------
 
-    def ask(self, body: dict[str, Any]) -> Reply:
+    def ask(self, body: dict[str, Any], seen: Verified | None = None) -> Reply:
+        """Act on ``body`` once per key; ``seen``, the request's signature, is kept in
+        the same transaction (one commit per request)."""
+        refused = self._unreadable(body)
+        if refused:
+            self.keep_signature(seen)
+            return refused
+        key = body["key"]
+        now = time.time()
+        after = self._faults.async_after
+        due = now + after if after > 0 else None
+        try:
+            with self.ledger.write() as db:
+                if seen is not None:
+                    self.ledger.remember(seen.signature, _expiry(seen), db)
+                row, new = self.ledger.ask(db, key, _fingerprint(body), body, now, due)
+                if new and due is None:
+                    row = self._act(db, row, now)
+        except KeyReused:
+            self.keep_signature(seen)
+            return error(409, "key_reused")
+        if new and due is not None:
+            self.wake.set()
+        return self.answer(row)
+
+    def _unreadable(self, body: dict[str, Any]) -> Reply | None:
         if not self.steps:
             return error(404, "not_offered")
         key = body.get("key")
@@ -141,20 +200,7 @@ class DepartmentSystem:
             return self._malformed(body, "payload: an object")
         if not isinstance(body.get("callback_url", ""), str):
             return self._malformed(body, "callback_url: a URL")
-        now = time.time()
-        after = self._faults.async_after
-        due = now + after if after > 0 else None
-        try:
-            with self.ledger.write() as db:
-                row, new = self.ledger.ask(db, key, _fingerprint(body), body, now, due)
-                if new and due is None:
-                    self._act(db, row, now)
-                    row = self.ledger.find(key, db)
-        except KeyReused:
-            return error(409, "key_reused")
-        if new and due is not None:
-            self.wake.set()
-        return self.answer(row)
+        return None
 
     def state(self, key: str) -> Reply:
         row = self.ledger.find(key)
@@ -178,9 +224,10 @@ class DepartmentSystem:
                      "reason": _refusal("bad_request", f"请求不符合协议：{problem}",
                                         f"the request does not follow the protocol: {problem}")}
 
-    def _act(self, db, row: Row, now: float, report: bool = False) -> None:
+    def _act(self, db, row: Row, now: float, report: bool = False) -> Row:
         """Do the department's work for ``row`` once (inside the caller's transaction);
-        with ``report``, queue the callbacks in the same transaction."""
+        with ``report``, queue the callbacks in the same transaction. Returns the row
+        as it now stands."""
         body = row.request
         request = StepRequest(self.code, row.key, str(body.get("application_id", "")),
                               str(body.get("uscc", "")), body["payload"])
@@ -191,10 +238,14 @@ class DepartmentSystem:
                               f"the payload is missing or wrong: {problem}")
             self.ledger.finish(db, row.serial, now, reason=reason)
             result = {"status": "refused", "reason": reason}
+            finished = dataclasses.replace(row, status="refused", reason=reason,
+                                           completed_at=now)
         else:
             self.ledger.finish(db, row.serial, now, reference=reference, data=data)
             result = {"status": "done", "reference": reference, "data": data,
                       "completed_at": iso(now)}
+            finished = dataclasses.replace(row, status="done", reference=reference,
+                                           data=data, completed_at=now)
         url = body.get("callback_url") or ""
         if report and url:
             faults = self._faults
@@ -206,6 +257,7 @@ class DepartmentSystem:
                    for i in range(1 + faults.callback_duplicates)]
             self.ledger.enqueue(db, event, row.key, url,
                                 json.dumps(message, ensure_ascii=False).encode(), due)
+        return finished
 
     def complete_due(self) -> int:
         """Act on every accepted request whose time has come; how many."""
@@ -248,6 +300,11 @@ class DepartmentSystem:
             effect["created_at"] = iso(effect.pop("completed_at"))
         return 200, {"protocol": PROTOCOL, "department": self.code, "effects": page,
                      "next": str(following) if following is not None else None}
+
+
+def _expiry(verified: Verified) -> float:
+    """How long a signature is kept: past its timestamp's window on either side."""
+    return verified.timestamp + 2 * WINDOW_SECONDS
 
 
 def _fingerprint(body: dict[str, Any]) -> str:
