@@ -1,10 +1,9 @@
 """The one HTTP client every department adapter uses (部门接口客户端), speaking
 docs/department-protocol.md (``yilian-dept/1``).
 
-One :class:`DepartmentClient` per department holds its keep-alive connections
-(:mod:`yilian.departments.connections`), signs every request
-(:func:`yilian.departments.protocol.signed_headers`, over the exact bytes sent) and maps
-each answer exactly as the protocol's §3 table says:
+One :class:`DepartmentClient` per department holds a pooled :class:`httpx.Client`,
+signs every request (:func:`yilian.departments.protocol.signed_headers`, over the exact
+bytes sent) and maps each answer exactly as the protocol's §3 table says:
 
 ======================================  ==========================================
 200 ``done``                             :class:`Outcome`
@@ -23,14 +22,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import threading
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote
+
+import httpx
 
 from yilian.departments import protocol
 from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
-from yilian.departments.connections import Answer, CallFailed, Connections
 
 EFFECTS_PAGE = 1000  # the protocol's largest page (§6)
 
@@ -65,29 +67,46 @@ class DepartmentClient:
         self.base_url = base_url.rstrip("/")
         self.secret = secret
         self.timeouts = timeouts or Timeouts()
-        # A base URL may carry a path (a gateway's prefix): requests go under it.
-        self._prefix = urlsplit(self.base_url).path
-        self._connections = Connections(self.base_url, self.timeouts.connect,
-                                        self.timeouts.total)
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+        self._pid = 0
 
     # -- the wire ---------------------------------------------------------------------
 
+    def _pool(self) -> httpx.Client:
+        # Made on first use and again after a fork (Celery's prefork workers): sockets
+        # opened by a parent must never be shared by its children.
+        with self._lock:
+            if self._client is None or self._pid != os.getpid():
+                self._client = httpx.Client(
+                    timeout=httpx.Timeout(self.timeouts.total, connect=self.timeouts.connect),
+                    limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+                    follow_redirects=False)
+                self._pid = os.getpid()
+            return self._client
+
     def close(self) -> None:
-        self._connections.close()
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+            self._client = None
 
     def send(self, method: str, path: str, body: dict | None = None,
-             params: dict | None = None) -> Answer:
+             params: dict | None = None) -> httpx.Response:
         """One signed request; raises :class:`TransientError` when no answer came."""
         content = b"" if body is None else json.dumps(
             body, ensure_ascii=False, separators=(",", ":")).encode()
+        client = self._pool()
+        request = client.build_request(method, self.base_url + path, content=content,
+                                       params=params)
         # Signed over the path as it goes on the wire (a base URL's prefix and the
         # query string included) and the very bytes sent.
-        target = self._prefix + path + (f"?{urlencode(params)}" if params else "")
-        headers = protocol.signed_headers(self.secret, self.code, method, target, content)
+        request.headers.update(protocol.signed_headers(
+            self.secret, self.code, method, request.url.raw_path.decode("ascii"), content))
         try:
-            return self._connections.request(method, target, content, headers)
-        except CallFailed as failure:  # no connection, timeout, broken reply
-            raise TransientError(f"{self.code}: {failure}") from failure
+            return client.send(request)
+        except httpx.HTTPError as exc:  # no connection, timeout, broken reply
+            raise TransientError(f"{self.code}: {type(exc).__name__}: {exc}") from exc
 
     # -- §3 asking, §4 polling -------------------------------------------------------
 
@@ -108,7 +127,7 @@ class DepartmentClient:
             return self.submit(request, callback_url)
         return self.read_answer(answer, request.idempotency_key)
 
-    def read_answer(self, answer: Answer, key: str) -> Outcome | Accepted:
+    def read_answer(self, answer: httpx.Response, key: str) -> Outcome | Accepted:
         """The §3 table."""
         code = answer.status_code
         body = _json(answer)
@@ -194,7 +213,7 @@ def read_refusal(body: dict) -> Refusal:
                    str(reason.get("message_en") or "the department refused"))
 
 
-def _json(answer: Answer) -> dict:
+def _json(answer: httpx.Response) -> dict:
     try:
         body = json.loads(answer.content or b"{}")
     except ValueError:
@@ -217,7 +236,7 @@ def _instant(value) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _retry_after(answer: Answer) -> float | None:
+def _retry_after(answer: httpx.Response) -> float | None:
     """``Retry-After`` in seconds (a number, or an HTTP date); None when absent."""
     value = answer.headers.get("Retry-After", "").strip()
     if not value:
