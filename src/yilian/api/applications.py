@@ -43,7 +43,7 @@ from rest_framework.response import Response
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
-from yilian.api.fields import Code, Email, Folded, Money, Text, money
+from yilian.api.fields import Code, Email, Flag, Folded, Money, Text, money
 from yilian.chain.models import Step, StepStatus
 from yilian.forms import access, declaration, lifecycle, services
 from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
@@ -58,6 +58,7 @@ class _FormSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: Text, models.TextField: Text, models.EmailField: Email,
         MoneyField: Money,  # made exact per field's digits below
+        models.BooleanField: Flag,
     }
 
     def build_standard_field(self, field_name, model_field):
@@ -68,21 +69,27 @@ class _FormSerializer(serializers.ModelSerializer):
 
 
 class InvestorSerializer(_FormSerializer):
-    """出资人: a natural person (``id_number`` and their own ``phone``) or a corporate
-    body (``uscc``, and the person who signs for it: ``signatory_name``,
-    ``signatory_id_number``, ``signatory_phone``)."""
+    """出资人 (股东, 发起人, 合伙人, 成员 or 经营者, by the kind of entity): a natural
+    person (``id_number`` and their own ``phone``) or a corporate body (``uscc``, and the
+    person who signs for it: ``signatory_name``, ``signatory_id_number``,
+    ``signatory_phone``). Partners give their ``liability``, whether they are
+    ``managing`` (执行事务合伙人) and, for a corporate one, its appointed representative;
+    a cooperative's members whether they are a ``farmer`` (docs/entity-kinds.md)."""
 
     id_number = Code(max_length=18, upper=True)
     uscc = Code(max_length=18, upper=True)
     phone = Code(max_length=20)
     signatory_id_number = Code(max_length=18, upper=True)
     signatory_phone = Code(max_length=20)
+    representative_id_number = Code(max_length=18, upper=True)
+    representative_phone = Code(max_length=20)
 
     class Meta:
         model = Investor
         fields = ["kind", "name", "id_number", "uscc", "phone", "signatory_name",
                   "signatory_id_number", "signatory_phone", "amount", "contribution_date",
-                  "contribution_method"]
+                  "contribution_method", "liability", "managing", "representative_name",
+                  "representative_id_number", "representative_phone", "farmer"]
 
 
 class PersonSerializer(_FormSerializer):
@@ -208,6 +215,7 @@ class ApplicationSerializer(_FormSerializer):
 
     division_code = Code(max_length=6)
     industry_code = Code(max_length=5)
+    parent_uscc = Code(max_length=18, upper=True)
     business_scope = serializers.ListField(
         child=Text(max_length=200, allow_blank=True), required=False,
         max_length=200)
@@ -247,6 +255,7 @@ class ApplicationSerializer(_FormSerializer):
         model = Application
         fields = ["id", "status", "name", "org_form", "registered_capital", "domicile",
                   "division_code", "industry_code", "business_scope", "operating_term_years",
+                  "composition", "parent_uscc",
                   "seals", "invoices", "bank_appointment", "permits", "pledges",
                   "investors", "people", "employees",
                   "uscc", "created_at", "updated_at", "submitted_at", "accepted_at",

@@ -129,3 +129,13 @@ class Folded(Text):
 
     def to_internal_value(self, data):
         return fold_width(super().to_internal_value(data)).strip()
+
+
+class Flag(serializers.BooleanField):
+    """A JSON ``true`` or ``false``, nothing else: DRF's own takes 0, 1, "yes" and "on",
+    which the schema (boolean) does not promise and a client should not rely on."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)

@@ -38,7 +38,8 @@ from yilian.forms.validation._common import field_error
 # What a party agrees to: every part of the form an applicant fills in.
 _SIGNED_FIELDS = ("name", "org_form", "registered_capital", "domicile", "division_code",
                   "industry_code", "business_scope", "operating_term_years", "seals",
-                  "invoices", "bank_appointment", "permits", "pledges")
+                  "invoices", "bank_appointment", "permits", "pledges", "composition",
+                  "parent_uscc")
 INVESTOR = "investor"
 CORPORATE_SIGNATORY = "corporate_signatory"
 ROLE_LABELS = {INVESTOR: gettext_noop("出资人"),

@@ -28,8 +28,8 @@ from rest_framework import serializers
 from yilian.accounts import roles
 from yilian.accounts import services as accounts
 from yilian.accounts.permissions import has_role, role_required
-from yilian.api.fields import money
 from yilian.api.errors import flatten as flatten_errors
+from yilian.api.fields import money
 from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
 from yilian.forms import amounts, validation
