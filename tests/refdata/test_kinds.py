@@ -80,3 +80,23 @@ def test_names_carry_each_kinds_form_words():
     assert individual.spec["name_optional"] is True
     assert {"店", "馆", "工作室"} <= set(individual.name_forms)
     assert {"公司", "企业"} <= set(individual.spec["name_forbids"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("org_form", "prefix"), [("individual_business", "92"),
+                                                  ("cooperative", "93"), ("llc_multi", "91")])
+def test_registration_gives_the_credit_code_of_the_kinds_entity_class(org_form, prefix):
+    """GB 32100: the code a registration issues starts with the kind's class."""
+    from tests import factories
+    from yilian.chain import engine
+    from yilian.chain.services import start_chain
+    from yilian.codes import uscc
+
+    app = factories.application()
+    app.org_form = org_form
+    app.save()
+    start_chain(app)
+    engine.drain()
+    app.refresh_from_db()
+    assert app.uscc.startswith(prefix + "371071")
+    uscc.validate(app.uscc)

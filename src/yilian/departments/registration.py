@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from yilian.codes import uscc
 from yilian.departments.base import Outcome, PermanentError, StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
+from yilian.refdata import kinds
 from yilian.registry.models import Enterprise
 
 
@@ -44,7 +45,8 @@ class RegistrationStep(SimulatedDepartment):
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         payload = request.payload
         self._check_name_is_free(payload)
-        code = uscc.make(payload["division_code"], serial)
+        code = uscc.make(payload["division_code"], serial,
+                         entity_type=kinds.entity_class(payload["org_form"]))
         enterprise = Enterprise.objects.create(
             uscc=code,
             name=payload["name"],

@@ -97,3 +97,10 @@ def all_kinds() -> dict[str, Kind]:
 def get(code: str) -> Kind:
     """The kind called ``code``; ``KeyError`` for one the catalogue does not know."""
     return all_kinds()[code]
+
+
+def entity_class(org_form: str) -> str:
+    """The credit code's second character for ``org_form`` (GB 32100: 1 enterprise, 2
+    individual business, 3 cooperative); an enterprise's for a form not in the catalogue."""
+    kind = all_kinds().get(org_form)
+    return kind.uscc_prefix[1] if kind else "1"
