@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def test_fields_are_those_of_a_business_license(lic, enterprise):
     fields = lic.fields
-    assert list(fields) == list(services.LABELS)
+    # A company's rows, as licenses printed them before issue 12, and now its kind.
+    assert list(fields) == [*services.LABELS, "kind"]
+    assert fields["kind"] == "llc_multi"
     assert fields["uscc"] == enterprise.uscc
     assert fields["name"] == "威海一链测试科技有限公司"
     assert fields["type"] == "有限责任公司（自然人投资或控股）"
@@ -36,7 +38,7 @@ def test_fields_are_those_of_a_business_license(lic, enterprise):
 
 def test_signed_document_holds_the_fields_and_verifies(lic):
     assert lic.signed["license"]["schema"] == services.SCHEMA
-    assert {k: lic.signed["license"][k] for k in services.LABELS} == lic.fields
+    assert {k: lic.signed["license"][k] for k in lic.fields} == lic.fields
     assert lic.key_id == lic.signed["signature"]["key_id"]
     assert signing.verify(lic.signed) == (True, signing.Verification(
         True, "valid", *signing.REASONS["valid"]).reason)
@@ -81,11 +83,17 @@ def test_operating_term_with_years_ends_the_day_before():
     assert services.operating_term(dt.date(2024, 2, 29), 1) == "2024年02月29日 至 2025年02月28日"
 
 
-def test_sole_proprietorship_labels(owner):
+def test_sole_proprietorship_labels_before_and_since_issue_12(owner):
     app = make_application(owner, name="威海张三软件开发个人独资企业",
                            org_form="sole_proprietorship")
     lic = services.issue_license(app, make_enterprise(app))
-    labels = services.labels_for(lic.fields)
+    # Since: the kind's rows — its investor in a row of its own, no capital printed.
+    assert list(services.labels_for(lic.fields).values())[3] == "投资人"
+    assert "legal_representative" not in lic.fields
+    assert "registered_capital" not in lic.fields
+    # Before: the fixed layout, the investor in the legal representative's place.
+    old = {k: v for k, v in lic.fields.items() if k != "kind"} | {"type": "个人独资企业"}
+    labels = services.labels_for(old)
     assert labels["legal_representative"] == "投资人"
     assert labels["registered_capital"] == "出资额"
 

@@ -24,7 +24,7 @@ def start_chain(application, actor=None) -> Chain:
     now = timezone.now()
     accepted = application.accepted_at or now
     # Every department reads the parties; fetch them once for all of them.
-    prefetch_related_objects([application], "people", "employees")
+    prefetch_related_objects([application], "people", "employees", "investors")
     chain = Chain.objects.create(
         application=application,
         accepted_at=accepted,

@@ -17,9 +17,6 @@ class BankStep(SimulatedDepartment):
     name_zh = gettext_noop("银行开户预约")
     name_en = "Bank appointment"
 
-    def applies_to(self, application) -> bool:
-        return bool(application.bank_appointment)
-
     def build_payload(self, application) -> dict[str, Any]:
         return dict(application.bank_appointment or {})
 

@@ -74,8 +74,11 @@ class Department:
     after: ClassVar[tuple[str, ...]] = ("registration",)
 
     def applies_to(self, application: Application) -> bool:
-        """Whether this application needs this department at all."""
-        return True
+        """Whether this application needs this department at all: its kind's steps, as
+        the catalogue lists them and the form chose them (:mod:`yilian.departments.steps`)."""
+        from yilian.departments import steps
+
+        return self.code in steps.codes_for(application)
 
     def build_payload(self, application: Application) -> dict[str, Any]:
         """The part of the one form this department needs, as plain JSON."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from yilian.codes import uscc
 from yilian.departments.base import Outcome, PermanentError, StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
+from yilian.forms import particulars
 from yilian.refdata import kinds
 from yilian.registry.models import Enterprise
 
@@ -40,6 +41,8 @@ class RegistrationStep(SimulatedDepartment):
             "industry_code": application.industry_code,
             "registered_capital": str(application.registered_capital),
             "legal_representative": legal_rep.name if legal_rep else "",
+            # The kind's own particulars (经营者, 执行事务合伙人, 负责人 and 隶属企业 …).
+            **particulars.for_registration(application),
         }
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
@@ -67,6 +70,8 @@ class RegistrationStep(SimulatedDepartment):
         clashing names cannot both pass; retrying will not help, a person must look."""
         from yilian.names import services as names
 
+        if not payload["name"]:
+            return  # an individual business may go without a name: nothing to clash
         conflicts = names.registered_conflicts(payload["name"], payload["division_code"],
                                                payload.get("industry_code", ""))
         if conflicts:

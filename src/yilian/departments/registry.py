@@ -47,4 +47,5 @@ def get(code: str) -> Department:
 
 
 def for_application(application) -> list[Department]:
+    """The departments of ``application``'s chain (:meth:`Department.applies_to`)."""
     return [d for d in departments().values() if d.applies_to(application)]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from yilian.departments.base import StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
+from yilian.forms import particulars
 
 
 class TaxStep(SimulatedDepartment):
@@ -28,6 +29,7 @@ class TaxStep(SimulatedDepartment):
             "financial_officer": officer.name if officer else "",
             "invoice_types": list(invoices.get("types", [])),
             "monthly_quantity": int(invoices.get("monthly_quantity", 0) or 0),
+            **particulars.for_tax(application),
         }
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:

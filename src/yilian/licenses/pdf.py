@@ -1,10 +1,12 @@
 """The printable license (营业执照 PDF), laid out like the paper one.
 
 A4 landscape: the title, the unified social credit code top left, the QR code top right,
-two columns of fields (名称/类型/法定代表人/经营范围 left; 注册资本/成立日期/营业期限/住所
-right), the registration authority and date of issue bottom right, and the signing key id
-in the footer. Rendering takes a few hundred milliseconds, so it happens on the first
-download, not at issue, and kept in the generated-files storage (:mod:`yilian.storage`).
+two columns of the rows of the license's kind (:mod:`yilian.licenses.rows`: names, people
+and the business scope left — 名称/类型/法定代表人/经营范围 for a company; capital, dates
+and the place right — 注册资本/成立日期/营业期限/住所), the registration authority and date
+of issue bottom right, and the signing key id in the footer. Rendering takes a few
+hundred milliseconds, so it happens on the first download, not at issue, and kept in the
+generated-files storage (:mod:`yilian.storage`).
 """
 
 from __future__ import annotations
@@ -21,17 +23,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from yilian.licenses import fonts, qr, signing, typeset
+from yilian.licenses import fonts, qr, rows, signing, typeset
 from yilian.licenses.fonts import FontChain
-from yilian.licenses.services import labels_for
 from yilian.storage import generated
 
 PAGE = landscape(A4)  # 842 x 595 pt
 BORDER = HexColor("#9b1c1c")
 INK = HexColor("#1f1f1f")
 GREY = HexColor("#666666")
-LEFT_FIELDS = ("name", "type", "legal_representative", "business_scope")
-RIGHT_FIELDS = ("registered_capital", "established", "operating_term", "domicile")
 
 
 def _frame(c: Canvas) -> None:
@@ -47,7 +46,8 @@ def _column(c: Canvas, font: FontChain, fields: dict[str, Any], labels: dict[str
             keys: tuple[str, ...], x: float, top: float, width: float, bottom: float) -> None:
     """Label/value rows from ``top`` down; long values wrap (CJK rules) and the last row
     (经营范围 or 住所) shrinks its type until it fits above ``bottom``."""
-    label_width = 78
+    # Room for the longest label (执行事务合伙人 is seven characters) and a gap.
+    label_width = max([78.0] + [font.width(labels[key], 12) + 12 for key in keys])
     y = top
     for i, key in enumerate(keys):
         value = str(fields.get(key, ""))
@@ -66,7 +66,8 @@ def _column(c: Canvas, font: FontChain, fields: dict[str, Any], labels: dict[str
 
 def _draw(c: Canvas, font: FontChain, document: dict[str, Any]) -> None:
     fields: dict[str, Any] = document["license"]
-    labels = labels_for(fields)
+    labels = rows.labels_for(fields)
+    left, right = rows.columns(fields)
     width, height = PAGE
     _frame(c)
 
@@ -85,8 +86,8 @@ def _draw(c: Canvas, font: FontChain, document: dict[str, Any]) -> None:
     write(width - 60 - size / 2, height - 70 - size, "扫码核验 Scan to verify", 8, "centre")
 
     top, bottom = height - 190, 150
-    _column(c, font, fields, labels, LEFT_FIELDS, 70, top, 370, bottom)
-    _column(c, font, fields, labels, RIGHT_FIELDS, 470, top, 320, bottom)
+    _column(c, font, fields, labels, left, 70, top, 370, bottom)
+    _column(c, font, fields, labels, right, 470, top, 320, bottom)
 
     c.setFillColor(INK)
     write(width - 60, 112, f"{labels['registration_authority']}  "

@@ -11,49 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from yilian.audit import services as audit
 from yilian.codes import divisions
-from yilian.licenses import signing
+from yilian.forms import particulars
+from yilian.licenses import rows, signing
 from yilian.licenses.models import License
 
 SCHEMA = signing.LICENSE_SCHEMA
-
-# The fields printed on a business license, in the order they are printed. The license
-# is printed in Chinese whatever the reader's language; the verification page shows
-# these labels translated (marked here for the catalogue, translated there).
-LABELS: dict[str, str] = {
-    "uscc": gettext_noop("统一社会信用代码"),
-    "name": gettext_noop("名称"),
-    "type": gettext_noop("类型"),
-    "legal_representative": gettext_noop("法定代表人"),
-    "registered_capital": gettext_noop("注册资本"),
-    "established": gettext_noop("成立日期"),
-    "operating_term": gettext_noop("营业期限"),
-    "domicile": gettext_noop("住所"),
-    "business_scope": gettext_noop("经营范围"),
-    "registration_authority": gettext_noop("登记机关"),
-    "issued": gettext_noop("发照日期"),
-}
-
-SOLE_PROPRIETORSHIP = "个人独资企业"
-
-
-def labels_for(fields: dict[str, Any]) -> dict[str, str]:
-    """Chinese labels for one license: a sole proprietorship (个人独资企业) has an
-    investor (投资人) and a contribution (出资额), not a legal representative and a
-    registered capital."""
-    labels = dict(LABELS)
-    if fields.get("type") == SOLE_PROPRIETORSHIP:
-        labels["legal_representative"] = gettext_noop("投资人")
-        labels["registered_capital"] = gettext_noop("出资额")
-    return labels
+# The layout by kind lives in rows; its names are re-exported for the callers of old.
+LABELS = rows.LABELS
+labels_for = rows.labels_for
 
 
 def format_capital(amount: Decimal | None) -> str:
@@ -91,27 +63,48 @@ def registration_authority(division_code: str) -> str:
 def build_fields(application, enterprise, issued_on: dt.date,
                  legal_representative: str | None = None) -> dict[str, str]:
     """The license content, from the application and its register entry (and the legal
-    representative's name, when the caller has read it already)."""
-    legal_rep = legal_representative if legal_representative is not None else (
-        application.people.filter(role="legal_representative")
-        .order_by("position", "id").values_list("name", flat=True).first())
+    representative's name, when the caller has read it already): the rows of the
+    application's kind (:mod:`yilian.licenses.rows`), who issued it and when, and the
+    kind itself, which says how to lay it out."""
+    kind = rows.kind_of({"kind": application.org_form})
     established = enterprise.established or issued_on
     scope = application.business_scope or []
-    return {
-        "uscc": enterprise.uscc,
-        "name": enterprise.name or application.name,
-        "type": (application.get_org_form_display() if application.org_form
-                 else enterprise.org_form),
-        "legal_representative": legal_rep or "",
-        "registered_capital": format_capital(application.registered_capital),
-        "established": format_date(established),
-        "operating_term": operating_term(established, application.operating_term_years),
-        "domicile": application.domicile,
-        "business_scope": "；".join(str(item).strip() for item in scope if str(item).strip()),
-        "registration_authority": registration_authority(
+
+    def legal_rep() -> str:
+        if legal_representative is not None:
+            return legal_representative
+        return (application.people.filter(role="legal_representative")
+                .order_by("position", "id").values_list("name", flat=True).first() or "")
+
+    values = {
+        "uscc": lambda: enterprise.uscc,
+        "name": lambda: enterprise.name or application.name,
+        "type": lambda: (particulars.type_label(application) if kind else
+                         application.get_org_form_display() if application.org_form
+                         else enterprise.org_form),
+        "legal_representative": legal_rep,
+        "registered_capital": lambda: format_capital(application.registered_capital),
+        "established": lambda: format_date(established),
+        "operating_term": lambda: operating_term(established,
+                                                 application.operating_term_years),
+        "domicile": lambda: application.domicile,
+        "premises": lambda: application.domicile,
+        "business_scope": lambda: "；".join(str(item).strip() for item in scope
+                                           if str(item).strip()),
+        "operator": lambda: particulars.operator(application),
+        "investor": lambda: particulars.operator(application),
+        "composition": lambda: particulars.composition(application),
+        "managing_partner": lambda: particulars.managing_partner_line(application),
+        "person_in_charge": lambda: particulars.responsible(application),
+        "registration_authority": lambda: registration_authority(
             enterprise.division_code or application.division_code),
-        "issued": format_date(issued_on),
+        "issued": lambda: format_date(issued_on),
     }
+    printed = rows.labels_for({"kind": kind.code} if kind else {})
+    fields = {key: values[key]() for key in printed}
+    if kind is not None:
+        fields["kind"] = kind.code
+    return fields
 
 
 def issue_license(application, enterprise) -> License:
@@ -128,7 +121,7 @@ def issue_license(application, enterprise) -> License:
 # than the reads (docs/BENCHMARKS.md).
 _FOR_LICENSE = """
 SELECT a.name, a.org_form, a.registered_capital, a.operating_term_years, a.domicile,
-       a.business_scope, a.division_code,
+       a.business_scope, a.division_code, a.composition, a.parent_uscc,
        e.id, e.uscc, e.name, e.org_form, e.established, e.division_code,
        (SELECT p.name FROM forms_person p
          WHERE p.application_id = a.id AND p.role = 'legal_representative'
@@ -151,7 +144,7 @@ def issue_registered(application_id) -> None:
         row = cursor.fetchone()
     if row is None:
         raise Enterprise.DoesNotExist(f"application {pk} has no registered enterprise")
-    (name, org_form, capital, term, domicile, scope, division,
+    (name, org_form, capital, term, domicile, scope, division, composition, parent_uscc,
      enterprise_id, uscc, e_name, e_org_form, established, e_division,
      legal_rep, existing) = row
     if existing is not None:
@@ -159,6 +152,7 @@ def issue_registered(application_id) -> None:
     capital_field = Application._meta.get_field("registered_capital")
     application = Application(
         pk=pk, name=name, org_form=org_form, domicile=domicile, division_code=division,
+        composition=composition, parent_uscc=parent_uscc,
         registered_capital=capital_field.from_db_value(capital, None, connection),
         operating_term_years=term,
         business_scope=json.loads(scope) if isinstance(scope, str) else scope)
