@@ -118,3 +118,22 @@ def joint_stock() -> Application:
         _natural(app, i, f"发起人{i}", "1000000.00", due=timezone.localdate())
     _person(app, "manager", "张三")
     return app
+
+
+def sole() -> Application:
+    """个人独资企业 of one natural-person investor."""
+    app = _as_kind("sole_proprietorship", f"威海{factories.brand(505)}软件开发中心",
+                   keep=("financial_officer", "tax_handler", "contact"),
+                   registered_capital=Decimal("100000.00"))
+    _natural(app, 0, "陈投资", "100000.00")
+    return app
+
+
+def company() -> Application:
+    """有限责任公司 of two natural-person shareholders: the factory's own."""
+    return factories.application()
+
+
+#: One application of each family of kinds, by family.
+BY_FAMILY = {"company": company, "sole": sole, "individual": individual,
+             "partnership": partnership, "branch": branch, "cooperative": cooperative}

@@ -39,15 +39,17 @@ pytestmark = [
 SEEN = 85
 
 
-def ocr(data: bytes, tmp_path: Path) -> str:
-    """The text OCR reads on the PDF's page (200 dpi, grey), whitespace removed."""
+def ocr(data: bytes, tmp_path: Path, *options: str) -> str:
+    """The text OCR reads on the PDF's page (200 dpi, grey), whitespace removed;
+    ``options`` go to tesseract (``--psm 4``: one column of lines, which reads short rows
+    the default page segmentation drops)."""
     source, image = tmp_path / "page.pdf", tmp_path / "page"
     source.write_bytes(data)
     subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", "-singlefile", str(source),
                     str(image)], check=True, timeout=120)
     # One OCR thread: several tesseract threads on a shared machine are slower, not faster.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    read = subprocess.run(["tesseract", f"{image}.png", "-", "-l", "chi_sim"], env=env,
+    read = subprocess.run(["tesseract", f"{image}.png", "-", "-l", "chi_sim", *options], env=env,
                           capture_output=True, text=True, timeout=300)
     if "chi_sim" in read.stderr and read.returncode:
         pytest.skip("OCR tests need: apt-get install tesseract-ocr-chi-sim")
