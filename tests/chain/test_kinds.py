@@ -144,3 +144,13 @@ def test_a_kind_not_in_the_catalogue_starts_no_chain():
     app.org_form = "trust"
     with pytest.raises(steps.UnknownKind):
         start_chain(app)
+
+
+def test_an_individual_business_without_a_name_is_registered_and_licensed():
+    """个体工商户登记管理办法第6条: a name is optional; the register has nothing to clash."""
+    app = kindapps.individual()
+    app.name = ""
+    app.save()
+    done, lic = _run(app)
+    assert app.uscc.startswith("92")
+    assert lic.fields["name"] == "" and lic.fields["operator"] == "孙经营"

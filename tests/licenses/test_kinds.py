@@ -123,3 +123,19 @@ def test_an_individual_business_license_reads_back_by_ocr(tmp_path):
                 "类型个体工商户", f"注册日期{fields['established']}", "经营场所",
                 f"名称{fields['name']}")
     assert "法定代表人" not in page
+
+
+def test_the_type_by_the_members_and_the_kind():
+    """其他有限责任公司 when every shareholder is a company; the kind's name otherwise."""
+    from tests import factories
+    from yilian.forms.models import Investor, InvestorKind
+    from yilian.forms.particulars import type_label
+
+    app = kindapps.company()
+    assert type_label(app) == "有限责任公司（自然人投资或控股）"
+    for investor in app.investors.all():
+        Investor.objects.filter(pk=investor.pk).update(
+            kind=InvestorKind.CORPORATE, name=f"威海{factories.brand(600 + investor.pk)}有限公司")
+    assert type_label(app) == "其他有限责任公司"
+    app.org_form = "llc_single_natural"
+    assert type_label(app) == "有限责任公司（自然人独资）"
