@@ -139,3 +139,16 @@ def test_the_type_by_the_members_and_the_kind():
     assert type_label(app) == "其他有限责任公司"
     app.org_form = "llc_single_natural"
     assert type_label(app) == "有限责任公司（自然人独资）"
+
+
+def test_the_new_rows_follow_the_font_rules(font_situation):
+    """Issue 9's rules on a partnership's license (the longest new label, a name with
+    full-width brackets): each character in a font that has it, in every situation."""
+    from tests.licenses.test_pdf import EXPECTED_FONTS, shown
+
+    lic = issued("partnership")
+    by_font = shown(pdf.render(lic.signed))
+    assert set(by_font) == EXPECTED_FONTS[font_situation]
+    if font_situation == "droid-only":
+        assert not any(c.isascii() and c.isalnum() for c in by_font["DroidSansFallback"])
+    assert "执行事务合伙人" in re.sub(r"\s+", "", "".join(by_font.values()))
