@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from yilian.refdata._files import read_json
 
@@ -61,20 +61,33 @@ class Kind:
     def optional_steps(self) -> tuple[str, ...]:
         return tuple(self.spec["steps"].get("optional", ()))
 
-    def bases(self) -> list[tuple[str, str, bool]]:
-        """Every (where, basis, checked) the entry cites, for review and the tests."""
-        found: list[tuple[str, str, bool]] = []
+    def bases(self) -> list[Basis]:
+        """Every basis the entry cites, for review and the tests."""
+        return _bases(self.spec, self.code)
 
-        def walk(node: Any, where: str) -> None:
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    if key.endswith("basis") and isinstance(value, str):
-                        flag = key[:-len("basis")] + "checked"
-                        found.append((f"{where}.{key}", value, bool(node.get(flag))))
-                    else:
-                        walk(value, f"{where}.{key}")
-        walk(self.spec, self.code)
-        return found
+
+class Basis(NamedTuple):
+    """One requirement's source: where in the catalogue, the law and article as cited,
+    whether the article was read against a published text (``checked``) and where
+    (``read_in``: keys of the catalogue's ``texts``)."""
+
+    where: str
+    text: str
+    checked: bool
+    read_in: tuple[str, ...]
+
+
+def _bases(node: Any, where: str) -> list[Basis]:
+    found: list[Basis] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("basis") and isinstance(value, str):
+                prefix = key[:-len("basis")]
+                found.append(Basis(f"{where}.{key}", value, bool(node.get(prefix + "checked")),
+                                   tuple(node.get(prefix + "read_in", ()))))
+            else:
+                found.extend(_bases(value, f"{where}.{key}"))
+    return found
 
 
 @cache
@@ -104,3 +117,81 @@ def entity_class(org_form: str) -> str:
     individual business, 3 cooperative); an enterprise's for a form not in the catalogue."""
     kind = all_kinds().get(org_form)
     return kind.uscc_prefix[1] if kind else "1"
+
+
+def texts() -> dict[str, dict[str, str]]:
+    """The published texts the catalogue's articles were read in, by key (``read_in``):
+    a repository, commit and path, or an address."""
+    return _data()["texts"]
+
+
+def catalogue_bases() -> list[Basis]:
+    """The bases of the catalogue's own rules (the credit code's classes, the type
+    labels), the kinds' apart (:meth:`Kind.bases`)."""
+    return [basis for key in ("uscc_type", "type_labels") for basis in _bases(_data()[key], key)]
+
+
+class TypeLabel(NamedTuple):
+    """What the license prints as 类型: the label and its code in the enterprise-type
+    table (企业类型代码), None where the catalogue has no code for the kind."""
+
+    code: str | None
+    zh: str
+
+
+def type_label(application) -> TypeLabel:
+    """The 类型 of ``application`` (a ``forms.Application``): for an LLC from its
+    shareholders by the catalogue's rules (``type_labels.llc``: 自然人独资, 法人独资,
+    自然人投资或控股, 其他有限责任公司); one label per kind otherwise."""
+    return _label(application, depth=0)
+
+
+#: How many owners up a sole corporate shareholder's own label is looked for: a chain
+#: of wholly owned companies deeper than this counts as not natural-person controlled.
+_MAX_DEPTH = 8
+
+
+def _label(application, depth: int) -> TypeLabel:
+    labels = _data()["type_labels"]
+    kind = all_kinds().get(application.org_form)
+    if application.org_form in labels["llc"]["kinds"]:
+        shareholders = list(application.investors.all())
+        for rule in labels["llc"]["rules"]:
+            if _matches(rule, shareholders, depth):
+                return TypeLabel(rule["code"], rule["zh"])
+    fixed = labels["by_kind"].get(application.org_form)
+    if fixed:
+        return TypeLabel(fixed["code"], fixed["zh"])
+    return TypeLabel(None, kind.zh if kind else application.org_form)
+
+
+def _matches(rule: dict, shareholders: list, depth: int) -> bool:
+    natural = sum(1 for s in shareholders if s.kind == "natural")
+    if "members" in rule and len(shareholders) != rule["members"]:
+        return False
+    wanted = rule["natural"]
+    if not ((wanted == "all" and shareholders and natural == len(shareholders))
+            or (wanted == "none" and shareholders and natural == 0)
+            or (wanted == "some" and natural > 0)):
+        return False
+    if "parent_codes" in rule:
+        return _parent_code(shareholders[0], depth) in rule["parent_codes"]
+    return True
+
+
+def _parent_code(shareholder, depth: int) -> str | None:
+    """The type code of a corporate shareholder registered through Yilian, from its own
+    application; None for one the register holds without its shareholders (imported)."""
+    from yilian.codes import uscc
+    from yilian.codes.errors import InvalidCode
+    from yilian.registry import lookup
+
+    if depth >= _MAX_DEPTH:
+        return None
+    try:
+        found = lookup.by_uscc(uscc.validate(shareholder.uscc).code)
+    except InvalidCode:
+        return None
+    if found is None or found.application_id is None:
+        return None
+    return _label(found.application, depth + 1).code
