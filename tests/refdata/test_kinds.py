@@ -142,3 +142,13 @@ def test_registration_gives_the_credit_code_of_the_kinds_entity_class(org_form, 
     app.refresh_from_db()
     assert app.uscc.startswith(prefix + "371071")
     uscc.validate(app.uscc)
+
+
+def test_the_offices_file_says_where_each_article_was_read():
+    """refdata/data/offices.json holds its bases to the same rule as the kinds."""
+    texts = kinds.texts()
+    for form, spec in read_json("offices.json")["forms"].items():
+        for role, office in spec.items():
+            where = (form, role)
+            assert set(office.get("read_in", ())) <= set(texts), where
+            assert office["read_in"] if office["checked"] else office["searched"], where
