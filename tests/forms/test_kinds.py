@@ -259,6 +259,16 @@ def test_implementing_rules_art_6_a_cooperative_registers_its_contributions_as_�
     assert error["message_zh"] == "请填写出资额"
 
 
+def test_art_33_a_cooperatives_board_of_supervisors_has_no_legal_minimum():
+    """农民专业合作社法第33条: 可以设执行监事或者监事会 — unlike a company's (公司法第76条,
+    three or more) no size is set, so two supervisors are lawful."""
+    app = _cooperative(5)
+    someone = factories.resident("监事二")
+    Person.objects.create(application=app, role="supervisor", name=someone.name,
+                          id_number=someone.id_number, phone=someone.phone)
+    assert "people.supervisor.count" not in codes(app)
+
+
 def test_a_cooperative_is_named_so():
     app = _cooperative(5)
     app.name = f"威海{factories.brand(85)}果蔬有限公司"
