@@ -5,9 +5,11 @@ Yilian registers or is to register (issue 12): who its members are (股东, 发�
 成员, 经营者) and how many, what its capital is called and when it is paid, its offices
 (by reference to :mod:`yilian.refdata.offices` or inline), the organization-form words its
 name ends in, the first two characters of its credit code (GB 32100), the chain steps it
-needs and the rows of its license. Each requirement names its legal basis and whether that
-wording was read against a published text (``checked``); docs/entity-kinds.md is the
-contract the form, names, chain, licenses and dashboard implement.
+needs and the rows of its license. Each requirement names its legal basis, whether that
+wording was read against a published text (``checked``) and which (``read_in``); the
+catalogue's ``type_labels`` give the 类型 a license prints (:func:`type_label`).
+docs/entity-kinds.md is the contract the form, names, chain, licenses and dashboard
+implement.
 """
 
 from __future__ import annotations
