@@ -77,3 +77,19 @@ def test_other_kinds_have_one_label(org_form, code, label):
     app.org_form = org_form
     app.save()
     assert kinds.type_label(app) == (code, label)
+
+
+def test_a_branchs_type_follows_its_companys():
+    """企业类型代码 21xx: 有限责任公司分公司 with its company's own qualifier, when the
+    company was registered through Yilian; the kind's name otherwise."""
+    company = _llc(OrgForm.LLC_MULTI, 2, 0)
+    code = uscc.make("371071", 4242)
+    enterprise = factories.registered(code, company.name)
+    branch = factories.application(accepted=False)
+    branch.org_form = OrgForm.BRANCH
+    branch.parent_uscc = code
+    branch.save()
+    assert kinds.type_label(branch) == (None, "分公司")  # imported: its shareholders unknown
+    enterprise.application = company
+    enterprise.save()
+    assert kinds.type_label(branch) == ("2130", "有限责任公司分公司（自然人投资或控股）")

@@ -144,12 +144,13 @@ class TypeLabel(NamedTuple):
 def type_label(application) -> TypeLabel:
     """The 类型 of ``application`` (a ``forms.Application``): for an LLC from its
     shareholders by the catalogue's rules (``type_labels.llc``: 自然人独资, 法人独资,
-    自然人投资或控股, 其他有限责任公司); one label per kind otherwise."""
+    自然人投资或控股, 其他有限责任公司); a branch's from its company's (21xx); one label
+    per kind otherwise. The license prints ``zh``."""
     return _label(application, depth=0)
 
 
-#: How many owners up a sole corporate shareholder's own label is looked for: a chain
-#: of wholly owned companies deeper than this counts as not natural-person controlled.
+#: How many owners up an owner's own label is looked for: a chain of wholly owned
+#: companies deeper than this counts as not natural-person controlled.
 _MAX_DEPTH = 8
 
 
@@ -161,6 +162,11 @@ def _label(application, depth: int) -> TypeLabel:
         for rule in labels["llc"]["rules"]:
             if _matches(rule, shareholders, depth):
                 return TypeLabel(rule["code"], rule["zh"])
+    if application.org_form == "branch":
+        parent = labels["branch"]["by_parent_code"].get(
+            _registered_code(application.parent_uscc, depth))
+        if parent:
+            return TypeLabel(parent["code"], parent["zh"])
     fixed = labels["by_kind"].get(application.org_form)
     if fixed:
         return TypeLabel(fixed["code"], fixed["zh"])
@@ -177,21 +183,22 @@ def _matches(rule: dict, shareholders: list, depth: int) -> bool:
             or (wanted == "some" and natural > 0)):
         return False
     if "parent_codes" in rule:
-        return _parent_code(shareholders[0], depth) in rule["parent_codes"]
+        return _registered_code(shareholders[0].uscc, depth) in rule["parent_codes"]
     return True
 
 
-def _parent_code(shareholder, depth: int) -> str | None:
-    """The type code of a corporate shareholder registered through Yilian, from its own
-    application; None for one the register holds without its shareholders (imported)."""
+def _registered_code(credit_code: str, depth: int) -> str | None:
+    """The type code of the enterprise with ``credit_code`` (a company's sole shareholder,
+    a branch's company) when it was registered through Yilian, from its own application;
+    None for one the register holds without its shareholders (imported) or not at all."""
     from yilian.codes import uscc
     from yilian.codes.errors import InvalidCode
     from yilian.registry import lookup
 
-    if depth >= _MAX_DEPTH:
+    if depth >= _MAX_DEPTH or not credit_code:
         return None
     try:
-        found = lookup.by_uscc(uscc.validate(shareholder.uscc).code)
+        found = lookup.by_uscc(uscc.validate(credit_code).code)
     except InvalidCode:
         return None
     if found is None or found.application_id is None:
