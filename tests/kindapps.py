@@ -86,8 +86,12 @@ def partnership() -> Application:
 
 
 def branch() -> Application:
-    """分公司 of an LLC in the register, with no staff and no seals."""
-    factories.registered(PARENT, PARENT_NAME, "llc_multi")
+    """分公司 of an LLC registered through Yilian (so its type is known: 1130), with no
+    staff and no seals."""
+    from yilian.registry.models import Enterprise
+
+    Enterprise.objects.create(uscc=PARENT, name=PARENT_NAME, org_form="llc_multi",
+                              division_code="371071", application=factories.application())
     app = _as_kind("branch", f"{PARENT_NAME}火炬分公司",
                    keep=("financial_officer", "tax_handler", "contact"), employees=False,
                    seals=False, registered_capital=None, parent_uscc=PARENT)

@@ -15,6 +15,7 @@ import os
 
 from django.conf import settings
 
+from yilian import warmup
 from yilian.chain import dispatch, engine
 from yilian.chain.sweeper import Sweeper
 from yilian.chain.workers import InboxThreads
@@ -100,6 +101,7 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         def load(self):
             return application
 
+    warmup.before_fork()
     load_name_index_before_fork()
     Server().run()
     return 0

@@ -253,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     # Request and response bodies as separate components: what a client may send
     # (writable fields, non-blank strings) is then said exactly.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several components have a field named "status"; each set of choices is named.
+    "ENUM_NAME_OVERRIDES": {
+        "EnterpriseStatusEnum": "yilian.registry.models.EnterpriseStatus",
+        "LicenseStandingEnum": "yilian.licenses.standing.STATUSES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "yilian.api.schema.document_common_answers",

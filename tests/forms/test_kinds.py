@@ -120,6 +120,7 @@ def test_art_14_natural_partners_have_full_civil_capacity():
     minor.id_number = factories.resident("少年", dt.date(2010, 1, 1)).id_number
     minor.save()
     assert fields(app, "partners.full_capacity") == {"investors[1].id_number"}
+    assert "id.age" not in codes(app)  # one error, naming the partnership law's rule
 
 
 def test_general_partnership_partners_are_all_general_partners():
@@ -247,6 +248,27 @@ def test_the_chair_is_a_member():
     assert "people.legal_representative.not_member" not in codes(app)
 
 
+def test_implementing_rules_art_6_a_cooperative_registers_its_contributions_as_出资额():
+    """市场主体登记管理条例实施细则第6条第5项: a cooperative registers 出资额 (成员出资总额
+    was the repealed regulation's word)."""
+    app = _cooperative(5)
+    app.registered_capital = None
+    app.save()
+    [error] = [e for e in check_application(app, today=TODAY)
+               if e["field"] == "registered_capital"]
+    assert error["message_zh"] == "请填写出资额"
+
+
+def test_art_33_a_cooperatives_board_of_supervisors_has_no_legal_minimum():
+    """农民专业合作社法第33条: 可以设执行监事或者监事会 — unlike a company's (公司法第76条,
+    three or more) no size is set, so two supervisors are lawful."""
+    app = _cooperative(5)
+    someone = factories.resident("监事二")
+    Person.objects.create(application=app, role="supervisor", name=someone.name,
+                          id_number=someone.id_number, phone=someone.phone)
+    assert "people.supervisor.count" not in codes(app)
+
+
 def test_a_cooperative_is_named_so():
     app = _cooperative(5)
     app.name = f"威海{factories.brand(85)}果蔬有限公司"
@@ -278,6 +300,15 @@ def test_a_branch_belongs_to_a_company_in_the_register():
     parent.org_form = "individual_business"
     parent.save()
     assert "parent_uscc.not_company" in codes(app)
+
+
+def test_names_rule_art_13_a_branch_name_ends_in_分公司_分厂_or_分店():
+    """企业名称登记管理规定第13条: 冠以其所从属企业的名称，并缀以“分公司”、“分厂”、
+    “分店”等字词."""
+    factories.registered(PARENT, "威海一链测试科技有限公司")
+    for name in ("威海一链测试科技有限公司火炬分店", "威海一链测试科技有限公司火炬分厂"):
+        assert "name.org_form" not in codes(_branch(PARENT, name)), name
+    assert "name.org_form" in codes(_branch(PARENT, "威海一链测试科技有限公司火炬门市"))
 
 
 def test_a_branch_is_named_after_its_company_and_has_no_capital_or_investors():

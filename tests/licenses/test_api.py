@@ -34,6 +34,28 @@ def test_verify_valid_answers_with_the_content_it_verified(lic):
     assert body["key_id"] == lic.key_id
 
 
+def test_verify_says_whether_the_license_is_current_or_revoked(lic):
+    """DESIGN.md §5: a genuine license that is no longer the one in force is told apart
+    (superseded needs a change's second license: issue 13's next part)."""
+    from yilian.registry.models import EnterpriseStatus
+
+    def status() -> str | None:
+        return post_bytes(APIClient(), signing.canonical(lic.signed)).json()["status"]
+
+    assert status() == "current"
+    lic.enterprise.status = EnterpriseStatus.CLOSED
+    lic.enterprise.save()
+    assert status() == "revoked"
+
+
+def test_a_genuine_license_this_register_did_not_issue_has_no_status(lic):
+    from yilian.licenses.models import License
+
+    License.objects.filter(pk=lic.pk).update(fields={}, signed={"license": {}, "signature": {}})
+    answer = post_bytes(APIClient(), signing.canonical(lic.signed)).json()
+    assert answer["valid"] is True and answer["status"] is None
+
+
 def test_verify_tampered_is_200_and_invalid_without_content(lic):
     doc = json.loads(json.dumps(lic.signed))
     doc["license"]["name"] = "威海冒名科技有限公司"
@@ -42,7 +64,7 @@ def test_verify_tampered_is_200_and_invalid_without_content(lic):
     assert response.json() == {"valid": False, "code": "mismatch",
                                "reason": signing.REASONS["mismatch"][0],
                                "reason_en": signing.REASONS["mismatch"][1],
-                               "key_id": lic.key_id, "content": None}
+                               "key_id": lic.key_id, "content": None, "status": None}
 
 
 def test_verify_reads_the_bytes_sent_not_a_reparsed_copy(lic):

@@ -31,7 +31,7 @@ EXPECTED = {
                     "类型": "有限合伙企业", "合伙期限": "至长期", "主要经营场所": "火炬路1号"},
     "branch": {"负责人": "冯负责", "类型": "有限责任公司分公司（自然人投资或控股）",
                "经营场所": "火炬路1号"},
-    "cooperative": {"法定代表人": "农民0", "成员出资总额": "0.5万元", "类型": "农民专业合作社"},
+    "cooperative": {"法定代表人": "农民0", "出资额": "0.5万元", "类型": "农民专业合作社"},
 }
 #: Rows a family's license must not print.
 ABSENT = {"sole": ("法定代表人", "注册资本", "出资额"), "individual": ("法定代表人", "注册资本"),
@@ -129,16 +129,16 @@ def test_the_type_by_the_members_and_the_kind():
     """其他有限责任公司 when every shareholder is a company; the kind's name otherwise."""
     from tests import factories
     from yilian.forms.models import Investor, InvestorKind
-    from yilian.forms.particulars import type_label
+    from yilian.refdata.kinds import type_label
 
     app = kindapps.company()
-    assert type_label(app) == "有限责任公司（自然人投资或控股）"
+    assert type_label(app).zh == "有限责任公司（自然人投资或控股）"
     for investor in app.investors.all():
         Investor.objects.filter(pk=investor.pk).update(
             kind=InvestorKind.CORPORATE, name=f"威海{factories.brand(600 + investor.pk)}有限公司")
-    assert type_label(app) == "其他有限责任公司"
-    app.org_form = "llc_single_natural"
-    assert type_label(app) == "有限责任公司（自然人独资）"
+    assert type_label(app).zh == "其他有限责任公司"
+    lic = issued("company")
+    assert lic.fields["type"] == "有限责任公司（自然人投资或控股）"
 
 
 def test_the_new_rows_follow_the_font_rules(font_situation):

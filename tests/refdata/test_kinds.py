@@ -36,10 +36,9 @@ def test_every_requirement_names_its_basis(code):
     kind = kinds.get(code)
     cited = kind.bases()
     assert cited, code
-    for where, basis, _checked in cited:
+    for where, basis, _checked, _read_in in cited:
         # A law or standard and an article (条) or clause, not a bare assertion.
-        assert ("法" in basis or "条例" in basis or "办法" in basis or "GB" in basis
-                or "申请书" in basis), where
+        assert any(word in basis for word in ("法", "条例", "办法", "规定", "GB", "申请书")), where
     # Offices: a reference into offices.json resolves, inline ones have counts and a basis.
     ref = kind.spec.get("offices")
     if isinstance(ref, str):
@@ -49,6 +48,49 @@ def test_every_requirement_names_its_basis(code):
     else:
         for role, office in ref.items():
             assert office["counts"] and office["basis"], (code, role)
+
+
+def _every_basis():
+    return kinds.catalogue_bases() + [b for k in kinds.all_kinds().values() for b in k.bases()]
+
+
+def _sibling(where: str, key: str):
+    """The value next to the basis at ``where`` (``x.name_basis`` → ``x.name_<key>``)."""
+    node: dict = read_json("kinds.json")
+    parts = where.split(".")
+    if parts[0] in node["kinds"]:
+        node = node["kinds"]
+    for part in parts[:-1]:
+        node = node[part]
+    return node.get(parts[-1][:-len("basis")] + key)
+
+
+def test_a_checked_basis_says_which_published_text_it_was_read_in():
+    """Issue 12: from the law in force, not guessed — a basis is ``checked`` only with the
+    text it was read against (``read_in``: keys of ``texts``, each a repository, commit and
+    path or an address); one left unchecked records what was searched."""
+    texts = kinds.texts()
+    for text in texts.values():
+        assert text["title"]
+        assert ({"repo", "commit", "path"} <= set(text) and len(text["commit"]) == 40
+                or "url" in text or "code_index_id" in text), text
+    for basis in _every_basis():
+        assert set(basis.read_in) <= set(texts), basis.where
+        if basis.checked:
+            assert basis.read_in, basis.where
+        else:
+            assert _sibling(basis.where, "searched"), basis.where
+
+
+def test_the_repealed_registration_rules_are_no_basis():
+    """市场主体登记管理条例实施细则第82条 repealed 个体工商户登记管理办法 and 个人独资企业登记
+    管理办法, 市场主体登记管理条例第55条 the 农民专业合作社登记管理条例: none is a checked
+    basis any more."""
+    for basis in _every_basis():
+        if basis.checked:
+            for repealed in ("个体工商户登记管理办法", "个人独资企业登记管理办法",
+                             "农民专业合作社登记管理条例"):
+                assert repealed not in basis.text, basis.where
 
 
 @pytest.mark.parametrize("code", sorted(ISSUE_12_KINDS))
@@ -100,3 +142,13 @@ def test_registration_gives_the_credit_code_of_the_kinds_entity_class(org_form, 
     app.refresh_from_db()
     assert app.uscc.startswith(prefix + "371071")
     uscc.validate(app.uscc)
+
+
+def test_the_offices_file_says_where_each_article_was_read():
+    """refdata/data/offices.json holds its bases to the same rule as the kinds."""
+    texts = kinds.texts()
+    for form, spec in read_json("offices.json")["forms"].items():
+        for role, office in spec.items():
+            where = (form, role)
+            assert set(office.get("read_in", ())) <= set(texts), where
+            assert office["read_in"] if office["checked"] else office["searched"], where

@@ -165,6 +165,8 @@ CASES: list[Case] = [
     Case("license-verify", {}, {"POST": everyone()}),
     Case("license-pdf", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
     Case("license-json", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
+    # Who may read the license reads the enterprise's register entry and history.
+    Case("enterprise-detail", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
     Case("application-list", {}, {
         "GET": who(SIGNED_IN, anon="401"),  # each sees their own share (test_visibility)
         "POST": who([*APPLICANTS], others="403", anon="401")}),

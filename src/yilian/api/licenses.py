@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from yilian.api.errors import FieldErrors, field_error
 from yilian.codes.errors import fold_width
-from yilian.licenses import pdf, signing
+from yilian.licenses import pdf, signing, standing
 from yilian.licenses.models import License
 from yilian.licenses.services import can_download
 
@@ -39,6 +39,11 @@ Verdict = inline_serializer("LicenseVerdict", {
     "reason": serializers.CharField(help_text="中文原因 reason in Chinese"),
     "reason_en": serializers.CharField(help_text="reason in English"),
     "key_id": serializers.CharField(help_text="the signing key's id, as the document names it"),
+    "status": serializers.ChoiceField(
+        choices=standing.STATUSES, allow_null=True,
+        help_text="执照状态 the license's standing in the register, beside a valid "
+        "signature: current, superseded (a change reissued it) or revoked (the enterprise "
+        "closed); null when the signature fails or this register issued no such license"),
     "content": serializers.DictField(
         allow_null=True, help_text="执照内容 the license content that was verified "
         "(docs/license-format.md); null unless valid"),
@@ -72,7 +77,8 @@ class VerifyLicense(APIView):
                                            "the body must be a signed license JSON object")])
         return Response({"valid": result.valid, "code": result.code,
                          "reason": result.reason_zh, "reason_en": result.reason_en,
-                         "key_id": result.key_id, "content": result.license})
+                         "key_id": result.key_id, "content": result.license,
+                         "status": standing.standing(result.license) if result.valid else None})
 
 
 class _AnyAccept(BaseContentNegotiation):

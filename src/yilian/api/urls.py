@@ -9,6 +9,7 @@ from yilian.api import (
     auth_views,
     department_console,
     departments,
+    enterprises,
     licenses,
     parties,
     withdrawal,
@@ -29,6 +30,7 @@ urlpatterns = [
     path("departments/<str:code>/callbacks/", departments.DepartmentCallback.as_view(),
          name="department-callback"),
     path("demo/outbox/", parties.DemoOutbox.as_view(), name="demo-outbox"),
+    *enterprises.urlpatterns,  # enterprises/<uscc>/
     *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads
     *withdrawal.urlpatterns,  # applications/<id>/withdraw/
     *department_console.urlpatterns,  # departments/, departments/<code>/retry-failed/

@@ -21,6 +21,7 @@ from yilian.departments.base import Outcome, PermanentError, StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today
 from yilian.forms import particulars
 from yilian.refdata import kinds
+from yilian.registry import history
 from yilian.registry.models import Enterprise
 
 
@@ -59,6 +60,7 @@ class RegistrationStep(SimulatedDepartment):
             established=local_today(),
             application_id=request.application_id,
         )
+        history.record_established(enterprise, request.application_id)
         return code, {"uscc": code, "enterprise_id": enterprise.pk,
                       "established": enterprise.established.isoformat()}
 

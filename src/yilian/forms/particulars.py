@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from yilian.forms.models import Composition, InvestorKind
+from yilian.forms.models import Composition
 from yilian.refdata import kinds
 
 if TYPE_CHECKING:
@@ -48,27 +48,6 @@ def managing_partner_line(application: Application) -> str:
 def composition(application: Application) -> str:
     """组成形式 in words (个人经营, 家庭经营), or "" for a kind without one."""
     return Composition(application.composition).label if application.composition else ""
-
-
-def type_label(application: Application) -> str:
-    """类型 as the license prints it: the kind's name, or the name the catalogue gives it
-    by its members (其他有限责任公司: every shareholder corporate) or, for a branch, by its
-    parent's kind (有限责任公司分公司（自然人投资或控股）…)."""
-    kind = kinds.all_kinds().get(application.org_form)
-    if kind is None:
-        return application.org_form
-    by_members = kind.spec.get("type_by_members", {})
-    members = _members(application) if by_members else []
-    if members and all(m.kind == InvestorKind.CORPORATE for m in members):
-        return by_members.get("all_corporate", kind.zh)
-    by_parent = kind.spec.get("type_by_parent")
-    if by_parent and application.parent_uscc:
-        from yilian.registry.models import Enterprise
-
-        parent_form = (Enterprise.objects.filter(uscc=application.parent_uscc)
-                       .values_list("org_form", flat=True).first())
-        return by_parent.get(parent_form or "", kind.zh)
-    return kind.zh
 
 
 def _family(application: Application) -> str:

@@ -5,7 +5,7 @@ and 注册资本, an individual business its 经营者 and 组成形式, a partn
 and 合伙期限, a branch its 负责人, a sole proprietorship its 投资人. The rows are the
 catalogue's (``license_rows`` of :mod:`yilian.refdata.kinds`); their labels are this
 module's, unless the kind says otherwise (``license_labels``, or the capital's own term:
-出资额, 成员出资总额). A license names its kind in its content (``kind``), so the PDF and
+出资额). A license names its kind in its content (``kind``), so the PDF and
 the verification page lay out what it carries; one issued before issue 12 has no ``kind``
 and keeps the layout it was issued with (:data:`LABELS`).
 """
@@ -48,7 +48,7 @@ ROW_LABELS: dict[str, str] = {
 
 # The labels a kind prints instead (the catalogue's license_labels and capital terms), so
 # the verification page can translate them.
-_KIND_LABELS = (gettext_noop("出资额"), gettext_noop("资金数额"), gettext_noop("成员出资总额"),
+_KIND_LABELS = (gettext_noop("出资额"), gettext_noop("资金数额"),
                 gettext_noop("合伙期限"), gettext_noop("主要经营场所"), gettext_noop("注册日期"))
 
 #: The catalogue's row names that are spelled otherwise in the license's content.

@@ -21,6 +21,7 @@ from yilian.codes import divisions
 from yilian.forms import particulars
 from yilian.licenses import rows, signing
 from yilian.licenses.models import License
+from yilian.refdata import kinds
 
 SCHEMA = signing.LICENSE_SCHEMA
 # The layout by kind lives in rows; its names are re-exported for the callers of old.
@@ -79,7 +80,7 @@ def build_fields(application, enterprise, issued_on: dt.date,
     values = {
         "uscc": lambda: enterprise.uscc,
         "name": lambda: enterprise.name or application.name,
-        "type": lambda: (particulars.type_label(application) if kind else
+        "type": lambda: (kinds.type_label(application).zh if kind else
                          application.get_org_form_display() if application.org_form
                          else enterprise.org_form),
         "legal_representative": legal_rep,

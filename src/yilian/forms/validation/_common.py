@@ -59,8 +59,10 @@ def check_money(errors: Errors, path: str, value: Decimal | None, what_zh: str,
 
 
 def check_id(errors: Errors, path: str, number: str, today: dt.date,
-             min_age: int | None = None, role: str = "") -> ResidentId | None:
-    """公民身份号码 — valid, and old enough when ``min_age`` is given."""
+             min_age: int | None = None, role: str = "",
+             age_code: str = "id.age") -> ResidentId | None:
+    """公民身份号码 — valid, and old enough when ``min_age`` is given; ``age_code`` names
+    the rule that sets the age where a law does (``partners.full_capacity``)."""
     if not number:
         errors.add(path, "id.required", "请填写身份证号码", "the resident ID number is required")
         return None
@@ -71,9 +73,22 @@ def check_id(errors: Errors, path: str, number: str, today: dt.date,
         return None
     age = identity.age_on(today)
     if min_age is not None and age < min_age:
-        errors.add(path, "id.age", f"{role}须年满{min_age}周岁（现{age}周岁）",
+        errors.add(path, age_code, f"{role}须年满{min_age}周岁（现{age}周岁）",
                    f"must be at least {min_age} years old (is {age})")
     return identity
+
+
+def check_registered(errors: Errors, path: str, code: str):
+    """The enterprise with credit code ``code`` from the register (登记簿), or None with a
+    ``<field>.not_registered`` error: a well-formed code alone proves nothing (issue 12)."""
+    from yilian.registry import lookup
+
+    found = lookup.by_uscc(code)
+    if found is None:
+        errors.add(path, field_code(path, "not_registered"),
+                   f"登记簿中没有统一社会信用代码为{code}的企业",
+                   f"no enterprise with credit code {code} is in the register")
+    return found
 
 
 def field_code(path: str, rule: str) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
 from yilian.forms.models import Application, Investor, InvestorKind, Liability, Role
-from yilian.forms.validation._common import Errors, check_id, check_required
+from yilian.forms.validation._common import Errors, check_id, check_registered, check_required
 from yilian.refdata import kinds
 
 ADULT = 18
@@ -40,7 +40,9 @@ def check_members_of_kind(errors: Errors, app: Application, kind: kinds.Kind,
 
 def _check_partners(errors: Errors, app: Application, kind: kinds.Kind,
                     investors: list[Investor], today: dt.date) -> None:
-    """合伙企业法 arts. 14, 16, 26, 55, 61, 64, 67: liability, labour, who manages."""
+    """合伙企业法 arts. 14, 16, 26, 55, 61, 64, 67: liability, labour, who manages. A
+    natural partner's full civil capacity (art. 14) is the investor's age check, with the
+    age and the rule's code from the catalogue (``min_age``, ``min_age_code``)."""
     members = kind.members or {}
     allowed = set(members.get("liability", ()))
     managers = []
@@ -61,10 +63,6 @@ def _check_partners(errors: Errors, app: Application, kind: kinds.Kind,
                        "有限合伙人不得以劳务出资（合伙企业法第64条）",
                        "a limited partner may not contribute labour (Partnership "
                        "Enterprise Law art. 64)")
-        if partner.kind == InvestorKind.NATURAL and partner.id_number:
-            # 完全民事行为能力 (art. 14); a malformed number is reported by the investor's
-            # own checks.
-            _check_adult(errors, f"{path}.id_number", partner.id_number, today)
         if partner.managing:
             managers.append((i, partner))
     if members.get("at_least_one") and investors and not any(
@@ -191,8 +189,6 @@ def check_enterprise_of_kind(errors: Errors, app: Application, kind: kinds.Kind)
 
 def _check_parent(errors: Errors, app: Application) -> None:
     """公司法第13条: a branch belongs to a company — one in the register."""
-    from yilian.registry.models import Enterprise
-
     if not check_required(errors, "parent_uscc", app.parent_uscc, "隶属企业统一社会信用代码",
                           "the parent company's credit code"):
         return
@@ -201,11 +197,8 @@ def _check_parent(errors: Errors, app: Application) -> None:
     except InvalidCode as exc:
         errors.invalid("parent_uscc", exc)
         return
-    parent = Enterprise.objects.filter(uscc=code).only("name", "org_form").first()
+    parent = check_registered(errors, "parent_uscc", code)
     if parent is None:
-        errors.add("parent_uscc", "parent_uscc.not_registered",
-                   f"登记簿中没有统一社会信用代码为{code}的企业",
-                   f"no enterprise with credit code {code} is in the register")
         return
     parent_kind = kinds.all_kinds().get(parent.org_form)
     if parent_kind is not None and parent_kind.family != "company":
@@ -217,16 +210,3 @@ def _check_parent(errors: Errors, app: Application) -> None:
         errors.add("name", "name.branch_parent",
                    f"分公司名称应冠以隶属企业的名称“{parent.name}”",
                    f"a branch's name begins with its company's name ({parent.name})")
-
-
-def _check_adult(errors: Errors, path: str, number: str, today: dt.date) -> None:
-    from yilian.codes import resident_id
-
-    try:
-        age = resident_id.validate(number, today=today).age_on(today)
-    except InvalidCode:
-        return
-    if age < ADULT:
-        errors.add(path, "partners.full_capacity",
-                   f"自然人合伙人应当具有完全民事行为能力（现{age}周岁）",
-                   f"a natural-person partner must have full civil capacity (is {age})")

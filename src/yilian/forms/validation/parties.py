@@ -22,6 +22,7 @@ from yilian.forms.validation._common import (
     add_years,
     check_id,
     check_money,
+    check_registered,
     check_required,
     in_form_order,
 )
@@ -120,7 +121,8 @@ def _check_investor(errors: Errors, path: str, investor: Investor, kind: kinds.K
                    f"a {kind.en.lower()} has a corporate shareholder")
     if investor.kind == InvestorKind.NATURAL:
         identity = check_id(errors, f"{path}.id_number", investor.id_number, today,
-                            min_age=members.get("min_age"), role=members["term_zh"])
+                            min_age=members.get("min_age"), role=members["term_zh"],
+                            age_code=members.get("min_age_code", "id.age"))
         check_mobile(errors, f"{path}.phone", investor.phone, "出资人", "investors.phone")
         return identity.number if identity else ""
     if investor.kind != InvestorKind.CORPORATE:
@@ -144,19 +146,12 @@ def _check_investor(errors: Errors, path: str, investor: Investor, kind: kinds.K
 
 
 def _check_registered(errors: Errors, path: str, code: str, name: str) -> None:
-    """A corporate investor is an enterprise in the register (登记簿), under that name: a
-    well-formed code alone proves nothing (issue 12: checked against the register)."""
-    from yilian.registry.models import Enterprise
-
-    found = Enterprise.objects.filter(uscc=code).values_list("name", flat=True).first()
-    if found is None:
-        errors.add(path, "investors.uscc.not_registered",
-                   f"登记簿中没有统一社会信用代码为{code}的企业",
-                   f"no enterprise with credit code {code} is in the register")
-    elif name and name.strip() != found:
+    """A corporate investor is an enterprise in the register, under that name."""
+    found = check_registered(errors, path, code)
+    if found is not None and name and name.strip() != found.name:
         errors.add(f"{path.rsplit('.', 1)[0]}.name", "investors.uscc.other_name",
-                   f"统一社会信用代码{code}登记的名称是“{found}”",
-                   f"credit code {code} is registered as {found}")
+                   f"统一社会信用代码{code}登记的名称是“{found.name}”",
+                   f"credit code {code} is registered as {found.name}")
 
 
 def _check_contribution_date(errors: Errors, path: str, day: dt.date | None,

@@ -1,0 +1,51 @@
+"""An enterprise's history in the register (登记事项): what was registered, changed,
+filed or closed, when, and through which application. Each event is written by the step
+that makes it true, in that step's transaction; this module is the one place that
+writes and reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from yilian.registry.models import Enterprise, EventKind, RegistrationEvent
+
+
+def record_established(enterprise: Enterprise, application_id, at: dt.datetime | None = None
+                       ) -> RegistrationEvent:
+    """设立登记: the first event of an enterprise registered through Yilian."""
+    return RegistrationEvent.objects.create(
+        enterprise=enterprise, kind=EventKind.ESTABLISHED, at=at or timezone.now(),
+        application_id=application_id, changes={})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the history as shown: ``source`` says whether Yilian recorded it or
+    it stands for what an imported register said (its establishment only)."""
+
+    kind: str
+    at: dt.datetime | dt.date | None
+    application_id: Any
+    changes: dict
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "kind_label": EventKind(self.kind).label,
+                "at": self.at.isoformat() if self.at else None,
+                "application": str(self.application_id) if self.application_id else None,
+                "changes": self.changes, "source": self.source}
+
+
+def timeline(enterprise: Enterprise) -> list[Entry]:
+    """Every event, oldest first. An imported enterprise, whose earlier history Yilian
+    never saw, starts with its establishment as the source register dated it."""
+    entries = [Entry(e.kind, e.at, e.application_id, e.changes, "yilian")
+               for e in enterprise.events.all()]
+    if not any(e.kind == EventKind.ESTABLISHED for e in entries):
+        entries.insert(0, Entry(EventKind.ESTABLISHED, enterprise.established, None, {},
+                                enterprise.source))
+    return entries
