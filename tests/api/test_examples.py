@@ -25,11 +25,9 @@ def example(kind: str) -> dict:
 
 
 def register() -> list[dict]:
-    from importlib import resources
+    from yilian.accounts.demo import example_register
 
-    text = resources.files("yilian.forms").joinpath("examples/register.json").read_text(
-        encoding="utf-8")
-    return json.loads(text)["enterprises"]
+    return example_register()
 
 
 @pytest.fixture
