@@ -3,7 +3,9 @@ in the way of a name someone submits."""
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,6 +24,7 @@ from yilian.registry.models import Enterprise
 from yilian.registry.synthetic import trade_name
 
 pytestmark = pytest.mark.django_db
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 @pytest.fixture
@@ -89,6 +92,11 @@ def test_names_are_valid_distinct_and_clear_of_the_test_brands(seeded):
     # And so a test brand, or the demo's own example, is still free to register.
     for name in ("威海瑞博远科技有限公司", "威海链通科技有限公司", "威海一链信息技术有限公司"):
         assert names.check_name(name, "371071").acceptable, name
+    # So is each docs/examples/<kind>.json whose name the names service reads.
+    for path in EXAMPLES.glob("*.json"):
+        body = json.loads(path.read_text(encoding="utf-8"))
+        if "org_form" in body and body["org_form"] not in NAMES_NOT_YET:
+            assert names.check_name(body["name"], body["division_code"]).acceptable, path.name
 
 
 def test_the_mix_is_realistic_and_each_credit_code_says_its_entity_class(seeded):
