@@ -38,7 +38,9 @@ def test_seeding_is_quick_and_runs_once(seeded):
     lines, seconds = seeded
     assert seconds < 20  # a few seconds on one core; generous for a busy CI machine
     assert lines[0].startswith("Dashboard demo data: ")
-    assert f"{Enterprise.objects.count()} enterprises" in lines[0]
+    assert f"{Enterprise.objects.count()} market entities" in lines[0]
+    individual = Enterprise.objects.filter(org_form="individual_business").count()
+    assert f"({individual} of them individual businesses)" in lines[0]
     assert f"{Chain.objects.count()} finished chains" in lines[0]
     counts = (Enterprise.objects.count(), Chain.objects.count(), Step.objects.count())
     assert demo.seed() == lines  # says what is there, so a second run prints the same

@@ -86,8 +86,10 @@ def seed() -> list[str]:
     history = Enterprise.objects.filter(source=SOURCE)
     first = history.order_by("established").values_list("established", flat=True).first()
     chains = Chain.objects.filter(application__owner__username=OWNER).count()
-    return [f"Dashboard demo data: {history.count()} enterprises established since "
-            f"{first:%Y-%m}, {chains} finished chains"]
+    individual = history.filter(org_form=OrgForm.INDIVIDUAL_BUSINESS).count()
+    return [f"Dashboard demo data: {history.count()} market entities established since "
+            f"{first:%Y-%m} ({individual} of them individual businesses), {chains} finished "
+            f"chains"]
 
 
 def _trade_names(rng: random.Random):
