@@ -6,8 +6,7 @@ same toneless pinyin of the 字号 (a variant or an identical 字号 has the sam
 a 字号 with 多音字 has several readings, :func:`yilian.names.similarity.readings`, and is
 filed under each) *and* the same industry — the same industry words, words sharing a
 GB/T 4754 division, or recorded industry codes of one division — under one registration
-authority. So a name
-is filed under one key per way its industry can match:
+authority. So a name is filed under one key per way its industry can match:
 
 - ``w``: authority + pinyin + the simplified industry words (also finds ``identical``
   and ``identical_core``, and an empty industry matches an empty one);

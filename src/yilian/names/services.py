@@ -384,14 +384,16 @@ def _reserved_elsewhere(name: str, division_code: str, user, industry_code: str,
                         application=None) -> list[Conflict]:
     proposed = _parsed(name)
     auth = index.authority(division_code)
-    if proposed is None:  # a branch's name (or no name): only the very same one clashes
-        same = NameReservation.objects.active().filter(
-            authority=auth, normalized_key=similarity.simplified(normalize(name)))
+    if proposed is None:  # a branch's name: only the very same one clashes
+        key = similarity.simplified(normalize(name))
+        if not key:
+            return []
+        same = NameReservation.objects.active().filter(authority=auth, normalized_key=key)
         if application is not None:
             same = same.exclude(application_id=application.pk)
-        key = similarity.simplified(normalize(name))
         return [Conflict(similarity.IDENTICAL, r.name, reserved=True) for r in same
-                if normalize(name) and not _reusable(r, key, user, application)]
+                if similarity.simplified(normalize(r.name)) == key  # not a core key
+                and not _reusable(r, key, user, application)]
     sounds = Q(trade_key=similarity.trade_key(proposed))
     for sound in similarity.readings(proposed.trade_name):
         sounds |= Q(readings__contains=f"|{sound}|")
