@@ -194,3 +194,21 @@ def test_a_name_in_any_kinds_form_parses_and_fits_only_kinds_with_that_form(trad
         fits = "name.org_form.mismatch" not in rules(name, kind.code)
         assert fits == (form in kind.name_forms), (kind.code, form)
     assert rules(name, code) == []
+
+
+def test_the_check_name_command_takes_the_kind(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    yilian = str(Path(sys.executable).with_name("yilian"))
+    env = {"YILIAN_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    run = lambda *args: subprocess.run([yilian, "check", "name", *args], env=env,  # noqa: E731
+                                       capture_output=True, text=True)
+    wrong = run("威海瑞博咨询有限公司", "--org-form", "partnership_general")
+    assert wrong.returncode == 1 and "name.org_form.mismatch" in wrong.stdout
+    assert "（普通合伙）" in wrong.stdout
+    right = run("威海瑞博咨询（普通合伙）", "--org-form", "partnership_general")
+    assert right.returncode == 0, right.stdout
+    orphan = run("威海瑞博咨询有限公司分公司", "--org-form", "branch", "--parent-uscc", "x")
+    assert orphan.returncode == 1 and "name.branch.parent_unknown" in orphan.stdout
