@@ -10,8 +10,7 @@ kind is named in the code.
 
 Rule ids: ``name.org_form.mismatch`` (the name ends in another kind's form words) or
 ``name.org_form_missing`` (in none), ``name.org_form.forbidden``, ``name.division.county``,
-``name.branch.parent_unknown``, ``name.branch.parent_name``, ``name.branch.suffix``,
-``name.branch.place``.
+``name.branch.parent_unknown``, ``name.branch.parent_name``, ``name.branch.suffix``.
 """
 
 from __future__ import annotations
@@ -107,8 +106,10 @@ def _county(parsed: ParsedName, kind: catalogue.Kind, division_code: str,
 
 
 def branch_problems(name: str, kind: catalogue.Kind, parent_name: str | None) -> list:
-    """A branch's name: the parent's registered name, then optionally a place (a
-    division's name), then the suffix (分公司). ``parent_name`` None: no parent found."""
+    """A branch's name: the parent's registered name, then optionally a place, then the
+    suffix (分公司). ``parent_name`` None: no parent found. The place is not checked: it
+    may be a division's name or any 地名 (火炬, a zone; a street), which no list here
+    holds."""
     from yilian.names.rules import Problem
 
     spec = kind.spec["name_from_parent"]
@@ -129,18 +130,9 @@ def branch_problems(name: str, kind: catalogue.Kind, parent_name: str | None) ->
                              f"分公司的名称应以所属公司的名称“{parent}”开头，如“{example}”",
                              f"a branch's name must begin with its parent's registered name "
                              f"“{parent}”, as in “{example}”", basis))
-    suffix = next((s for s in suffixes if full.endswith(s)), None)
-    if suffix is None:
+    if not full.endswith(suffixes):
         listed = "”或“".join(suffixes)
         found.append(Problem("name.branch.suffix", f"分公司的名称应以“{listed}”结尾",
                              "a branch's name must end with " + " or ".join(suffixes),
                              basis))
-    if not found:
-        place = full[len(parent):len(full) - len(suffix)]
-        if place and place not in words.division_words():
-            found.append(Problem(
-                "name.branch.place",
-                f"所属公司名称与“{suffix}”之间只能是地名（行政区划），“{place}”不是",
-                f"between the parent's name and “{suffix}” only a place (a division's "
-                f"name) may stand, not “{place}”", basis))
     return found

@@ -38,7 +38,10 @@ def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
         verdict = names.check_name(name.strip(), division_code, org_form, user=owner,
                                    industry_code=industry_code or "",
                                    parent_uscc=parent_uscc or "")
-        errors.extend(verdict.errors("name"))
+        # A branch's parent and the name's prefix are forms.validation.kinds's to report
+        # at submission (parent_uscc.*, name.branch_parent): not twice.
+        errors.extend(e for e in verdict.errors("name")
+                      if not (e["code"].startswith("name.branch.") or e["field"] != "name"))
     return errors
 
 
