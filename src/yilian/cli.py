@@ -99,7 +99,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         _django()  # the name is checked against the register and the reservations
         from yilian.names.cli import check_name
 
-        return check_name(args.value, args.division)
+        return check_name(args.value, args.division, args.org_form, args.parent_uscc)
     from yilian.codes.cli import check
 
     return check(args.kind, args.value)
@@ -248,11 +248,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("seed-demo", help="load demo data and accounts into the database")
     p.set_defaults(func=cmd_seed_demo)
 
-    p = sub.add_parser("check", help="check: uscc CODE | id NUMBER | name NAME [--division]")
+    p = sub.add_parser("check", help="check: uscc CODE | id NUMBER | name NAME [--division] "
+                       "[--org-form] [--parent-uscc]")
     p.add_argument("kind", choices=["uscc", "id", "name"])
     p.add_argument("value")
     p.add_argument("--division", default="371071",
                    help="division code of the registration authority (names only)")
+    p.add_argument("--org-form", default=None,
+                   help="kind of market entity (kinds.json code) whose name rules apply "
+                        "(names only)")
+    p.add_argument("--parent-uscc", default="",
+                   help="a branch's parent company, by credit code (names only)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("verify-license", help="verify a signed license JSON offline")

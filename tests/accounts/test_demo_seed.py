@@ -28,6 +28,12 @@ def test_seeding_creates_every_account_and_the_example_chain_once():
     assert applications.count() == 1
     engine.drain()
     assert applications.get().public_status() == "completed"
+    # The companies docs/examples/<kind>.json name are in the register, once.
+    from yilian.accounts.demo import example_register
+    from yilian.registry.models import Enterprise
+
+    named = [row["uscc"] for row in example_register()]
+    assert Enterprise.objects.filter(uscc__in=named, source="example").count() == len(named)
 
 
 def test_no_demo_account_is_a_superuser_and_only_the_admin_is_django_staff():

@@ -11,6 +11,7 @@ import pytest
 from tests.dashboard.build import ZONE, chain, done, enterprise, local
 from yilian.chain.models import StepStatus
 from yilian.dashboard import stats
+from yilian.refdata import kinds
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -71,14 +72,23 @@ def test_by_section_has_no_unclassified_row_when_all_are_classified(register):
     assert "" not in {r.code for r in stats.by_section(stats.Scope(2025, ZONE))}
 
 
-def test_by_org_form_largest_first():
-    for form, n in [("llc_multi", 1), ("sole_proprietorship", 3), ("", 1)]:
+def test_by_kind_counts_each_kind_and_class_per_month_and_in_total():
+    """企业, 个体工商户 and 农民专业合作社 apart (GB 32100 entity class) and together."""
+    for day, form, n in [(D(2025, 1, 6), "individual_business", 3), (D(2025, 1, 7), "llc_multi", 1),
+                         (D(2025, 2, 3), "branch", 1), (D(2025, 2, 4), "cooperative", 2),
+                         (D(2025, 2, 5), "", 1), (D(2024, 2, 5), "llc_multi", 4)]:
         for _ in range(n):
-            enterprise(D(2025, 6, 1), org_form=form)
-    rows = stats.by_org_form(stats.Scope(2025, ZONE))
-    assert [(r.code, r.count) for r in rows] == [("sole_proprietorship", 3), ("", 1),
-                                                 ("llc_multi", 1)]
-    assert rows[0].share == pytest.approx(60.0)
+            enterprise(day, org_form=form)
+    enterprise(D(2025, 1, 6), division="371002", org_form="individual_business")
+    data = stats.by_kind(stats.Scope(2025, ZONE), today=END_OF_2025)
+    assert list(data.counts)[:11] == list(kinds.all_kinds())  # the catalogue's order
+    assert data.kind_total("individual_business") == 3 and data.kind_total("joint_stock") == 0
+    assert data.kind_total("") == 1  # no kind recorded: counted, as an enterprise
+    assert [(data.class_month(c, 1), data.class_month(c, 2)) for c in stats.ENTITY_CLASSES] == [
+        (1, 2), (3, 0), (0, 2)]
+    assert [data.class_total(c) for c in stats.ENTITY_CLASSES] == [3, 3, 2]
+    assert data.total == 8 == stats.new_entities(stats.Scope(2025, ZONE)).total
+    assert stats.by_kind(stats.Scope(2025, "371000"), today=END_OF_2025).class_total("2") == 4
 
 
 @pytest.mark.parametrize("values", [[1.0], [3.0, 1.0], [5.0, 1.0, 4.0, 2.0, 3.0],

@@ -142,3 +142,28 @@ def test_the_page_in_english(admin, settings):
     assert "New market entities" in html and "C Manufacturing" in html
     assert "新设" not in html.split("<main")[1].split("</main>")[0]
     assert rows[0] == ["Industry section", "Enterprises", "Share (%)"]
+
+
+def test_new_entities_by_kind_apart_and_together(admin):
+    for form, n in [("individual_business", 7), ("llc_single_natural", 2), ("cooperative", 1)]:
+        for _ in range(n):
+            enterprise(dt.date(THIS_YEAR, 1, 10), org_form=form)
+    response = admin.get(reverse("dashboard:index"))
+    sections = response.context["sections"]
+    classes = sections["entity-classes"].table
+    assert classes.header() == ["月份", "企业", "个体工商户", "农民专业合作社", "市场主体合计"]
+    assert classes.rows[0][1:] == [2, 7, 1, 10]
+    assert classes.total[1:] == [2, 7, 1, 10] and classes.total[-1] == \
+        sections["monthly"].table.total[1]
+    by_kind = {row[0]: row[1:] for row in sections["kinds"].table.rows}
+    assert by_kind["个体工商户"] == ["个体工商户", 7, 70.0]
+    assert by_kind["有限责任公司（自然人独资）"] == ["企业", 2, 20.0]
+    assert by_kind["股份有限公司"] == ["企业", 0, 0.0]
+    html = response.content.decode()
+    assert 'id="chart-entity-classes"' in html and 'id="chart-kinds"' in html
+    cards = {k.label: (k.value, k.note) for k in response.context["kpis"]}
+    assert cards["个体工商户"] == ("7", "占 70.0%") and cards["企业"] == ("2", "占 20.0%")
+    rows = read_csv(admin.get(reverse("dashboard:export", args=["entity-classes"])))
+    assert rows[1] == ["1月", "2", "7", "1", "10"] and rows[-1] == ["合计", "2", "7", "1", "10"]
+    rows = read_csv(admin.get(reverse("dashboard:export", args=["kinds"])))
+    assert ["个体工商户", "个体工商户", "7", "70.0"] in rows

@@ -31,10 +31,12 @@ def drawn_bars(page, chart: str) -> list[dict]:
 def test_the_administrator_sees_the_charts_and_downloads_a_table(site, desktop):
     open_dashboard(site, desktop)
     charts = desktop.locator("svg.chart-svg")
-    assert charts.count() == 8  # the parties' confirmations (issue 8) beside the seven
+    # The parties' confirmations (issue 8) and the two by kind (issue 12) beside the seven.
+    assert charts.count() == 9
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
-        assert box["width"] > 200 and box["height"] > 50
+        # A one-row bar chart is 32 px high: the demo confirms every party in person.
+        assert box["width"] > 200 and box["height"] >= 32, charts.nth(i).get_attribute("id")
         assert charts.nth(i).locator("title").first.text_content()
     # The demo's history: every month so far has new enterprises, and the bars show it.
     months = drawn_bars(desktop, "chart-monthly")
@@ -43,6 +45,12 @@ def test_the_administrator_sees_the_charts_and_downloads_a_table(site, desktop):
     assert sum(b["h"] > 1 for b in drawn_bars(desktop, "chart-durations")) >= 5
     assert len(drawn_bars(desktop, "chart-departments")) >= 6
     assert desktop.locator("#section-sections table tbody tr").count() == 20
+    # By kind: every kind of the catalogue in the table; per month, individual businesses
+    # (the second of three series) outnumber enterprises in the demo's mix.
+    assert desktop.locator("#section-kinds table tbody tr").count() == 11
+    bars = drawn_bars(desktop, "chart-entity-classes")
+    assert len(bars) == 3 * dt.date.today().month
+    assert sum(b["h"] for b in bars[1::3]) > sum(b["h"] for b in bars[0::3]) > 0
     screenshot(desktop, "desktop-dashboard")
 
     with desktop.expect_download() as download:
@@ -71,7 +79,7 @@ def test_the_picker_swaps_the_figures_in_place(site, desktop):
 
 def test_the_dashboard_on_a_phone(site, phone):
     open_dashboard(site, phone)
-    assert phone.locator("svg.chart-svg").count() == 8
+    assert phone.locator("svg.chart-svg").count() == 9
     assert all(b["h"] > 1 for b in drawn_bars(phone, "chart-employees"))
     # Nothing but the charts' own scroll boxes is wider than the screen.
     overflow = phone.evaluate("document.documentElement.scrollWidth")

@@ -64,7 +64,9 @@ def test_name_org_form_mismatch_llc():
 
 
 def test_name_org_form_mismatch_sole_proprietorship():
-    assert rules("威海一链科技有限公司", "sole_proprietorship") == ["name.org_form.mismatch"]
+    # The catalogue also forbids 有限 and 公司 for a sole proprietorship (个人独资企业法第11条).
+    assert rules("威海一链科技有限公司", "sole_proprietorship") == [
+        "name.org_form.mismatch", "name.org_form.forbidden"]
     assert rules("威海一链科技个人独资企业", "sole_proprietorship") == []
     assert rules("威海一链水产商店", "sole_proprietorship") == []
 

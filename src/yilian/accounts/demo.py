@@ -1,7 +1,9 @@
 """Demo accounts and demo data (only ever created by ``yilian demo`` / ``seed-demo``).
 
 Every demo account has the password ``yilian-demo``. The demo applicant gets the example
-application (docs/examples/application.json), submitted, so a fresh demo shows a chain.
+application (docs/examples/application.json), submitted, so a fresh demo shows a chain; the
+companies the other examples name (a branch's company, corporate investors) are entered in
+the register, so each of docs/examples/ (one file per kind) can be submitted against the demo.
 """
 
 from __future__ import annotations
@@ -44,6 +46,24 @@ def example_application() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def example_register() -> list[dict]:
+    """The enterprises docs/examples/ (one file per kind) name (forms/examples/register.json)."""
+    path = resources.files("yilian.forms").joinpath("examples/register.json")
+    return json.loads(path.read_text(encoding="utf-8"))["enterprises"]
+
+
+def _register_example_companies() -> None:
+    import datetime as dt
+
+    from yilian.registry.models import Enterprise
+
+    for row in example_register():
+        Enterprise.objects.get_or_create(uscc=row["uscc"], defaults={
+            "name": row["name"], "org_form": row["org_form"],
+            "division_code": row["division_code"], "industry_code": row["industry_code"],
+            "established": dt.date.fromisoformat(row["established"]), "source": "example"})
+
+
 def seed_demo() -> list[str]:
     """Create (or reset the passwords of) the demo accounts and the demo application;
     return the lines to print. Safe to run again."""
@@ -62,6 +82,7 @@ def seed_demo() -> list[str]:
         applicant = User.objects.get(username="demo-applicant")
         if not applicant.applications.exists():
             _submit_example(applicant)
+        _register_example_companies()
     for module in DEMO_DATA:
         lines.extend(importlib.import_module(module).seed() or [])
     return lines

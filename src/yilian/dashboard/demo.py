@@ -1,9 +1,12 @@
 """Demo data for the dashboard (only ever loaded by ``yilian demo`` / ``yilian seed-demo``):
 about three years of history, so that every chart has something to say.
 
-- the register (企业登记簿): enterprises established in the zone and three neighbouring
-  divisions from 1 January two years ago until yesterday, month by month with a seasonal
-  shape (the Spring Festival dip, the spring peak) and year-on-year growth;
+- the register (企业登记簿): market entities established in the zone and three
+  neighbouring divisions from 1 January two years ago until yesterday, month by month with
+  a seasonal shape (the Spring Festival dip, the spring peak) and year-on-year growth, of
+  every kind in a realistic mix (``data/demo_mix.json``: individual businesses about seven
+  in ten, then limited liability companies, a few of the rest), each with the credit code
+  of its entity class (GB 32100: 91, 92, 93);
 - the chains: a growing share of the zone's new enterprises registered through Yilian,
   each an accepted application with its employees, a finished chain and one done step
   per department, timed like the simulators in a good year (seconds to minutes, a few
@@ -20,8 +23,11 @@ test or a demo visitor submits because of this history.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from decimal import Decimal
+from functools import cache
+from importlib import resources
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -34,22 +40,33 @@ from yilian.departments import registry as departments
 from yilian.forms.models import Application, Employee, OrgForm, Status
 from yilian.names.rules import check_format
 from yilian.names.similarity import pinyin
+from yilian.progress import Progress
+from yilian.refdata import kinds
 from yilian.registry import synthetic
 from yilian.registry.models import Enterprise
 
 SOURCE = "demo"
 OWNER = "demo-history"
 SERIAL_BASE = 90_000_000  # USCC serials far above any `yilian gen-registry N` run
-# New enterprises a month in the first year, per division (the zone is the busiest).
-VOLUME = {"371071": 70, "371002": 18, "371072": 14, "371082": 10}
+# New market entities a month in the first year, per division (the zone is the busiest).
+VOLUME = {"371071": 140, "371002": 36, "371072": 28, "371082": 20}
 GROWTH = (1.0, 1.13, 1.29)  # each year against the first
 SEASON = (0.85, 0.55, 1.3, 1.15, 1.05, 1.0, 0.95, 0.9, 1.05, 0.8, 1.05, 1.2)
-ADOPTION = (0.12, 0.2, 0.3)  # share of the zone's new enterprises registered via Yilian
+ADOPTION = (0.12, 0.2, 0.3)  # share of the zone's new entities registered via Yilian
 # (median seconds, spread) of each department's handling time, log-normal.
 HANDLING = {"registration": (75, 0.8), "seals": (420, 0.7), "tax": (130, 0.8),
             "social_security": (95, 0.7), "medical_insurance": (85, 0.7),
             "housing_fund": (110, 0.8), "bank": (260, 0.6)}
 AVOID = {pinyin(c) for c in synthetic.DISTINCT}
+BRANCH_PLACES = ("火炬", "初村", "双岛", "科技新城", "田和", "怡园", "高区", "环翠", "经区")
+
+
+@cache
+def mix() -> dict[str, dict]:
+    """The demo's kinds of market entity and their shares (data/demo_mix.json)."""
+    text = resources.files("yilian.dashboard").joinpath("data/demo_mix.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)["kinds"]
 
 
 def seed() -> list[str]:
@@ -60,12 +77,19 @@ def seed() -> list[str]:
         with transaction.atomic():
             enterprises = _register(rng, timezone.localdate())
             _chains(rng, enterprises)  # links some enterprises to their applications
-            Enterprise.objects.bulk_create(enterprises, batch_size=1000)
+            progress = Progress(len(enterprises), "demo register")
+            for start in range(0, len(enterprises), 1000):
+                batch = enterprises[start:start + 1000]
+                Enterprise.objects.bulk_create(batch)
+                progress.advance(len(batch))
+            progress.close()
     history = Enterprise.objects.filter(source=SOURCE)
     first = history.order_by("established").values_list("established", flat=True).first()
     chains = Chain.objects.filter(application__owner__username=OWNER).count()
-    return [f"Dashboard demo data: {history.count()} enterprises established since "
-            f"{first:%Y-%m}, {chains} finished chains"]
+    individual = history.filter(org_form=OrgForm.INDIVIDUAL_BUSINESS).count()
+    return [f"Dashboard demo data: {history.count()} market entities established since "
+            f"{first:%Y-%m} ({individual} of them individual businesses), {chains} finished "
+            f"chains"]
 
 
 def _trade_names(rng: random.Random):
@@ -106,25 +130,44 @@ def _register(rng: random.Random, today: dt.date) -> list[Enterprise]:
     """The register's rows, not yet saved (chains link some of them first)."""
     names = _trade_names(rng)
     base = synthetic.generate(sum(VOLUME.values()) * 12 * 4, seed=4754)
+    codes, shares = zip(*((code, spec["share"]) for code, spec in mix().items()), strict=True)
     rows: list[Enterprise] = []
+    companies: list[Enterprise] = []  # the parents a branch may belong to
     for division in VOLUME:
         for established in _dates(rng, today, division):
+            org_form = rng.choices(codes, shares)[0]
+            if org_form == OrgForm.BRANCH and not companies:
+                org_form = OrgForm.LLC_MULTI
             template = next(base)
-            words = next(w for w, code in synthetic.INDUSTRIES
-                         if code == template["industry_code"])
-            org_form = template["org_form"]
-            if org_form == OrgForm.LLC_MULTI and rng.random() < 0.38:
-                org_form = OrgForm.LLC_SINGLE_NATURAL
-            suffix = "个人独资企业" if org_form == OrgForm.SOLE_PROPRIETORSHIP else "有限公司"
-            name = f"{synthetic.PREFIXES[division]}{next(names)}{words}{suffix}"
-            while check_format(name, org_form):  # restricted words and the like: redraw
-                name = f"{synthetic.PREFIXES[division]}{next(names)}{words}{suffix}"
-            rows.append(Enterprise(
-                uscc=uscc.make(division, 0, body=uscc.legacy_body(SERIAL_BASE + len(rows))),
+            words, industry = next((w, code) for w, code in synthetic.INDUSTRIES
+                                   if code == template["industry_code"])
+            if mix()[org_form].get("industries"):
+                words, industry = rng.choice(mix()[org_form]["industries"])
+            if org_form == OrgForm.BRANCH:
+                parent = companies.pop(rng.randrange(len(companies)))
+                name = f"{parent.name}{rng.choice(BRANCH_PLACES)}分公司"
+                industry = parent.industry_code
+            else:
+                name = _name(rng, names, synthetic.PREFIXES[division], words, org_form)
+            row = Enterprise(
+                uscc=uscc.make(division, 0, entity_type=kinds.entity_class(org_form),
+                               body=uscc.legacy_body(SERIAL_BASE + len(rows))),
                 name=name, org_form=org_form, division_code=division,
-                industry_code=template["industry_code"], established=established,
-                source=SOURCE))
+                industry_code=industry, established=established, source=SOURCE)
+            rows.append(row)
+            if kinds.get(org_form).family == "company":
+                companies.append(row)
     return rows
+
+
+def _name(rng: random.Random, names, prefix: str, words: str, org_form: str) -> str:
+    """A name of the kind: 字号 and industry words checked by the name rules (as a
+    company's name: the suffix is the catalogue's own words, which the rules may not know
+    for every kind yet), redrawn until none objects."""
+    while True:
+        trade = next(names)
+        if not check_format(f"{prefix}{trade}{words}有限公司", OrgForm.LLC_MULTI):
+            return f"{prefix}{trade}{words}{rng.choice(mix()[org_form]['suffixes'])}"
 
 
 def _owner():
@@ -160,6 +203,19 @@ def _timings(rng: random.Random, codes: list[str], accepted: dt.datetime) -> dic
     return out
 
 
+def _steps(kind: kinds.Kind, bank: bool, people: int) -> list[str]:
+    """The departments of a kind's chain, in chain order: its required steps and the
+    optional ones this applicant chose (a bank account for three in ten; insurance where
+    there are employees)."""
+    chosen = set(kind.required_steps)
+    for code in kind.optional_steps:
+        if code == "bank":
+            chosen.update(["bank"] if bank else [])
+        elif code == "seals" or people or kind.family != "individual":
+            chosen.add(code)
+    return [c for c in departments.departments() if c in chosen]
+
+
 def _chains(rng: random.Random, enterprises: list[Enterprise]) -> None:
     owner = _owner()
     zone = timezone.get_current_timezone()
@@ -171,10 +227,15 @@ def _chains(rng: random.Random, enterprises: list[Enterprise]) -> None:
         accepted = dt.datetime.combine(enterprise.established, dt.time(9), zone) + \
             dt.timedelta(seconds=rng.uniform(0, 7.5 * 3600))
         bank = rng.random() < 0.3
+        kind = kinds.get(enterprise.org_form)
+        amounts = mix()[kind.code]["capital"]
+        people = rng.choices(range(9), (4, 18, 22, 18, 13, 9, 7, 5, 4))[0]
+        if kind.family == "individual":
+            people = rng.choices(range(3), (6, 3, 1))[0]
         app = Application(
             owner=owner, status=Status.ACCEPTED, name=enterprise.name,
-            org_form=enterprise.org_form, registered_capital=Decimal(rng.choice(
-                (100_000, 300_000, 500_000, 1_000_000, 2_000_000))),
+            org_form=enterprise.org_form,
+            registered_capital=Decimal(rng.choice(amounts)) if amounts else None,
             domicile="山东省威海市火炬高技术产业开发区", division_code=enterprise.division_code,
             industry_code=enterprise.industry_code, uscc=enterprise.uscc,
             seals=["official", "financial", "invoice", "legal_rep"],
@@ -183,13 +244,12 @@ def _chains(rng: random.Random, enterprises: list[Enterprise]) -> None:
             accepted_at=accepted)
         apps.append(app)
         enterprise.application = app
-        codes = [c for c in departments.departments() if c != "bank" or bank]
+        codes = _steps(kind, bank, people)
         timings = _timings(rng, codes, accepted)
         chain = Chain(application=app, accepted_at=accepted,
                       deadline_at=accepted + dt.timedelta(hours=1),
                       finished_at=max(t[1] for t in timings.values()))
         chains.append(chain)
-        people = rng.choices(range(9), (4, 18, 22, 18, 13, 9, 7, 5, 4))[0]
         staff += [Employee(application=app, position=i, name=f"职工{i + 1}",
                            id_number=resident_id.make("371002", dt.date(1975 + (n + i) % 30,
                                                       1 + i % 12, 1 + n % 28), (n * 7 + i) % 1000),

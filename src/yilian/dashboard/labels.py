@@ -37,6 +37,15 @@ CONFIRMATION_WAYS = {"in_person": gettext_lazy("现场核验身份证"),
                      "code": gettext_lazy("短信验证码"), "account": gettext_lazy("本人登录确认")}
 
 
+# GB 32100 机构类别 of market entities (dashboard.stats.ENTITY_CLASSES).
+ENTITY_CLASSES = {"1": gettext_lazy("企业"), "2": gettext_lazy("个体工商户"),
+                  "3": gettext_lazy("农民专业合作社")}
+
+
+def entity_class(code: str) -> str:
+    return ENTITY_CLASSES.get(code, code)
+
+
 def confirmation_way(code: str) -> str:
     return CONFIRMATION_WAYS.get(code, code)
 

@@ -152,10 +152,49 @@ def sections(scope: stats.Scope) -> Section:
                        stats.by_section(scope), labels.section)
 
 
-def org_forms(scope: stats.Scope) -> Section:
-    """By organization form (组织形式)."""
-    return _categories("org-forms", _("按组织形式"), _("组织形式"),
-                       stats.by_org_form(scope), lambda r: str(labels.org_form(r.code)))
+def kinds(scope: stats.Scope) -> Section:
+    """By kind of market entity (市场主体类型), each with its class: every kind of the
+    catalogue is listed, even at zero."""
+    data = stats.by_kind(scope)
+    table = Table("kinds", _("新设市场主体（按类型）"), [
+        Column(_("市场主体类型"), TEXT), Column(_("类别"), TEXT), Column(_("户数")),
+        Column(_("占比（%）"), SHARE)])
+    table.rows = [[str(labels.org_form(kind)), str(labels.entity_class(data.entity_class(kind))),
+                   data.kind_total(kind), stats.share(data.kind_total(kind), data.total)]
+                  for kind in data.counts]
+    table.total = [_("合计"), "", data.total, 100.0 if data.total else None]
+    drawn = [row for row in table.rows if row[2]]
+    chart = charts.horizontal_bars(
+        "chart-kinds", [row[0] for row in drawn], [row[2] for row in drawn],
+        title=_("%(year)s年新设市场主体（按类型）") % {"year": scope.year},
+        desc=_("各类型新设户数（不含为零的类型）；数值见下表。"), empty=_("暂无数据"))
+    return Section(table, chart)
+
+
+def entity_classes(scope: stats.Scope) -> Section:
+    """新设市场主体 per month: enterprises, individual businesses and cooperatives apart
+    (GB 32100 机构类别), and together."""
+    data = stats.by_kind(scope)
+    classes = [str(labels.entity_class(c)) for c in stats.ENTITY_CLASSES]
+    table = Table("entity-classes", _("新设市场主体（企业与个体工商户，按月）"), [
+        Column(_("月份"), TEXT), *(Column(name) for name in classes),
+        Column(_("市场主体合计"))])
+    names = [str(labels.month(m)) for m in data.months]
+    table.rows = [[name, *(data.class_month(c, m) for c in stats.ENTITY_CLASSES),
+                   data.month_total(m)] for name, m in zip(names, data.months, strict=True)]
+    table.total = [_("合计"), *(data.class_total(c) for c in stats.ENTITY_CLASSES), data.total]
+    colors = (charts.BLUE, charts.AMBER, charts.GREEN)
+    chart = charts.columns(
+        "chart-entity-classes", names,
+        [charts.Series(name, [data.class_month(c, m) for m in data.months], color)
+         for name, c, color in zip(classes, stats.ENTITY_CLASSES, colors, strict=True)],
+        title=_("%(year)s年新设企业与个体工商户（按月）") % {"year": scope.year},
+        desc=_("每月新设企业、个体工商户、农民专业合作社户数；合计 %(total)s 户，其中企业 "
+               "%(enterprises)s 户，个体工商户 %(individual)s 户。") % {
+            "total": data.total, "enterprises": data.class_total("1"),
+            "individual": data.class_total("2")},
+        empty=_("暂无数据"))
+    return Section(table, chart)
 
 
 def employees(scope: stats.Scope) -> Section:
@@ -231,7 +270,7 @@ def confirmations(scope: stats.Scope) -> Section:
 
 
 SECTIONS: dict[str, Callable[[stats.Scope], Section]] = {
-    "monthly": monthly, "sections": sections, "org-forms": org_forms,
+    "monthly": monthly, "entity-classes": entity_classes, "kinds": kinds, "sections": sections,
     "employees": employees, "durations": durations, "departments": departments,
     "confirmations": confirmations,
 }
@@ -258,6 +297,11 @@ def kpis(built: dict[str, Section]) -> list[Kpi]:
     cards = [Kpi(_("新设市场主体"), show(total, COUNT), period),
              Kpi(_("同比增长"), show(change, GROWTH),
                  _("上年同期 %(n)s 户") % {"n": show(previous, COUNT)})]
+    # The classes apart: 企业 and 个体工商户 (cooperatives are in the table).
+    classes = built["entity-classes"].table
+    for column, count in list(zip(classes.columns, classes.total, strict=True))[1:3]:
+        cards.append(Kpi(str(column.label), show(count, COUNT),
+                         _("占 %(share)s") % {"share": show(stats.share(count, total), SHARE)}))
     cards += [Kpi(label, value) for label, value in built["durations"].figures[:4]]
     cards += [Kpi(label, value) for label, value in built["employees"].figures]
     return cards

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from yilian.chain.models import Chain, Step, StepStatus
 from yilian.departments import registry as departments
-from yilian.refdata import divisions, industries
+from yilian.refdata import divisions, industries, kinds
 from yilian.registry.models import Enterprise
 
 ZONE = settings.ZONE_DIVISION  # the zone this dashboard belongs to (371071 by default)
@@ -174,13 +174,55 @@ def by_section(scope: Scope) -> list[CategoryRow]:
     return _categories(counts, names)
 
 
-def by_org_form(scope: Scope) -> list[CategoryRow]:
-    """Enterprises established in the year by organization form (组织形式), largest first;
-    ``name`` is the stored code (the page labels it)."""
+# --- 市场主体类型 new market entities by kind --------------------------------------------
+
+#: GB 32100 entity classes (机构类别) counted apart: 1 企业 (every company, partnership,
+#: sole proprietorship and branch), 2 个体工商户, 3 农民专业合作社. Together they are the
+#: market entities (市场主体) a zone reports, as the source article's 8,915.
+ENTITY_CLASSES = ("1", "2", "3")
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    """New market entities of the year per kind (``org_form``) and month; ``months`` are
+    the months that have begun. The kinds are the catalogue's, in its order, then any
+    other code found in the register (an older form's, or none: ``""``)."""
+
+    year: int
+    months: list[int]
+    counts: dict[str, dict[int, int]]  # kind → month → count
+
+    def kind_total(self, kind: str) -> int:
+        return sum(self.counts[kind].values())
+
+    def entity_class(self, kind: str) -> str:
+        return kinds.entity_class(kind)
+
+    def class_month(self, entity_class: str, month: int) -> int:
+        return sum(by_month.get(month, 0) for kind, by_month in self.counts.items()
+                   if kinds.entity_class(kind) == entity_class)
+
+    def class_total(self, entity_class: str) -> int:
+        return sum(self.class_month(entity_class, m) for m in self.months)
+
+    def month_total(self, month: int) -> int:
+        return sum(by_month.get(month, 0) for by_month in self.counts.values())
+
+    @property
+    def total(self) -> int:
+        return sum(self.month_total(m) for m in self.months)
+
+
+def by_kind(scope: Scope, today: dt.date | None = None) -> KindCounts:
+    """Market entities established in the year by kind (市场主体类型) and month; every
+    kind of the catalogue is listed, even at zero."""
     grouped = (_registered(scope).filter(established__year=scope.year)
-               .values("org_form").annotate(n=Count("pk")).order_by("-n", "org_form"))
-    counts = {row["org_form"]: row["n"] for row in grouped}
-    return _categories(counts, {code: code for code in counts})
+               .annotate(m=ExtractMonth("established")).values("org_form", "m")
+               .annotate(n=Count("pk")).order_by())
+    counts: dict[str, dict[int, int]] = {code: {} for code in kinds.all_kinds()}
+    for row in grouped:
+        counts.setdefault(row["org_form"], {})[row["m"]] = row["n"]
+    return KindCounts(scope.year, list(range(1, scope.months(today) + 1)), counts)
 
 
 # Ways a party's identity was confirmed (实名确认), in the order the page lists them.

@@ -215,7 +215,8 @@ def _hold_or_release_name(application: Application, status: str) -> None:
         return
     try:
         names.reserve(application.name, application.division_code, application.owner,
-                      application=application, industry_code=application.industry_code)
+                      application=application, industry_code=application.industry_code,
+                      org_form=application.org_form, parent_uscc=application.parent_uscc)
     except names.NameUnavailable as exc:
         raise InvalidApplication(exc.check.errors("name")) from exc
 

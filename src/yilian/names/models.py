@@ -47,7 +47,10 @@ class NameReservation(models.Model):
     # the organization form or traditional characters share it (identical_core).
     normalized_key = models.CharField(max_length=100)
     trade_key = models.CharField(max_length=50, db_index=True)
-    pinyin_key = models.CharField(max_length=200, db_index=True)
+    pinyin_key = models.CharField(max_length=200, db_index=True)  # the first reading
+    # Every reading of the 字号 (多音字: similarity.readings), each between bars
+    # (|yin hang|yin xing|), so a homophone in any reading is found by ``contains``.
+    readings = models.TextField(blank=True, default="")
     division_code = models.CharField("行政区划", max_length=6)
     authority = models.CharField("登记机关", max_length=4)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

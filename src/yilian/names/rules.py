@@ -9,7 +9,8 @@ Rule ids: ``name.org_form_missing``, ``name.trade_name_missing``, ``name.parenth
 (the parser's); ``name.trade_name.charset``, ``name.trade_name.length``,
 ``name.trade_name.division``; ``name.restricted.national``, ``name.prohibited.party``,
 ``name.prohibited.state_organ``, ``name.prohibited.armed_forces`` (from the data file);
-``name.org_form.mismatch``.
+``name.org_form.mismatch`` (the suffix kinds of data/names.json); per kind of market
+entity from the catalogue, :mod:`yilian.names.kinds`'s.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from yilian.names import words
+from yilian.names import kinds, words
 from yilian.names.parse import MIN_TRADE_NAME, ParsedName, UnparsableName, parse
 
 BASIS = "《企业名称登记管理规定》（2020）"
@@ -31,10 +32,11 @@ class Problem:
     message_zh: str
     message_en: str
     basis: str = BASIS
+    field: str = ""  # the form field it is about when not the name (parent_uscc)
 
     def as_error(self, field: str = "name") -> dict:
         """The shape of a form field error (``forms.validation``)."""
-        return {"field": field, "code": self.rule, "message_zh": self.message_zh,
+        return {"field": self.field or field, "code": self.rule, "message_zh": self.message_zh,
                 "message_en": self.message_en}
 
 
@@ -44,18 +46,30 @@ def is_standard_hanzi(char: str) -> bool:
 
 
 def check_format(name: str, org_form: str | None = None, *,
-                 authorized: Iterable[str] = ()) -> list[Problem]:
+                 authorized: Iterable[str] = (), division_code: str = "",
+                 parent_name: str | None = None) -> list[Problem]:
     """Every format problem of ``name``. ``org_form`` is the application's
-    (``forms.OrgForm`` value; None skips the suffix rule); ``authorized`` lists the
-    restricted words the applicant has approval for."""
+    (``forms.OrgForm`` value; None skips the suffix rule): a kind in the catalogue brings
+    its form words, forbidden words and division level (:mod:`yilian.names.kinds`);
+    ``division_code`` is where the entity is; ``parent_name`` the registered name of a
+    branch's parent (None: not known); ``authorized`` lists the restricted words the
+    applicant has approval for."""
+    kind = kinds.kind_of(org_form)
     problems = list(_words(name, frozenset(authorized)))
+    if kinds.parent_suffixes(kind):  # a branch: no 字号 of its own to parse
+        return [*kinds.branch_problems(name, kind, parent_name), *problems]
     try:
         parsed = parse(name)
     except UnparsableName as exc:
-        return [Problem(exc.code, exc.message_zh, exc.message_en), *problems]
+        own = kinds.form_problems(name, None, kind, division_code) if kind else []
+        if exc.code == "name.org_form_missing" and own:
+            return [*own, *problems]  # the kind's own words say what ending is missing
+        return [Problem(exc.code, exc.message_zh, exc.message_en), *own, *problems]
     problems[:0] = _trade_name(parsed)
-    if org_form:
+    if org_form and not (kind and kind.name_forms):
         problems.extend(_org_form(parsed, org_form))
+    if kind is not None:
+        problems.extend(kinds.form_problems(name, parsed, kind, division_code))
     return problems
 
 

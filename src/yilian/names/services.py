@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from yilian.codes import divisions
 from yilian.codes.errors import InvalidCode
-from yilian.names import index, similarity
+from yilian.names import index, kinds, similarity
 from yilian.names.models import NameReservation, ReleaseReason
-from yilian.names.parse import ParsedName, UnparsableName, parse
+from yilian.names.parse import ParsedName, UnparsableName, normalize, parse
 from yilian.names.rules import Problem, check_format
 from yilian.names.similarity import Conflict
 
@@ -141,16 +141,23 @@ def refresh_snapshot() -> tuple[index.NameIndex, Path]:
 
 def check_name(name: str, division_code: str, org_form: str | None = None, *, user=None,
                industry_code: str = "", authorized: Iterable[str] = (),
-               application=None) -> NameCheck:
+               application=None, parent_uscc: str = "") -> NameCheck:
     """Can ``name`` be used in ``division_code`` by ``user``? ``org_form`` (a
-    ``forms.OrgForm`` value) checks the suffix; ``industry_code`` (GB/T 4754) widens
+    ``forms.OrgForm`` value) brings the kind's name rules (:mod:`yilian.names.kinds`:
+    form words, forbidden words, an individual business's optional name and county, a
+    branch's name from its parent, ``parent_uscc``); ``industry_code`` (GB/T 4754) widens
     "same industry"; ``authorized`` lists restricted words approved for this applicant.
 
     Names held for *other* applications clash, the applicant's own included: one person
     cannot hold three homophones of one 字号 through three applications. Only the
     reservation held for ``application`` itself, and ``user``'s own reservation of this
     very name not yet tied to an application, are not in the way."""
-    problems = check_format(name, org_form, authorized=authorized)
+    if not normalize(name) and kinds.name_optional(org_form):
+        return NameCheck(True)  # 个体工商户可以不使用名称: nothing to clash
+    parent_name = (_parent_name(parent_uscc)
+                   if kinds.parent_suffixes(kinds.kind_of(org_form)) else None)
+    problems = check_format(name, org_form, authorized=authorized,
+                            division_code=division_code, parent_name=parent_name)
     try:
         divisions.validate(division_code)
     except InvalidCode as exc:
@@ -162,8 +169,11 @@ def check_name(name: str, division_code: str, org_form: str | None = None, *, us
 
 
 def reserve(name: str, division_code: str, user, days: int = RESERVATION_DAYS, *,
-            application=None, industry_code: str = "") -> NameReservation:
-    """Reserve ``name`` for ``user`` (and ``application``) for ``days``.
+            application=None, industry_code: str = "", org_form: str | None = None,
+            parent_uscc: str = "") -> NameReservation | None:
+    """Reserve ``name`` for ``user`` (and ``application``) for ``days``, checked as
+    :func:`check_name` checks it for ``org_form``; None for no name where the kind may
+    have none (an individual business).
 
     Raises :class:`NameUnavailable` when the name fails the checks or the account already
     holds as many names as it may, :class:`NameTaken` when a reservation held elsewhere
@@ -174,12 +184,14 @@ def reserve(name: str, division_code: str, user, days: int = RESERVATION_DAYS, *
     reading, shared by identical names, variants, homophones and 字号 in other
     industries alike) and on the account (for its limit), and the check runs inside that
     lock. The partial unique index stays as the last word on identical cores."""
+    if not normalize(name) and kinds.name_optional(org_form):
+        return None
     with transaction.atomic():
         parsed = _parsed(name)
-        if parsed is not None:
-            serialize_name(parsed, division_code, user)
-        verdict = check_name(name, division_code, user=user, industry_code=industry_code,
-                             application=application)
+        serialize_name(parsed, division_code, user, full=normalize(name))
+        verdict = check_name(name, division_code, org_form, user=user,
+                             industry_code=industry_code, application=application,
+                             parent_uscc=parent_uscc)
         if not verdict.acceptable:
             if verdict.problems or not all(c.reserved for c in verdict.conflicts):
                 raise NameUnavailable(verdict)
@@ -187,14 +199,16 @@ def reserve(name: str, division_code: str, user, days: int = RESERVATION_DAYS, *
                 authority=index.authority(division_code),
                 name=verdict.conflicts[0].name).first()
             raise NameTaken(holder, verdict)
-        assert parsed is not None  # an unparsable name has a format problem
-        return _claim(parsed, division_code, user, days, application)
+        return _claim(normalize(name), parsed, division_code, user, days, application)
 
 
-def _claim(parsed: ParsedName, division_code: str, user, days: int,
+def _claim(full: str, parsed: ParsedName | None, division_code: str, user, days: int,
            application) -> NameReservation:
+    """``parsed`` None: a name with no 字号 of its own (a branch's), held by its full
+    text, which is all it can clash by."""
     auth = index.authority(division_code)
-    key = similarity.core_key(parsed)
+    key = similarity.core_key(parsed) if parsed else similarity.simplified(full)
+    sound = similarity.pinyin(parsed.trade_name) if parsed else ""
     now = timezone.now()
     own = _own_reservation(auth, key, user, application)
     if own is not None:
@@ -213,8 +227,10 @@ def _claim(parsed: ParsedName, division_code: str, user, days: int,
                 expires_at__lte=now).update(released_at=F("expires_at"),
                                             release_reason=ReleaseReason.LAPSED)
             return NameReservation.objects.create(
-                name=parsed.full, normalized_key=key, trade_key=similarity.trade_key(parsed),
-                pinyin_key=similarity.pinyin(parsed.trade_name), division_code=division_code,
+                name=full, normalized_key=key,
+                trade_key=similarity.trade_key(parsed) if parsed else "", pinyin_key=sound,
+                readings=stored_readings(parsed.trade_name) if parsed else "",
+                division_code=division_code,
                 authority=auth, owner=user, application=application, reserved_at=now,
                 expires_at=now + dt.timedelta(days=days))
     except IntegrityError:
@@ -223,7 +239,7 @@ def _claim(parsed: ParsedName, division_code: str, user, days: int,
         holder = (NameReservation.objects.filter(authority=auth, normalized_key=key,
                                                  released_at__isnull=True)
                   .select_related("owner").first())
-        raise NameTaken(holder, _verdict_against(parsed, holder)) from None
+        raise NameTaken(holder, _verdict_against(full, parsed, holder)) from None
 
 
 def _own_reservation(auth: str, key: str, user, application) -> NameReservation | None:
@@ -268,15 +284,18 @@ def _check_limit(user, application) -> None:
             "名称自主申报：防止恶意抢注、囤积名称")]))
 
 
-def _verdict_against(parsed: ParsedName, holder: NameReservation | None) -> NameCheck:
-    rule = similarity.IDENTICAL_CORE
-    if holder is not None:
-        rule = similarity.compare(parsed, parse(holder.name)) or rule
-    return NameCheck(False, [], [Conflict(rule, holder.name if holder else parsed.full,
+def _verdict_against(full: str, parsed: ParsedName | None,
+                     holder: NameReservation | None) -> NameCheck:
+    rule = similarity.IDENTICAL_CORE if parsed else similarity.IDENTICAL
+    held = _parsed(holder.name) if holder is not None else None
+    if parsed is not None and held is not None:
+        rule = similarity.compare(parsed, held) or rule
+    return NameCheck(False, [], [Conflict(rule, holder.name if holder else full,
                                           reserved=True)])
 
 
-def serialize_name(parsed: ParsedName, division_code: str, user=None) -> None:
+def serialize_name(parsed: ParsedName | None, division_code: str, user=None, *,
+                   full: str = "") -> None:
     """Hold, until the transaction ends, the locks under which a decision about ``parsed``
     is taken: one per registration authority + toneless reading of the 字号 (every clash
     rule compares names that share it), and one per account (its limit).
@@ -287,7 +306,10 @@ def serialize_name(parsed: ParsedName, division_code: str, user=None) -> None:
     transaction — already run one at a time."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("serialize_name() must run inside a transaction")
-    keys = [f"name:{index.authority(division_code)}:{similarity.pinyin(parsed.trade_name)}"]
+    auth = index.authority(division_code)
+    # One lock per reading: two names that share any reading of their 多音字 share a lock.
+    keys = [f"name:{auth}:{sound}" for sound in similarity.readings(parsed.trade_name)] \
+        if parsed is not None else [f"name:{auth}:full:{similarity.simplified(full)}"]
     if user is not None and user.pk is not None:
         keys.append(f"name-holder:{user.pk}")
     connection = transaction.get_connection()
@@ -302,9 +324,9 @@ def registered_conflicts(name: str, division_code: str, industry_code: str = "")
     """What ``name`` clashes with in the register now, under the name's lock: for the
     registration step, which must not enter a name the register already holds (the
     lock is held until its transaction commits the new enterprise)."""
-    parsed = _parsed(name)
-    if parsed is not None:
-        serialize_name(parsed, division_code)
+    if not normalize(name):
+        return []  # an individual business without a name
+    serialize_name(_parsed(name), division_code, full=normalize(name))
     return current_index().conflicts(name, division_code, industry_code)
 
 
@@ -343,15 +365,39 @@ def _parsed(name: str) -> ParsedName | None:
         return None
 
 
+def _parent_name(parent_uscc: str) -> str | None:
+    """The registered name of a branch's parent, or None when it is not in the register."""
+    from yilian.registry.models import Enterprise
+
+    if not parent_uscc:
+        return None
+    return Enterprise.objects.filter(uscc=parent_uscc.strip().upper()).values_list(
+        "name", flat=True).first()
+
+
+def stored_readings(trade_name: str) -> str:
+    """How a reservation keeps its 字号's readings (``NameReservation.readings``)."""
+    return "".join(f"|{sound}" for sound in similarity.readings(trade_name)) + "|"
+
+
 def _reserved_elsewhere(name: str, division_code: str, user, industry_code: str,
                         application=None) -> list[Conflict]:
     proposed = _parsed(name)
-    if proposed is None:
-        return []
     auth = index.authority(division_code)
-    held = NameReservation.objects.active().filter(
-        Q(trade_key=similarity.trade_key(proposed))
-        | Q(pinyin_key=similarity.pinyin(proposed.trade_name)), authority=auth)
+    if proposed is None:  # a branch's name: only the very same one clashes
+        key = similarity.simplified(normalize(name))
+        if not key:
+            return []
+        same = NameReservation.objects.active().filter(authority=auth, normalized_key=key)
+        if application is not None:
+            same = same.exclude(application_id=application.pk)
+        return [Conflict(similarity.IDENTICAL, r.name, reserved=True) for r in same
+                if similarity.simplified(normalize(r.name)) == key  # not a core key
+                and not _reusable(r, key, user, application)]
+    sounds = Q(trade_key=similarity.trade_key(proposed))
+    for sound in similarity.readings(proposed.trade_name):
+        sounds |= Q(readings__contains=f"|{sound}|")
+    held = NameReservation.objects.active().filter(sounds, authority=auth)
     if application is not None:
         held = held.exclude(application_id=application.pk)
     core_key = similarity.core_key(proposed)

@@ -11,8 +11,8 @@ digits of the division code) a new name may not be:
 - ``same_trade_name_same_industry``: the same 字号 in the same industry — the industry
   words share a GB/T 4754 division (科技 and 信息科技 both cover 65), or the recorded
   industry codes share one;
-- ``homophone``: a different 字号 with the same toneless pinyin (易链 = 一链 = yi lian),
-  in the same industry.
+- ``homophone``: a different 字号 with a toneless pinyin reading in common (易链 = 一链
+  = yi lian; a 多音字 in any of its readings: 银行 yin hang = 银航), in the same industry.
 
 The index (:mod:`yilian.names.index`) finds the candidates by key; :func:`compare` says
 whether a candidate clashes and under which rule.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import combinations, product
 
 from yilian.names import words
 from yilian.names.parse import ParsedName
@@ -92,20 +93,63 @@ def simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def pinyin(text: str) -> str:
-    """Toneless pinyin of the simplified text, syllables joined by spaces.
+#: At most this many readings of one text are compared (多音字 readings multiply: a 字号
+#: of five characters with two readings each has 32). The most likely come first: every
+#: character in its most common reading, then one character in another reading, then
+#: two … (see :func:`readings`); beyond the cap the rarer combinations are not compared.
+MAX_READINGS = 16
 
-    Character by character, each in its most common reading: a 字号 is rarely a phrase
-    whose context changes a reading, and per-character readings cache in a table the
-    size of the character set, where pypinyin's phrase matching cost ~200 µs a name."""
-    return " ".join(_syllable(char) for char in simplified(text))
+
+def pinyin(text: str) -> str:
+    """Toneless pinyin of the simplified text, syllables joined by spaces, each character
+    in its most common reading (the first of :func:`readings`).
+
+    Character by character: a 字号 is rarely a phrase whose context changes a reading,
+    and per-character readings cache in a table the size of the character set, where
+    pypinyin's phrase matching cost ~200 µs a name."""
+    return " ".join(_syllables(char)[0] for char in simplified(text))
+
+
+def readings(text: str) -> tuple[str, ...]:
+    """Every toneless reading of ``text`` as :func:`pinyin` spells it, a 多音字 (行 xing /
+    hang, 长 chang / zhang, 重 zhong / chong …) in each of its common readings
+    (``data/polyphones.json``); the most common first and at most :data:`MAX_READINGS`.
+    Two 字号 sound alike (``homophone``) when their readings share one.
+
+    Bounded breadth-first: all characters in their first reading, then every way of
+    putting one 多音字 in another reading, then two, and so on until the cap, so the
+    likely readings are never crowded out by the combinations of a long name. Not
+    cached here: the index caches what it files (compactly), and each character's
+    readings are cached already."""
+    options = [_syllables(char) for char in simplified(text)]
+    found = [" ".join(o[0] for o in options)]
+    plural = [i for i, o in enumerate(options) if len(o) > 1]
+    for changed in range(1, len(plural) + 1):
+        for positions in combinations(plural, changed):
+            alternatives = [options[i][1:] for i in positions]
+            for chosen in product(*alternatives):
+                syllables = [o[0] for o in options]
+                for i, syllable in zip(positions, chosen, strict=True):
+                    syllables[i] = syllable
+                found.append(" ".join(syllables))
+                if len(found) >= MAX_READINGS:
+                    return tuple(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
+
+
+def sound_alike(a: str, b: str) -> bool:
+    """Do ``a`` and ``b`` share a reading (any reading of each 多音字)?"""
+    return not set(readings(a)).isdisjoint(readings(b))
 
 
 @cache
-def _syllable(char: str) -> str:
+def _syllables(char: str) -> tuple[str, ...]:
+    """The toneless readings of one character: pypinyin's most common one first, then
+    those ``data/polyphones.json`` lists for a 多音字 in common use (a character it does
+    not know reads as itself)."""
     from pypinyin import lazy_pinyin
 
-    return lazy_pinyin(char)[0]
+    return tuple(dict.fromkeys([lazy_pinyin(char)[0], *words.polyphones().get(char, ())]))
 
 
 def trade_key(parsed: ParsedName) -> str:
@@ -159,6 +203,6 @@ def compare(proposed: ParsedName, existing: ParsedName, *, proposed_industry_cod
         if simplified(proposed.industry) == simplified(existing.industry):
             return IDENTICAL_CORE
         return SAME_TRADE_NAME_SAME_INDUSTRY if industry else None
-    if industry and pinyin(trade_p) == pinyin(trade_e):
+    if industry and sound_alike(trade_p, trade_e):
         return HOMOPHONE
     return None

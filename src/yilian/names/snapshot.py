@@ -41,7 +41,9 @@ from yilian.names import index as index_module
 
 log = logging.getLogger("yilian.names")
 
-FORMAT = 1
+# 2: a 字号 is filed under every reading of its 多音字 (similarity.readings), not only
+# the first; a file of format 1 is ignored and the index read from the register.
+FORMAT = 2
 FILENAME = "names-index.bin"
 MAGIC = b"YILIAN-NAME-INDEX\n"
 _LENGTH = struct.Struct("<I")
@@ -72,7 +74,13 @@ def keying() -> str:
     digest = hashlib.sha256(f"format {FORMAT}".encode())
     for module in ("index", "parse", "similarity", "words"):
         digest.update(resources.files("yilian.names").joinpath(f"{module}.py").read_bytes())
-    digest.update(resources.files("yilian.names").joinpath("data/names.json").read_bytes())
+    for table in ("names.json", "polyphones.json"):
+        digest.update(resources.files("yilian.names").joinpath(f"data/{table}").read_bytes())
+    # The catalogue's name_forms are organization forms the parser knows (words.org_forms);
+    # only they, so that another change to the catalogue does not force a rebuild.
+    from yilian.names import words
+
+    digest.update(json.dumps(words.org_forms(), ensure_ascii=False).encode("utf-8"))
     digest.update(resources.files("yilian.codes").joinpath("divisions.py").read_bytes())
     for package in ("pypinyin", "opencc-python-reimplemented"):
         with contextlib.suppress(metadata.PackageNotFoundError):

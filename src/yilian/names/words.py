@@ -58,15 +58,34 @@ def industry_words() -> MappingProxyType:
 
 @cache
 def org_forms() -> tuple[tuple[str, str], ...]:
-    """(suffix, kind) pairs, longest suffix first so 股份有限公司 wins over 有限公司."""
-    pairs = ((item["suffix"], item["kind"]) for item in _data()["org_forms"])
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+    """(suffix, kind) pairs, longest suffix first so 股份有限公司 wins over 有限公司: this
+    file's, then each catalogue kind's ``name_forms`` not listed here (（特殊普通合伙）,
+    专业合作社, 馆 …) under the kind ``kind:<code>``, so every kind's name parses."""
+    from yilian.refdata import kinds
+
+    pairs = {item["suffix"]: item["kind"] for item in _data()["org_forms"]}
+    for code, kind in kinds.all_kinds().items():
+        for suffix in kind.name_forms:
+            pairs.setdefault(suffix, f"kind:{code}")
+    return tuple(sorted(pairs.items(), key=lambda p: -len(p[0])))
 
 
 @cache
 def org_form_kinds() -> MappingProxyType:
     """Application org form (``forms.OrgForm`` value) → the suffix kinds it may end with."""
     return MappingProxyType({k: frozenset(v) for k, v in _data()["org_form_kinds"].items()})
+
+
+@cache
+def _polyphones_data() -> dict:
+    text = resources.files("yilian.names").joinpath("data/polyphones.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def polyphones() -> MappingProxyType:
+    """多音字 in common use → their toneless readings (``data/polyphones.json``)."""
+    return MappingProxyType({c: tuple(r) for c, r in _polyphones_data()["readings"].items()})
 
 
 @cache

@@ -54,7 +54,8 @@ def check_name(request: HttpRequest) -> HttpResponse:
         verdict = names.check_name(name, request.GET.get("division_code", "").strip(),
                                    request.GET.get("org_form") or None,
                                    user=_applicant(request),
-                                   industry_code=request.GET.get("industry_code", "").strip())
+                                   industry_code=request.GET.get("industry_code", "").strip(),
+                                   parent_uscc=request.GET.get("parent_uscc", "").strip())
     language = get_language()
     return render(request, "portal/_name_check.html", {
         "name": name, "verdict": verdict,

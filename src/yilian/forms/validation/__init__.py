@@ -43,7 +43,8 @@ def check_application(application: Application, today: dt.date | None = None) ->
     errors = Errors()
     errors.extend(check_name(application.name, application.org_form,
                              division_code=application.division_code,
-                             owner=application.owner, industry_code=application.industry_code))
+                             owner=application.owner, industry_code=application.industry_code,
+                             parent_uscc=application.parent_uscc))
     check_enterprise(errors, application)
     errors.extend(check_scope(application.business_scope, application.industry_code))
     check_investors(errors, application, today)

@@ -23,7 +23,7 @@ _CHINESE = re.compile(r"[\u4e00-\u9fff（）]+")  # CJK ideographs and full-widt
 
 
 def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
-               industry_code: str = "") -> list[dict]:
+               industry_code: str = "", parent_uscc: str = "") -> list[dict]:
     """企业名称 — the name's own form first; when that is sound and the division is
     known, the names service's rules (字号, restricted words) and its conflicts with the
     register and with other applicants' reservations (:mod:`yilian.names.services`)."""
@@ -36,8 +36,12 @@ def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
         except InvalidCode:
             return errors  # reported on division_code by the enterprise checks
         verdict = names.check_name(name.strip(), division_code, org_form, user=owner,
-                                   industry_code=industry_code or "")
-        errors.extend(verdict.errors("name"))
+                                   industry_code=industry_code or "",
+                                   parent_uscc=parent_uscc or "")
+        # A branch's parent and the name's prefix are forms.validation.kinds's to report
+        # at submission (parent_uscc.*, name.branch_parent): not twice.
+        errors.extend(e for e in verdict.errors("name")
+                      if not (e["code"].startswith("name.branch.") or e["field"] != "name"))
     return errors
 
 
