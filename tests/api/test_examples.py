@@ -83,10 +83,6 @@ def test_codes_and_id_numbers_in_the_example_pass_their_checks(kind):
         assert code in {row["uscc"] for row in register()}
 
 
-# The names service still parses every name as an enterprise's (docs/entity-kinds.md, part
-# 3): these names end in words it does not know yet. Strict, so the day it does, the mark
-# fails and comes off.
-NAMES_NOT_YET = {"branch", "cooperative", "partnership_special"}
 # A company investing is checked by an examiner (rule R-CORPORATE-INVESTOR).
 EXAMINED = {"llc_single_corporate", "partnership_limited"}
 
@@ -104,9 +100,7 @@ def _approved_by_an_examiner(application_id: str, decision: dict) -> None:
     review.approve(application, examiner)
 
 
-@pytest.mark.parametrize("kind", [
-    pytest.param(code, marks=pytest.mark.xfail(strict=True, reason="names: not yet"))
-    if code in NAMES_NOT_YET else code for code in kinds.all_kinds()])
+@pytest.mark.parametrize("kind", list(kinds.all_kinds()))
 def test_the_example_is_accepted_as_it_is_and_its_chain_completes(
         kind, api_client, open_kind, companies):
     from yilian.chain import engine

@@ -148,7 +148,11 @@ def _register(rng: random.Random, today: dt.date) -> list[Enterprise]:
                 name = f"{parent.name}{rng.choice(BRANCH_PLACES)}分公司"
                 industry = parent.industry_code
             else:
-                name = _name(rng, names, synthetic.PREFIXES[division], words, org_form)
+                # An individual business's name carries its county's name or none
+                # (names/kinds.py); the demo's leave it out.
+                county = kinds.get(org_form).spec.get("name_division") == "county"
+                prefix = "" if county else synthetic.PREFIXES[division]
+                name = _name(rng, names, prefix, words, org_form)
             row = Enterprise(
                 uscc=uscc.make(division, 0, entity_type=kinds.entity_class(org_form),
                                body=uscc.legacy_body(SERIAL_BASE + len(rows))),
@@ -161,13 +165,13 @@ def _register(rng: random.Random, today: dt.date) -> list[Enterprise]:
 
 
 def _name(rng: random.Random, names, prefix: str, words: str, org_form: str) -> str:
-    """A name of the kind: 字号 and industry words checked by the name rules (as a
-    company's name: the suffix is the catalogue's own words, which the rules may not know
-    for every kind yet), redrawn until none objects."""
+    """A name of the kind, its 字号 and industry words checked by the name rules for the
+    kind, redrawn until none objects."""
     while True:
         trade = next(names)
-        if not check_format(f"{prefix}{trade}{words}有限公司", OrgForm.LLC_MULTI):
-            return f"{prefix}{trade}{words}{rng.choice(mix()[org_form]['suffixes'])}"
+        name = f"{prefix}{trade}{words}{rng.choice(mix()[org_form]['suffixes'])}"
+        if not check_format(name, org_form):
+            return name
 
 
 def _owner():
