@@ -22,7 +22,8 @@ from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.forms import declaration, industry, parties, places, services, validation
 from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import autosave, corrections, people, pickers, presenters, steps
+from yilian.portal import autosave, corrections, live, people, pickers, presenters, steps
+from yilian.portal import kinds as kind_pages
 from yilian.portal.editors import Editor
 from yilian.refdata import local
 
@@ -80,9 +81,19 @@ def _edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
         return _save(request, editor, application, step)
     show = request.GET.get("check") or application.status == Status.RETURNED
     return render_step(request, editor, application, step,
-                       presenters.form_data(application),
+                       _shown(request, application, step),
                        [*corrections.field_errors(application, step),
                         *(_step_errors(application, step) if show else [])])
+
+
+def _shown(request: HttpRequest, application: Application, slug: str) -> dict:
+    """The saved form; on the enterprise step, with the kind just picked (and what else is
+    typed there) laid over it — the kind question's htmx GET, which re-renders the fields
+    of that kind without saving (the autosave saves)."""
+    data = presenters.form_data(application)
+    if slug == "enterprise" and request.GET.get("org_form") in OrgForm.values:
+        data.update(steps.parse(slug, request.GET))
+    return data
 
 
 def _step_errors(application: Application, slug: str) -> list[dict]:
@@ -168,7 +179,10 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
 def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "enterprise":
         parts = places.parts(data.get("division_code") or "", data.get("domicile") or "")
-        return {"org_forms": [("", _("请选择")), *labels.choices(OrgForm).items()],
+        context = kind_pages.enterprise_context(data)
+        if context["asks_parent"] and data.get("parent_uscc"):
+            context["parent"] = live.parent_found(data["parent_uscc"], get_language())
+        return {**context,
                 "place": pickers.from_code(data.get("division_code") or places.zone(),
                                            parts.street),
                 "address": parts.address}
