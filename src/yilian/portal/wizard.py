@@ -21,7 +21,15 @@ from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.forms import declaration, industry, parties, places, services, validation
-from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
+from yilian.forms.models import (
+    Application,
+    InvoiceType,
+    Liability,
+    OrgForm,
+    Role,
+    Seal,
+    Status,
+)
 from yilian.portal import autosave, corrections, live, people, pickers, presenters, steps
 from yilian.portal import kinds as kind_pages
 from yilian.portal.editors import Editor
@@ -196,10 +204,15 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
                 "iq": industry_query,
                 "industry_results": industry.search(industry_query) if industry_query else []}
     if slug == "investors":
-        return _table(request, data, "investors", kinds=[
+        members = kind_pages.members(data)
+        if members is None:  # a branch: no members of its own
+            return {"members": None, "rows": []}
+        return _table(request, data, "investors", members=members, kinds=[
             ("natural", _("自然人")), ("corporate", _("企业法人"))],
-            methods=[(m, str(presenters.CONTRIBUTION_METHOD_LABELS[m]))
-                     for m in presenters.CONTRIBUTION_METHODS])
+            methods=[(m, str(presenters.CONTRIBUTION_METHOD_LABELS.get(m, m)))
+                     for m in members.methods],
+            liabilities=[("", _("请选择")), *labels.choices(Liability).items()],
+            addable=not members.single)
     if slug == "employees":
         return _table(request, data, "employees")
     if slug == "people":
