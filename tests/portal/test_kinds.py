@@ -225,3 +225,11 @@ def test_the_counter_fills_the_same_pages(client, applicant, django_user_model, 
     page = _page(client.get(url + "?org_form=individual_business"))
     assert 'id="org_form"' in page and 'name="composition"' in page
     assert "资金数额（万元）" in page
+
+
+def test_an_individual_business_may_go_without_a_name(signed_in, applicant, opened):
+    application = services.create_draft(applicant, {
+        "org_form": "individual_business", "composition": "individual",
+        "division_code": "371071", "name": ""})
+    page = _page(signed_in.get(_step(application, "review")))
+    assert "#name" not in page  # nothing to fix about the name
