@@ -23,6 +23,7 @@ from yilian.accounts.permissions import role_required
 from yilian.forms import declaration, industry, parties, places, services, validation
 from yilian.forms.models import (
     Application,
+    Composition,
     InvoiceType,
     Liability,
     OrgForm,
@@ -288,4 +289,6 @@ def _review_page(request: HttpRequest, editor: Editor, application: Application,
                        people=[(labels.choice(Role, p["role"]), p)
                                for p in data.get("people") or []],
                        parties=presenters.party_rows(application, editor, request),
-                       org_form=labels.choice(OrgForm, data.get("org_form")))
+                       org_form=labels.choice(OrgForm, data.get("org_form")),
+                       composition=labels.choice(Composition, data.get("composition")),
+                       **_page_context(request, "enterprise", data))
