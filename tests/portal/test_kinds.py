@@ -68,6 +68,20 @@ def test_the_kind_is_the_first_question_and_a_closed_kind_says_where_to_go(signe
     assert "disabled" not in _radio(page, "llc_multi")
     assert page.count(str(kind_pages.CLOSED_NOTE)) == sum(
         not kinds.is_open(k) for k in kinds.all_kinds().values())
+    # A draft that already holds one (made through the API) keeps it, and is told.
+    made = services.create_draft(applicant, {"org_form": "cooperative"})
+    page = _page(signed_in.get(_step(made, "enterprise")))
+    assert "disabled" not in _radio(page, "cooperative") and 'id="kind-closed"' in page
+
+
+def test_without_a_script_the_button_under_the_kinds_shows_the_kinds_fields(
+        signed_in, applicant, opened):
+    application = _new(signed_in, applicant)
+    answer = signed_in.post(_step(application, "enterprise"), {
+        "org_form": "branch", **PLACE, "refresh": "kind"})
+    assert answer.status_code == 302 and answer["Location"] == _step(application,
+                                                                     "enterprise")
+    assert 'id="parent_uscc"' in _page(signed_in.get(answer["Location"]))
 
 
 def test_the_fields_follow_the_kind_picked_without_saving_it(signed_in, applicant, opened):
