@@ -35,6 +35,7 @@ from yilian.codes.errors import InvalidCode
 from yilian.forms import amounts, validation
 from yilian.forms.models import Application
 from yilian.forms.validation import kinds as kind_checks
+from yilian.forms.validation.parties import check_registered
 from yilian.names import services as names
 from yilian.portal import presenters, steps
 
@@ -123,11 +124,15 @@ def _resident_id(value: str) -> list[dict]:
 
 
 def _uscc(value: str) -> list[dict]:
+    """A corporate investor's credit code: well formed, and in the register (issue 12), as
+    submission will require."""
     errors = validation.Errors()
     try:
-        uscc.validate(value.upper())
+        code = uscc.validate(value.upper()).code
     except InvalidCode as exc:
         errors.invalid("", exc)
+    else:
+        check_registered(errors, "", code, "")
     return list(errors)
 
 

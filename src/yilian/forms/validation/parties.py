@@ -139,13 +139,14 @@ def _check_investor(errors: Errors, path: str, investor: Investor, kind: kinds.K
     except InvalidCode as exc:
         errors.invalid(f"{path}.uscc", exc)
         return ""
-    _check_registered(errors, f"{path}.uscc", code, investor.name)
+    check_registered(errors, f"{path}.uscc", code, investor.name)
     return code
 
 
-def _check_registered(errors: Errors, path: str, code: str, name: str) -> None:
+def check_registered(errors: Errors, path: str, code: str, name: str) -> None:
     """A corporate investor is an enterprise in the register (登记簿), under that name: a
-    well-formed code alone proves nothing (issue 12: checked against the register)."""
+    well-formed code alone proves nothing (issue 12: checked against the register). The
+    investors step's live check asks it too, with no name (:mod:`yilian.portal.live`)."""
     from yilian.registry.models import Enterprise
 
     found = Enterprise.objects.filter(uscc=code).values_list("name", flat=True).first()
