@@ -57,7 +57,8 @@ NULLABLE = {"registered_capital", "operating_term_years", "amount", "contributio
 MONEY_UNITS = {"registered_capital": "wan", "amount": "wan", "monthly_wage": "yuan"}
 # Fields a row may hold without the applicant having typed anything in it.
 _DEFAULTED = {"kind", "role", "contribution_method", "liability", "managing", "farmer"}
-# Check boxes: ticked is sent ("on"), unticked is not sent at all — a JSON boolean either way.
+# Check boxes: a ticked one is sent, an unticked one is not sent at all; a JSON boolean
+# either way (the API takes nothing else).
 FLAGS = {"managing", "farmer"}
 ROLE_ORDER = [role.value for role in Role]
 _ROW = re.compile(r"^(?P<table>[a-z_]+)-(?P<index>\d+)-(?P<field>[a-z_]+)$")

@@ -101,7 +101,8 @@ def _shown(request: HttpRequest, application: Application, slug: str) -> dict:
     of that kind without saving (the autosave saves)."""
     data = presenters.form_data(application)
     if slug == "enterprise" and request.GET.get("org_form") in OrgForm.values:
-        data.update(steps.parse(slug, request.GET))
+        typed = steps.parse(slug, request.GET)
+        data.update({k: v for k, v in typed.items() if k in request.GET})
     return data
 
 
