@@ -195,6 +195,10 @@ _declare("YILIAN_SENTRY_DSN", "", "Sentry DSN: errors are reported there (needs 
          secret=True)
 _declare("YILIAN_SENTRY_ENVIRONMENT", "", "Environment name shown in Sentry "
          "(production, staging ...).")
+_declare("YILIAN_KINDS_OPEN", "", "Comma-separated kinds of market entity (codes of "
+         "refdata/data/kinds.json) opened for online application ahead of the catalogue's "
+         "`available` flag: for training and the browser tests of a kind whose every part "
+         "is not yet in (docs/entity-kinds.md). Empty in production.")
 _declare("YILIAN_DEMO", "0", "1 when running `yilian demo` (demo accounts exist only then).")
 
 
