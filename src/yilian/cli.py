@@ -66,7 +66,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     from yilian.runner import run_worker
 
-    return run_worker(concurrency=args.concurrency, beat=args.beat)
+    return run_worker(concurrency=args.concurrency, beat=args.beat, pool=args.pool)
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -236,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="production chain worker (Celery)")
     p.add_argument("--concurrency", type=int, default=2)
+    p.add_argument("--pool", choices=["prefork", "threads"], default="prefork",
+                   help="prefork (default): a process per slot; threads: slots as threads "
+                   "of one process, cheaper per step (docs/DECISIONS.md)")
     p.add_argument("--beat", action="store_true",
                    help="accepted for old unit files, changes nothing: every worker runs "
                    "the sweeper, one at a time under a lease")
