@@ -324,7 +324,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="embedded worker threads")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--concurrency", type=int, default=2, help="per Celery worker")
-    parser.add_argument("--pool", choices=["prefork", "threads"], default="prefork",
+    parser.add_argument("--pool", choices=["threads", "prefork"], default="threads",
                         help="the Celery workers' pool (yilian worker --pool)")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--database", default="yilian_bench",

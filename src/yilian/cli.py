@@ -236,9 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="production chain worker (Celery)")
     p.add_argument("--concurrency", type=int, default=2)
-    p.add_argument("--pool", choices=["prefork", "threads"], default="prefork",
-                   help="prefork (default): a process per slot; threads: slots as threads "
-                   "of one process, cheaper per step (docs/DECISIONS.md)")
+    p.add_argument("--pool", choices=["threads", "prefork"], default="threads",
+                   help="threads (default): the slots are threads of one process, a step "
+                   "waits on its department and database, not the CPU; prefork: a process "
+                   "per slot, dearer per step (docs/DECISIONS.md)")
     p.add_argument("--beat", action="store_true",
                    help="accepted for old unit files, changes nothing: every worker runs "
                    "the sweeper, one at a time under a lease")

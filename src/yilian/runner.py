@@ -162,7 +162,7 @@ def run_demo(host: str, port: int) -> int:
     return _gunicorn(host, port, 1, settings.EMBEDDED_WORKER, on_ready=announce)
 
 
-def run_worker(concurrency: int, beat: bool = False, pool: str = "prefork") -> int:
+def run_worker(concurrency: int, beat: bool = False, pool: str = "threads") -> int:
     """``yilian worker``: a Celery worker. Each one runs the sweeper in a thread of its
     main process (:class:`yilian.celery.SweeperStep`); ``--beat`` is still accepted and
     changes nothing — a Celery beat beside it would only send the same work twice."""
