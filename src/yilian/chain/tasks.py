@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from yilian.chain import engine
+from yilian.chain.workers import keep_connection
 
 log = logging.getLogger("yilian.chain")
 
@@ -22,6 +23,7 @@ def run_steps(step_ids: list[int]) -> int:
             made += engine.advance(step_id)
         except Exception:
             log.exception("step %s", step_id)
+            keep_connection()  # a connection that failed is not the next step's
     return made
 
 
