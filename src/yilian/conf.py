@@ -159,6 +159,10 @@ _declare("YILIAN_SWEEPER_LEASE_SECONDS", "10", "Every worker runs the sweeper; o
          "renewal.")
 _declare("YILIAN_SWEEP_GRACE_SECONDS", "10", "How long a step may stay ready before the "
          "sweeper assumes its message was lost and sends another.")
+_declare("YILIAN_STEPS_PER_MESSAGE", "8", "Steps made ready together (a registration's "
+         "followers, the sweeper's resends) travel in one queue message, up to this many; "
+         "one worker then runs them one after another. 1: a message per step, each on "
+         "whichever worker is free (departments that answer slowly).")
 _declare("YILIAN_AUDIT_CHECKPOINT_SECONDS", "300", "How often the audit trail's stream heads "
          "are checkpointed and signed; entries newer than the last checkpoint are "
          "hash-chained but a deleted tail among them is not yet detectable.")
