@@ -235,9 +235,9 @@ def child_celery(args) -> dict:
     workers: list[subprocess.Popen] = []
 
     def start_workers() -> None:
-        for i in range(args.workers):
+        for _ in range(args.workers):
             cmd = [str(Path(sys.executable).with_name("yilian")), "worker",
-                   f"--concurrency={args.concurrency}", *(["--beat"] if i == 0 else [])]
+                   f"--concurrency={args.concurrency}", f"--pool={args.pool}"]
             workers.append(subprocess.Popen(cmd, env=env, stdout=logs.open("ab"),
                                             stderr=subprocess.STDOUT, start_new_session=True))
 
@@ -249,7 +249,7 @@ def child_celery(args) -> dict:
             os.killpg(proc.pid, 15)
             proc.wait(timeout=30)
     return {"mode": "celery", "workers": args.workers, "concurrency": args.concurrency,
-            **result}
+            "pool": args.pool, **result}
 
 
 # --- parent: one child per mode with its own environment -------------------------------
@@ -303,7 +303,8 @@ def run_mode(mode: str, args) -> dict:
         env.setdefault("YILIAN_SIGNING_KEY", new_key_pem().decode())
     cmd = [sys.executable, __file__, "--child", "celery" if mode == "celery" else "embedded",
            "--chains", str(args.chains), "--paced", str(args.paced),
-           "--workers", str(args.workers), "--concurrency", str(args.concurrency)]
+           "--workers", str(args.workers), "--concurrency", str(args.concurrency),
+           "--pool", args.pool]
     try:
         out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     finally:
@@ -323,6 +324,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="embedded worker threads")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--concurrency", type=int, default=2, help="per Celery worker")
+    parser.add_argument("--pool", choices=["threads", "prefork"], default="threads",
+                        help="the Celery workers' pool (yilian worker --pool)")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--database", default="yilian_bench",
                         help="PostgreSQL database the celery mode drops and creates")

@@ -66,7 +66,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     from yilian.runner import run_worker
 
-    return run_worker(concurrency=args.concurrency, beat=args.beat)
+    return run_worker(concurrency=args.concurrency, beat=args.beat, pool=args.pool)
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -236,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="production chain worker (Celery)")
     p.add_argument("--concurrency", type=int, default=2)
+    p.add_argument("--pool", choices=["threads", "prefork"], default="threads",
+                   help="threads (default): the slots are threads of one process, a step "
+                   "waits on its department and database, not the CPU; prefork: a process "
+                   "per slot, dearer per step (docs/DECISIONS.md)")
     p.add_argument("--beat", action="store_true",
                    help="accepted for old unit files, changes nothing: every worker runs "
                    "the sweeper, one at a time under a lease")

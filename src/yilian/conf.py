@@ -159,6 +159,10 @@ _declare("YILIAN_SWEEPER_LEASE_SECONDS", "10", "Every worker runs the sweeper; o
          "renewal.")
 _declare("YILIAN_SWEEP_GRACE_SECONDS", "10", "How long a step may stay ready before the "
          "sweeper assumes its message was lost and sends another.")
+_declare("YILIAN_STEPS_PER_MESSAGE", "8", "Steps made ready together (a registration's "
+         "followers, the sweeper's resends) travel in one queue message, up to this many; "
+         "one worker then runs them one after another. 1: a message per step, each on "
+         "whichever worker is free (departments that answer slowly).")
 _declare("YILIAN_AUDIT_CHECKPOINT_SECONDS", "300", "How often the audit trail's stream heads "
          "are checkpointed and signed; entries newer than the last checkpoint are "
          "hash-chained but a deleted tail among them is not yet detectable.")
@@ -195,6 +199,10 @@ _declare("YILIAN_SENTRY_DSN", "", "Sentry DSN: errors are reported there (needs 
          secret=True)
 _declare("YILIAN_SENTRY_ENVIRONMENT", "", "Environment name shown in Sentry "
          "(production, staging ...).")
+_declare("YILIAN_KINDS_OPEN", "", "Comma-separated kinds of market entity (codes of "
+         "refdata/data/kinds.json) opened for online application ahead of the catalogue's "
+         "`available` flag: for training and the browser tests of a kind whose every part "
+         "is not yet in (docs/entity-kinds.md). Empty in production.")
 _declare("YILIAN_DEMO", "0", "1 when running `yilian demo` (demo accounts exist only then).")
 
 

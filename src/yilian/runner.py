@@ -164,7 +164,7 @@ def run_demo(host: str, port: int) -> int:
     return _gunicorn(host, port, 1, settings.EMBEDDED_WORKER, on_ready=announce)
 
 
-def run_worker(concurrency: int, beat: bool = False) -> int:
+def run_worker(concurrency: int, beat: bool = False, pool: str = "threads") -> int:
     """``yilian worker``: a Celery worker. Each one runs the sweeper in a thread of its
     main process (:class:`yilian.celery.SweeperStep`); ``--beat`` is still accepted and
     changes nothing — a Celery beat beside it would only send the same work twice."""
@@ -176,7 +176,7 @@ def run_worker(concurrency: int, beat: bool = False) -> int:
     if beat:
         log.info("--beat is no longer needed: every worker runs the sweeper, one at a "
                  "time (the lease holder) does its work")
-    argv = ["worker", f"--concurrency={concurrency}", "--loglevel=INFO",
+    argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}", "--loglevel=INFO",
             "--without-gossip", "--without-mingle"]
     app.worker_main(argv)
     return 0

@@ -67,6 +67,8 @@ if HTTPS:
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CODES_PER_CLIENT = conf.get_int("YILIAN_CODES_PER_CLIENT")
+KINDS_OPEN = frozenset(c.strip() for c in conf.get("YILIAN_KINDS_OPEN").split(",")
+                       if c.strip())
 CODES_PER_ACCOUNT = conf.get_int("YILIAN_CODES_PER_ACCOUNT")
 
 # Sign-in hardening (issue 8 §4): lockout counted in the database, staff second factor,
@@ -271,6 +273,7 @@ EMBEDDED_WORKERS = conf.get_int("YILIAN_EMBEDDED_WORKERS")
 STEP_LEASE_SECONDS = conf.get_int("YILIAN_STEP_LEASE_SECONDS")
 SWEEP_SECONDS = conf.get_float("YILIAN_SWEEP_SECONDS")
 SWEEP_GRACE_SECONDS = conf.get_float("YILIAN_SWEEP_GRACE_SECONDS")
+STEPS_PER_MESSAGE = max(1, conf.get_int("YILIAN_STEPS_PER_MESSAGE"))
 SWEEPER_LEASE_SECONDS = conf.get_float("YILIAN_SWEEPER_LEASE_SECONDS")
 if SWEEPER_LEASE_SECONDS <= 0:  # nobody would ever hold it: no sweeper anywhere
     raise ImproperlyConfigured("YILIAN_SWEEPER_LEASE_SECONDS must be more than 0")

@@ -85,3 +85,19 @@ def test_the_memory_is_bounded(monkeypatch):
         services.heads.put(f"s{n}", 1, "0" * 64)
     assert [services.heads.get(f"s{n}") is not None for n in range(5)] == \
         [False, False, True, True, True]
+
+
+def test_a_new_streams_first_entry_is_one_statement(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        services.record(S, "test.first", new_stream=True)
+    assert seqs() == [1]
+    assert services.verify(S) == (True, "ok")
+
+
+def test_a_wrong_guess_that_the_stream_is_new_reads_the_head_and_appends():
+    services.record(S, "test.first")
+    services.heads.forget()  # as if another process had written it
+    services.record(S, "test.second", new_stream=True)
+    assert seqs() == [1, 2]
+    assert services.verify(S) == (True, "ok")
+    assert Entry.objects.get(stream=S, seq=2).action == "test.second"

@@ -163,3 +163,41 @@ def test_a_process_that_cannot_reach_the_broker_stops_trying_for_a_while(tmp_pat
     assert five < 0.05 and one < 0.05
     assert "could not queue steps [1]" in done.stderr
     assert "could not queue steps [2" not in done.stderr
+
+
+_SEND_TEN = """
+import django
+django.setup()
+from yilian.chain import dispatch
+dispatch.send(list(range(1, 11)))
+"""
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("YILIAN_TEST_BROKER_URL"),
+                    reason="needs YILIAN_TEST_BROKER_URL")
+def test_steps_made_ready_together_travel_in_few_messages(tmp_path):
+    """A registration releasing six followers woke six workers, each paying a task's
+    overhead for one step; now one message carries up to YILIAN_STEPS_PER_MESSAGE ids,
+    read here from the real broker's queue, in order and none twice."""
+    import base64
+    import json
+    import subprocess
+    import sys
+
+    import redis
+
+    broker = os.environ["YILIAN_TEST_BROKER_URL"]
+    queue = redis.Redis.from_url(broker)
+    queue.delete("celery")
+    env = {**os.environ, "YILIAN_DATA_DIR": str(tmp_path), "YILIAN_BROKER_URL": broker,
+           "YILIAN_STEPS_PER_MESSAGE": "4"}
+    env.pop("YILIAN_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", _SEND_TEN], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    messages = [json.loads(m) for m in reversed(queue.lrange("celery", 0, -1))]
+    queue.delete("celery")
+    assert [m["headers"]["task"] for m in messages] == ["yilian.chain.tasks.run_steps"] * 3
+    bodies = [json.loads(base64.b64decode(m["body"]))[0] for m in messages]
+    assert bodies == [[[1, 2, 3, 4]], [[5, 6, 7, 8]], [[9, 10]]]

@@ -47,10 +47,17 @@ def _next(page) -> None:
 ADDRESS = "火炬路213号创新创业基地A座501室"
 
 
+def pick_kind(page, code: str) -> None:
+    """The first question: the kind, in words; the fields below follow it (htmx) — wait
+    until they have, so nothing is typed into fields about to be replaced."""
+    page.locator(f"#org_form-{code}").check()
+    page.locator(f"#kind-fields[data-kind='{code}']").wait_for()
+
+
 def _fill_enterprise(page, data: dict) -> str:
     """Capital in 万元; the place picked (preset to the zone: only the street is picked),
     the address typed; the division code is derived and shown, never typed."""
-    page.locator("#org_form").select_option(data["org_form"])
+    pick_kind(page, data["org_form"])
     page.locator("#registered_capital").fill(in_wan(data["registered_capital"]))
     assert page.locator("#division-county").input_value() == data["division_code"]
     page.locator("#division-street").select_option(label="怡园街道")

@@ -58,6 +58,11 @@ def test_amounts_uscc_and_phones(signed_in):
     assert 'data-invalid="false"' in _check(signed_in, "amount", "registered_capital", "100")
     assert 'data-invalid="true"' in _check(signed_in, "uscc", "investors-1-uscc", "91371")
     ok = uscc.make("371071", 77)
+    # Well formed is not enough: a corporate investor is in the register (issue 12).
+    unknown = _check(signed_in, "uscc", "investors-1-uscc", ok)
+    assert 'data-invalid="true"' in unknown and "登记簿" in unknown
+    Enterprise.objects.create(uscc=ok, name="威海登记科技有限公司", division_code="371071",
+                              org_form="llc_multi")
     assert 'data-invalid="false"' in _check(signed_in, "uscc", "investors-1-uscc", ok)
     assert 'data-invalid="true"' in _check(signed_in, "phone", "people-0-phone", "123")
     assert 'data-invalid="false"' in _check(signed_in, "phone", "people-0-phone",

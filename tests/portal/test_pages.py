@@ -84,7 +84,7 @@ def test_a_step_saves_the_draft_and_shows_it_when_coming_back(signed_in, applica
     page = _page(signed_in.get(_step(application, "enterprise")))
     assert 'value="威海测链科技有限公司"' in page and 'value="50"' in page
     assert 'value="火炬路1号"' in page and '<option value="371071004" selected>' in page
-    assert '<option value="llc_multi" selected>' in page
+    assert re.search(r'<input type="radio" name="org_form" value="llc_multi"[^>]* checked', page)
 
 
 def test_bad_input_is_a_field_error_beside_its_input_not_a_500(signed_in, draft):

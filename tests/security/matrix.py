@@ -123,6 +123,8 @@ CASES: list[Case] = [
     Case("portal:check-name", {}, {"GET": who(FILLERS)}, query={"name": "威海测试科技有限公司"}),
     Case("portal:check", {"kind": "id"}, {"GET": who(FILLERS)},
          query={"for": "id_number", "id_number": "1"}),
+    Case("portal:check-parent", {}, {"GET": who(FILLERS)},
+         query={"parent_uscc": "91371071MA3C7X0012"}),
     Case("portal:scope-search", {}, {"GET": who(FILLERS)}, query={"q": "软件"}),
     Case("portal:division-options", {}, {"GET": who(FILLERS)},
          query={"division-province": "370000", "division-city": "371000"}),

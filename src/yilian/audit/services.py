@@ -122,11 +122,13 @@ heads = _Heads()
 
 
 def record(stream: str, action: str, *, actor=None, actor_label: str = "",
-           data: dict[str, Any] | None = None) -> None:
+           data: dict[str, Any] | None = None, new_stream: bool = False) -> None:
     """Append one entry to ``stream``. Safe under concurrency: two writers that pick the
     same sequence number collide on the unique constraint, and the loser (whose insert
     did nothing) reads the new head and tries again — no savepoint needed. The head this
-    process last committed is tried first, without reading it (:class:`_Heads`).
+    process last committed is tried first, without reading it (:class:`_Heads`); with
+    ``new_stream`` (the caller's guess: a step's first claim), the stream's first entry
+    is — a wrong guess only costs the read it would have made anyway.
 
     Written in SQL rather than through the ORM: every state change of every step writes
     here, and query compilation was most of its cost (docs/BENCHMARKS.md)."""
@@ -136,11 +138,14 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
     body = json.dumps(data, ensure_ascii=False)
     ops = connection.ops
     guess = heads.get(stream)
+    first = guess is None and new_stream
     with connection.cursor() as cursor:
         for _ in range(20):
             if guess is not None:
                 (last_seq, prev), guess = guess, None
                 seq, statement, linked = last_seq + 1, _INSERT_AFTER, [stream, last_seq, prev]
+            elif first:  # taken by another entry: the insert does nothing, and we read
+                first, seq, prev, statement, linked = False, 1, GENESIS, _INSERT, []
             else:
                 cursor.execute(_LAST, [stream])
                 last = cursor.fetchone()

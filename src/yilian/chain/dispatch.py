@@ -1,5 +1,7 @@
-"""Waking workers. Messages carry only a step id and are sent after the transaction that
-made the step ready commits (a retry's message is sent with its backoff as a delay); a
+"""Waking workers. Messages carry only step ids — the steps made ready together, up to
+``YILIAN_STEPS_PER_MESSAGE`` in one (a registration releasing six followers wakes one
+worker, not six: docs/DECISIONS.md) — and are sent after the transaction that made the
+steps ready commits (a retry's message is sent with its backoff as a delay); a
 lost message loses nothing, because the sweeper finds every step that stayed ready.
 
 Embedded mode keeps the messages in this process: an inbox that holds each step id at
@@ -110,9 +112,10 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
     if ids and time.monotonic() < _broker_down_until:
         log.info("broker down: steps %s left for the workers to find", ids)
         return
-    for step_id in ids:
+    for start in range(0, len(ids), settings.STEPS_PER_MESSAGE):
+        batch = ids[start:start + settings.STEPS_PER_MESSAGE]
         try:
-            app.send_task("yilian.chain.tasks.run_step", (step_id,),
+            app.send_task("yilian.chain.tasks.run_steps", (batch,),
                           countdown=delay or None, headers=logs.carried())
         except Exception:  # the broker being down must not fail the request
             # Each try costs about a second (Celery's own retries): the rest of these,
@@ -120,7 +123,7 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
             # database, where the workers look for them (yilian.chain.workers).
             _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
             log.warning("could not queue steps %s; the workers will find them in the "
-                        "database", ids[ids.index(step_id):], exc_info=True)
+                        "database", ids[start:], exc_info=True)
             return
 
 

@@ -11,19 +11,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import random
 import time
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from yilian.audit.services import record, stream_for_application, stream_for_step
+from yilian.audit.services import record, stream_for_application
 from yilian.chain import dispatch
 from yilian.chain.models import READY_STATUSES, TRANSITIONS, Step, StepStatus
+from yilian.chain.outcomes import (  # noqa: F401  (the engine's names before the split)
+    RETRY_BASE_SECONDS,
+    RETRY_CAP_SECONDS,
+    Claim,
+    backoff,
+    poll_at,
+)
+from yilian.chain.outcomes import audit as _audit
+from yilian.chain.outcomes import record_accepted as _record_accepted
+from yilian.chain.outcomes import record_failure as _record_failure
 from yilian.departments import circuit, registry
 from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
@@ -31,16 +39,6 @@ from yilian.observability import metrics
 from yilian.observability.logs import bind_step, unbind_step
 
 log = logging.getLogger("yilian.chain")
-
-RETRY_BASE_SECONDS = 2.0
-RETRY_CAP_SECONDS = 900.0
-
-
-def backoff(attempt: int, rng: random.Random | None = None) -> float:
-    """Seconds to wait after failed attempt ``attempt`` (1-based): exponential, capped,
-    with jitter in [50 %, 100 %] so that a department's backlog does not return at once."""
-    ceiling = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** (attempt - 1))
-    return ceiling * (0.5 + 0.5 * (rng or random).random())
 
 
 def _ready(now: dt.datetime) -> Q:
@@ -57,28 +55,6 @@ _READY_SQL = (
     f"AND s.next_attempt_at <= %s) "
     f"OR (s.status = '{StepStatus.RUNNING}' AND s.lease_expires_at < %s))"
 )
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A step taken by this worker: what the department call and the record need."""
-
-    step_id: int
-    chain_id: int
-    application_id: uuid.UUID
-    code: str
-    attempts: int
-    idempotency_key: str
-    payload: dict
-    uscc: str
-    token: str
-    #: Claimed while waiting for the department (待部门办结): ask how it stands.
-    polling: bool = False
-
-
-def _audit(application_id, code: str, attempts: int, action: str, **data) -> None:
-    record(stream_for_step(application_id, code), action, actor_label="worker",
-           data={"step": code, "attempt": attempts, **data})
 
 
 # The claim runs for every attempt of every step, so it is written in SQL: the ORM's
@@ -179,7 +155,8 @@ def _taken(step_id: int, token: str, status: str, attempts: int, code: str, key:
     need."""
     polling = status == StepStatus.WAITING
     _audit(application_id, code, attempts, "step.polling" if polling else
-           "step.reclaimed" if status == StepStatus.RUNNING else "step.running")
+           "step.reclaimed" if status == StepStatus.RUNNING else "step.running",
+           new_stream=status == StepStatus.PENDING and attempts == 1)
     return Claim(step_id, chain_id, application_id, code, attempts, key,
                  json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
                  polling)
@@ -356,72 +333,6 @@ def _release_followers(cursor, steps: dict[str, list], now: dt.datetime) -> list
         cursor.execute(f"UPDATE chain_step SET next_attempt_at = %s WHERE id IN ({marks})",
                        [connection.ops.adapt_datetimefield_value(now), *ready])
     return ready
-
-
-def poll_at(expected_at: dt.datetime, now: dt.datetime,
-            rng: random.Random | None = None) -> dt.datetime:
-    """When to ask about a waiting step: the grace after the time the department gave;
-    once that time has passed, after as long again as it is overdue (so a department
-    that keeps answering "accepted" is asked less and less often), capped, jittered."""
-    grace = settings.DEPARTMENT_POLL_GRACE_SECONDS
-    if expected_at > now:
-        return expected_at + dt.timedelta(seconds=grace)
-    late = (now - expected_at).total_seconds()
-    wait = min(RETRY_CAP_SECONDS, max(grace, late)) * (0.5 + 0.5 * (rng or random).random())
-    return now + dt.timedelta(seconds=max(wait, 1.0))
-
-
-def _record_accepted(taken: Claim, accepted: Accepted) -> None:
-    """The department took the request (受理): the step waits (待部门办结) for a callback,
-    or for its poll once ``expected_at`` and the grace have passed. The SLA clock runs."""
-    now = timezone.now()
-    with transaction.atomic():
-        step = Step.objects.select_for_update().get(pk=taken.step_id)
-        if step.status != StepStatus.RUNNING or step.claim_token != taken.token:
-            return  # a callback (out of order) or another worker got there first
-        step.move_to(StepStatus.WAITING)
-        step.expected_at = accepted.expected_at
-        step.next_attempt_at = poll_at(accepted.expected_at, now)
-        step.lease_expires_at = None
-        step.last_error = ""
-        step.save(update_fields=["status", "expected_at", "next_attempt_at",
-                                 "lease_expires_at", "last_error"])
-        _audit(taken.application_id, step.code, step.attempts, "step.waiting",
-               expected_at=accepted.expected_at.isoformat(),
-               next_attempt_at=step.next_attempt_at.isoformat(), note=accepted.note)
-        dispatch.on_commit([step.pk], delay=(step.next_attempt_at - now).total_seconds())
-
-
-def _record_failure(taken: Claim, error: str, *, permanent: bool,
-                    retry_after: float | None = None, outage: bool = False) -> None:
-    """Record a failed attempt: retry later, or (refused, or out of automatic attempts)
-    wait for a person — never during an ``outage`` (the department's circuit is open),
-    which only delays (DESIGN.md §2)."""
-    now = timezone.now()
-    with transaction.atomic():
-        step = Step.objects.select_for_update().get(pk=taken.step_id)
-        if step.status != StepStatus.RUNNING or step.claim_token != taken.token:
-            return  # someone else owns the step now; their outcome counts
-        step.last_error = error[:2000]
-        step.lease_expires_at = None
-        if permanent or (step.attempts >= settings.MAX_AUTO_ATTEMPTS and not outage):
-            step.move_to(StepStatus.FAILED)
-            step.next_attempt_at = None
-            log.warning("step %s (%s) needs a person: %s", step.pk, step.code, error)
-            notify.step_failed(taken.application_id, step)
-        else:
-            step.move_to(StepStatus.RETRYING)
-            # A department that said when to come back (Retry-After) is not asked
-            # sooner; within reason, so one bad header cannot park a step for days.
-            wait = max(backoff(step.attempts), min(retry_after or 0.0, RETRY_CAP_SECONDS))
-            step.next_attempt_at = now + dt.timedelta(seconds=wait)
-        step.save(update_fields=["status", "last_error", "lease_expires_at",
-                                 "next_attempt_at"])
-        _audit(taken.application_id, step.code, step.attempts, f"step.{step.status}",
-               error=step.last_error,
-               next_attempt_at=step.next_attempt_at.isoformat() if step.next_attempt_at else None)
-        if step.next_attempt_at:
-            dispatch.on_commit([step.pk], delay=(step.next_attempt_at - now).total_seconds())
 
 
 def ready_step_ids(limit: int = 500, stale_after: float = 0.0) -> list[int]:

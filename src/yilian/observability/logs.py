@@ -119,6 +119,11 @@ def logging_config(json_lines: bool) -> dict:
         "loggers": {
             "yilian": {"handlers": ["console"], "level": "INFO", "propagate": False},
             "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # A line for every task received and every task done cost a worker more than
+            # a step's own statements (docs/BENCHMARKS.md); the steps' own log lines and
+            # their audit trail say what happened. Failures still log (ERROR).
+            "celery.worker.strategy": {"level": "WARNING"},
+            "celery.app.trace": {"level": "WARNING"},
         },
     }
 

@@ -34,6 +34,8 @@ from yilian.codes import uscc
 from yilian.codes.errors import InvalidCode
 from yilian.forms import amounts, validation
 from yilian.forms.models import Application
+from yilian.forms.validation import kinds as kind_checks
+from yilian.forms.validation._common import check_registered
 from yilian.names import services as names
 from yilian.portal import presenters, steps
 
@@ -84,6 +86,24 @@ def _applicant(request: HttpRequest):
 
 @require_GET
 @role_required(*_FILLERS)
+def check_parent(request: HttpRequest) -> HttpResponse:
+    """分公司的隶属企业, looked up in the register as its credit code is left: the
+    company's name when it is there, the reason when not."""
+    code = request.GET.get("parent_uscc", "").strip()
+    return render(request, "portal/_parent.html", parent_found(code, get_language()))
+
+
+def parent_found(code: str, language: str) -> dict:
+    """The parent company of credit code ``code`` as the page shows it (and the step page
+    renders it the same way, without a script)."""
+    errors = validation.Errors()
+    parent = kind_checks.parent_company(errors, code) if code else None
+    return {"parent": parent, "code": code,
+            "message": steps.message(errors[0], language) if errors else ""}
+
+
+@require_GET
+@role_required(*_FILLERS)
 def check_field(request: HttpRequest, kind: str) -> HttpResponse:
     """One field, as the applicant leaves it: ``?for=<input id>&<input id>=<value>``."""
     if kind not in _CHECKS:
@@ -105,11 +125,15 @@ def _resident_id(value: str) -> list[dict]:
 
 
 def _uscc(value: str) -> list[dict]:
+    """A corporate investor's credit code: well formed, and in the register (issue 12), as
+    submission will require."""
     errors = validation.Errors()
     try:
-        uscc.validate(value.upper())
+        code = uscc.validate(value.upper()).code
     except InvalidCode as exc:
         errors.invalid("", exc)
+    else:
+        check_registered(errors, "investors.uscc", code)
     return list(errors)
 
 

@@ -30,7 +30,7 @@ from yilian.departments.identity import normalize_id
 from yilian.forms import parties
 from yilian.forms.models import OrgForm, Role
 from yilian.portal import steps
-from yilian.refdata import offices
+from yilian.refdata import kinds, offices
 
 QUESTIONS = {
     Role.LEGAL_REPRESENTATIVE: _("谁担任法定代表人？"),
@@ -46,7 +46,17 @@ QUESTIONS = {
 # A sole proprietorship (个人独资企业) has no legal representative in law: the form's
 # legal_representative row is its 负责人, the investor or the person they entrust.
 FORM_QUESTIONS = {(OrgForm.SOLE_PROPRIETORSHIP, Role.LEGAL_REPRESENTATIVE):
-                  _("谁负责企业事务（负责人）？")}
+                  _("谁负责企业事务（负责人）？"),
+                  # 农民专业合作社法第33条: 理事长 is its legal representative, 理事 and
+                  # 执行监事 or 监事会 its other offices (the catalogue's ``title_zh``).
+                  (OrgForm.COOPERATIVE, Role.LEGAL_REPRESENTATIVE):
+                  _("谁担任理事长（法定代表人）？"),
+                  (OrgForm.COOPERATIVE, Role.DIRECTOR): _("谁担任理事？"),
+                  (OrgForm.COOPERATIVE, Role.SUPERVISOR): _("谁担任执行监事或监事会成员？")}
+FORM_HINTS = {(OrgForm.COOPERATIVE, Role.LEGAL_REPRESENTATIVE):
+              _("理事长由成员大会从本社成员中选举产生。"),
+              (OrgForm.COOPERATIVE, Role.DIRECTOR): _("可以设理事会，也可以不设。"),
+              (OrgForm.COOPERATIVE, Role.SUPERVISOR): _("可以设执行监事一名或监事会，也可以不设。")}
 HINTS = {
     Role.LEGAL_REPRESENTATIVE: _("法定代表人由执行公司事务的董事或经理担任（公司法第十条）。"),
     Role.DIRECTOR: _("设董事会的选三人以上；规模较小、股东人数较少的可不设董事会，选一人。"),
@@ -199,7 +209,7 @@ def questions(data: dict, add_role: str = "") -> list[Question]:
     spare = len(people)
     out = []
     for role, office in offices.for_form(data.get("org_form") or "").items():
-        if not office.exists:
+        if not office.exists or not _asked(data, role):
             continue
         held: dict[str, int] = {}
         typed: list[tuple[int, dict]] = []
@@ -225,9 +235,20 @@ def questions(data: dict, add_role: str = "") -> list[Question]:
             none = Choice(NONE, gettext("不设"), not held and not new.checked,
                           f"pick-{role}-none")
         text = FORM_QUESTIONS.get((data.get("org_form"), role), QUESTIONS[role])
-        out.append(Question(role, str(text), str(HINTS.get(role, "")), office.required,
+        hint = FORM_HINTS.get((data.get("org_form"), role), HINTS.get(role, ""))
+        out.append(Question(role, str(text), str(hint), office.required,
                             office.several, choices, new, none, typed))
     return out
+
+
+def _asked(data: dict, role: str) -> bool:
+    """Is the office asked of this form? One the catalogue ties to a composition
+    (``when_composition``: family members, of a family-run individual business) only
+    when the form has that composition."""
+    kind = kinds.all_kinds().get(data.get("org_form") or "")
+    spec = kind.spec.get("offices") if kind else None
+    when = spec.get(role, {}).get("when_composition") if isinstance(spec, dict) else None
+    return when is None or data.get("composition") == when
 
 
 def _typed(row: dict) -> bool:

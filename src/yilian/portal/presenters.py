@@ -23,10 +23,12 @@ STATUS = {
     "completed": _("已办结"), "rejected": _("不予受理"), "withdrawn": _("已撤回"),
     "expired": _("已过期"),
 }
-CONTRIBUTION_METHODS = ("货币", "实物", "知识产权", "土地使用权", "股权", "债权")
-# Their labels in the page's language (the stored value stays the Chinese word).
+# Contribution methods' labels in the page's language (the stored value stays the
+# Chinese word): every method a kind of the catalogue allows (refdata/data/kinds.json).
 CONTRIBUTION_METHOD_LABELS = {"货币": _("货币"), "实物": _("实物"), "知识产权": _("知识产权"),
-                              "土地使用权": _("土地使用权"), "股权": _("股权"), "债权": _("债权")}
+                              "土地使用权": _("土地使用权"), "股权": _("股权"), "债权": _("债权"),
+                              "其他财产权利": _("其他财产权利"), "劳务": _("劳务（仅普通合伙人）"),
+                              "土地经营权": _("土地经营权"), "林权": _("林权")}
 # The name rules (名称相同或近似) of yilian.names.similarity, as short labels.
 NAME_RULES = {
     "identical": _("名称相同"), "variant": _("繁简字号相同且同行业"),

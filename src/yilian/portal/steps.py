@@ -34,8 +34,9 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("enterprise", _("企业信息"), ("name", "org_form", "registered_capital", "domicile",
-                                      "division_code", "operating_term_years")),
+    Step("enterprise", _("企业信息"), ("org_form", "name", "composition", "parent_uscc",
+                                      "registered_capital", "domicile", "division_code",
+                                      "operating_term_years")),
     Step("scope", _("经营范围"), ("business_scope", "industry_code", "permits", "pledges")),
     Step("investors", _("出资人"), ("investors",)),
     Step("people", _("人员"), ("people",)),
@@ -55,7 +56,10 @@ NULLABLE = {"registered_capital", "operating_term_years", "amount", "contributio
 # think in 万元 (capital, contributions), in 元 for a monthly wage.
 MONEY_UNITS = {"registered_capital": "wan", "amount": "wan", "monthly_wage": "yuan"}
 # Fields a row may hold without the applicant having typed anything in it.
-_DEFAULTED = {"kind", "role", "contribution_method"}
+_DEFAULTED = {"kind", "role", "contribution_method", "liability", "managing", "farmer"}
+# Check boxes: a ticked one is sent, an unticked one is not sent at all; a JSON boolean
+# either way (the API takes nothing else).
+FLAGS = {"managing", "farmer"}
 ROLE_ORDER = [role.value for role in Role]
 _ROW = re.compile(r"^(?P<table>[a-z_]+)-(?P<index>\d+)-(?P<field>[a-z_]+)$")
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -84,6 +88,9 @@ def indexed_rows(post: QueryDict, table: str) -> list[tuple[int, dict]]:
         if match and match["table"] == table and match["field"] in ROW_FIELDS[table]:
             row = found.setdefault(int(match["index"]), {})
             row[match["field"]] = _value(match["field"], post.get(key))
+    for row in found.values():
+        for flag in FLAGS & set(ROW_FIELDS[table]):
+            row[flag] = bool(row.get(flag))
     return sorted(found.items())
 
 
@@ -158,15 +165,17 @@ def _read_amounts(data: dict) -> list[dict]:
 def _parse_enterprise(post: QueryDict) -> dict:
     """The enterprise's fields; the division code and the domicile from the picker and
     the typed address (:mod:`yilian.forms.places`), never typed."""
+    from yilian.portal import kinds as kind_pages
     from yilian.portal import pickers
 
-    data = {f: _value(f, post.get(f)) for f in ("name", "org_form", "registered_capital",
+    data = {f: _value(f, post.get(f)) for f in ("name", "org_form", "composition",
+                                                 "parent_uscc", "registered_capital",
                                                  "operating_term_years")}
     place = pickers.from_post(post)
     data["division_code"] = place.code
     data["domicile"] = places.domicile(place.code, place.street,
                                        post.get("domicile", "").strip())
-    return data
+    return kind_pages.enterprise_fields(data)
 
 
 def row_index(value: str | None, table: str) -> int | None:

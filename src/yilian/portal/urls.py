@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<uuid:pk>/<slug:step>/autosave/", autosave.autosave, name="autosave"),
     path("applications/<uuid:pk>/<slug:step>/", wizard.step, name="step"),
     path("check/name/", live.check_name, name="check-name"),
+    path("check/parent/", live.check_parent, name="check-parent"),
     path("check/<slug:kind>/", live.check_field, name="check"),
     path("scope/", live.scope_search, name="scope-search"),
     path("divisions/", pickers.division_options, name="division-options"),

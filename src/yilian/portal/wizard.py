@@ -21,8 +21,18 @@ from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
 from yilian.forms import declaration, industry, parties, places, services, validation
-from yilian.forms.models import Application, InvoiceType, OrgForm, Role, Seal, Status
-from yilian.portal import autosave, corrections, people, pickers, presenters, steps
+from yilian.forms.models import (
+    Application,
+    Composition,
+    InvoiceType,
+    Liability,
+    OrgForm,
+    Role,
+    Seal,
+    Status,
+)
+from yilian.portal import autosave, corrections, live, people, pickers, presenters, steps
+from yilian.portal import kinds as kind_pages
 from yilian.portal.editors import Editor
 from yilian.refdata import local
 
@@ -80,9 +90,20 @@ def _edit(request: HttpRequest, editor: Editor, pk, step: str) -> HttpResponse:
         return _save(request, editor, application, step)
     show = request.GET.get("check") or application.status == Status.RETURNED
     return render_step(request, editor, application, step,
-                       presenters.form_data(application),
+                       _shown(request, application, step),
                        [*corrections.field_errors(application, step),
                         *(_step_errors(application, step) if show else [])])
+
+
+def _shown(request: HttpRequest, application: Application, slug: str) -> dict:
+    """The saved form; on the enterprise step, with the kind just picked (and what else is
+    typed there) laid over it — the kind question's htmx GET, which re-renders the fields
+    of that kind without saving (the autosave saves)."""
+    data = presenters.form_data(application)
+    if slug == "enterprise" and request.GET.get("org_form") in OrgForm.values:
+        typed = steps.parse(slug, request.GET)
+        data.update({k: v for k, v in typed.items() if k in request.GET})
+    return data
 
 
 def _step_errors(application: Application, slug: str) -> list[dict]:
@@ -168,7 +189,10 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
 def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
     if slug == "enterprise":
         parts = places.parts(data.get("division_code") or "", data.get("domicile") or "")
-        return {"org_forms": [("", _("请选择")), *labels.choices(OrgForm).items()],
+        context = kind_pages.enterprise_context(data)
+        if context["asks_parent"] and data.get("parent_uscc"):
+            context["parent"] = live.parent_found(data["parent_uscc"], get_language())
+        return {**context,
                 "place": pickers.from_code(data.get("division_code") or places.zone(),
                                            parts.street),
                 "address": parts.address}
@@ -182,10 +206,15 @@ def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:
                 "iq": industry_query,
                 "industry_results": industry.search(industry_query) if industry_query else []}
     if slug == "investors":
-        return _table(request, data, "investors", kinds=[
+        members = kind_pages.members(data)
+        if members is None:  # a branch: no members of its own
+            return {"members": None, "rows": []}
+        return _table(request, data, "investors", members=members, kinds=[
             ("natural", _("自然人")), ("corporate", _("企业法人"))],
-            methods=[(m, str(presenters.CONTRIBUTION_METHOD_LABELS[m]))
-                     for m in presenters.CONTRIBUTION_METHODS])
+            methods=[(m, str(presenters.CONTRIBUTION_METHOD_LABELS.get(m, m)))
+                     for m in members.methods],
+            liabilities=[("", _("请选择")), *labels.choices(Liability).items()],
+            addable=not members.single)
     if slug == "employees":
         return _table(request, data, "employees")
     if slug == "people":
@@ -261,4 +290,6 @@ def _review_page(request: HttpRequest, editor: Editor, application: Application,
                        people=[(labels.choice(Role, p["role"]), p)
                                for p in data.get("people") or []],
                        parties=presenters.party_rows(application, editor, request),
-                       org_form=labels.choice(OrgForm, data.get("org_form")))
+                       org_form=labels.choice(OrgForm, data.get("org_form")),
+                       composition=labels.choice(Composition, data.get("composition")),
+                       **_page_context(request, "enterprise", data))

@@ -114,6 +114,15 @@ def get(code: str) -> Kind:
     return all_kinds()[code]
 
 
+def is_open(kind: Kind) -> bool:
+    """Can ``kind`` be applied for online? Its catalogue flag, or ``YILIAN_KINDS_OPEN``
+    (training and the browser tests open a kind ahead of the flag); the form's pages and
+    the submission checks both ask this, so a page never offers what submission refuses."""
+    from django.conf import settings
+
+    return kind.available or kind.code in getattr(settings, "KINDS_OPEN", ())
+
+
 def entity_class(org_form: str) -> str:
     """The credit code's second character for ``org_form`` (GB 32100: 1 enterprise, 2
     individual business, 3 cooperative); an enterprise's for a form not in the catalogue."""

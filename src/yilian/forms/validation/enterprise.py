@@ -28,7 +28,8 @@ def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
     known, the names service's rules (字号, restricted words) and its conflicts with the
     register and with other applicants' reservations (:mod:`yilian.names.services`)."""
     errors = _check_name_form(name, org_form)
-    if not errors and division_code:
+    # No name and no error: a kind that may go without one (个体工商户), nothing to check.
+    if not errors and division_code and (name or "").strip():
         from yilian.names import services as names
 
         try:

@@ -22,7 +22,7 @@ ADULT = 18
 
 
 def check_available(errors: Errors, kind: kinds.Kind) -> None:
-    if not kind.available:
+    if not kinds.is_open(kind):
         errors.add("org_form", "org_form.not_available",
                    f"“{kind.zh}”的网上设立登记尚未开通，请到政务服务中心窗口办理",
                    f"applying online for a {kind.en.lower()} is not open yet; please apply "
@@ -192,21 +192,30 @@ def _check_parent(errors: Errors, app: Application) -> None:
     if not check_required(errors, "parent_uscc", app.parent_uscc, "隶属企业统一社会信用代码",
                           "the parent company's credit code"):
         return
+    parent = parent_company(errors, app.parent_uscc)
+    name = (app.name or "").strip()
+    if parent is not None and name and not name.startswith(parent.name):
+        errors.add("name", "name.branch_parent",
+                   f"分公司名称应冠以隶属企业的名称“{parent.name}”",
+                   f"a branch's name begins with its company's name ({parent.name})")
+
+
+def parent_company(errors: Errors, code: str):
+    """隶属企业 — the register's enterprise of credit code ``code`` that a branch belongs
+    to, or None with the reason in ``errors`` (on ``parent_uscc``); one that is there but
+    not a company is returned, with its error. The submission check and the page's live
+    lookup (which shows the company's name) ask this one function."""
     try:
-        code = uscc.validate(app.parent_uscc).code
+        code = uscc.validate(code.strip().upper()).code
     except InvalidCode as exc:
         errors.invalid("parent_uscc", exc)
-        return
+        return None
     parent = check_registered(errors, "parent_uscc", code)
     if parent is None:
-        return
+        return None
     parent_kind = kinds.all_kinds().get(parent.org_form)
     if parent_kind is not None and parent_kind.family != "company":
         errors.add("parent_uscc", "parent_uscc.not_company",
                    f"“{parent.name}”不是公司，不能设立分公司",
                    f"{parent.name} is not a company and cannot have a branch company")
-    name = (app.name or "").strip()
-    if name and not name.startswith(parent.name):
-        errors.add("name", "name.branch_parent",
-                   f"分公司名称应冠以隶属企业的名称“{parent.name}”",
-                   f"a branch's name begins with its company's name ({parent.name})")
+    return parent

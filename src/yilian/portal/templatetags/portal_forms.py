@@ -30,6 +30,15 @@ def field(context, *parts, label="", value=None, type="text", hint="", check="",
     }
 
 
+@register.inclusion_tag("portal/_flag.html", takes_context=True)
+def flag(context, *parts, label="", checked=False):
+    """``{% flag "investors" i "farmer" label=_("是农民") checked=row.farmer %}``: a check
+    box whose ticked state is the row's JSON boolean (:data:`yilian.portal.steps.FLAGS`)."""
+    field_id = "-".join(str(p) for p in parts)
+    return {"id": field_id, "label": label, "checked": checked is True,
+            "error": (context.get("errors") or {}).get(field_id, "")}
+
+
 @register.filter
 def error_for(errors: dict, field_id: str) -> str:
     return (errors or {}).get(field_id, "")
