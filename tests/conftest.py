@@ -57,3 +57,17 @@ def inbox(monkeypatch):
     box.active = True
     monkeypatch.setattr(dispatch, "inbox", box)
     return box
+
+
+@pytest.fixture
+def close_kind(monkeypatch):
+    """Takes one kind of market entity off the online form for one test: what its
+    catalogue flag ``available: false`` does (a kind a zone handles at the window only)."""
+    import dataclasses
+
+    from yilian.refdata import kinds
+
+    def close(code: str) -> None:
+        monkeypatch.setitem(kinds.all_kinds(), code,
+                            dataclasses.replace(kinds.get(code), available=False))
+    return close

@@ -125,8 +125,9 @@ def test_the_example_is_accepted_as_it_is_and_its_chain_completes(
     assert set(done["license"]) == {"pdf_url", "json_url"}
 
 
-def test_a_kind_not_open_yet_is_refused_at_submission(api_client, companies):
-    closed = next(code for code, k in kinds.all_kinds().items() if not k.available)
+def test_a_kind_not_open_yet_is_refused_at_submission(api_client, companies, close_kind):
+    closed = "cooperative"
+    close_kind(closed)
     draft = api_client.post(URL, example(closed), format="json").json()
     confirm_every_party(api_client, draft["id"])
     answer = api_client.post(f"{URL}{draft['id']}/submit/")

@@ -8,7 +8,8 @@ from tests.api.test_applications import URL, _detail, _fields
 
 
 def test_a_limited_partnerships_particulars_round_trip_and_its_kind_is_not_open_yet(
-        api_client, example):
+        api_client, example, close_kind):
+    close_kind("partnership_limited")  # as a zone that handles them at the window
     example["org_form"] = "partnership_limited"
     example["name"] = "威海一链投资合伙企业（有限合伙）"
     example["investors"][0].update(liability="unlimited", managing=True)

@@ -73,7 +73,8 @@ def _keep_people(app, *roles: str) -> None:
 # --- availability -----------------------------------------------------------------------
 
 
-def test_kinds_not_yet_open_online_are_refused_with_a_reason():
+def test_kinds_not_yet_open_online_are_refused_with_a_reason(close_kind):
+    close_kind(OrgForm.PARTNERSHIP_GENERAL)
     app = _kind(OrgForm.PARTNERSHIP_GENERAL, partners=2)
     errors = [e for e in check_application(app, today=TODAY) if e["field"] == "org_form"]
     assert [e["code"] for e in errors] == ["org_form.not_available"]

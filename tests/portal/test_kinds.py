@@ -56,14 +56,17 @@ def test_every_kind_is_offered_once_in_words_the_common_first():
 
 
 def test_the_kind_is_the_first_question_and_a_closed_kind_says_where_to_go(signed_in,
-                                                                           applicant):
+                                                                           applicant,
+                                                                           close_kind):
+    close_kind("partnership_general")
+    close_kind("cooperative")
     page = _page(signed_in.get(_step(_new(signed_in, applicant), "enterprise")))
     question = page.index('id="org_form"')
     assert question < page.index('id="name"')  # before anything else is asked
     assert "开一家店或摊位（个体工商户）" in page and "和朋友合伙做生意（普通合伙企业）" in page
     assert page.index("individual_business") < page.index("llc_multi") < page.index("branch")
-    # As shipped the catalogue has not opened partnerships: shown, not pickable, and the
-    # page says where they are handled (submission refuses them alike).
+    # A kind closed online (here: by the fixture) is shown, not pickable, and the page
+    # says where it is handled (submission refuses it alike).
     assert "disabled" in _radio(page, "partnership_general")
     assert "disabled" not in _radio(page, "llc_multi")
     assert page.count(str(kind_pages.CLOSED_NOTE)) == sum(
