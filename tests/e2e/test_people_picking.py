@@ -65,7 +65,7 @@ def test_offices_are_filled_by_picking_people(site, phone, live):
     assert phone.locator("#people-legal_representative legend").inner_text().startswith(
         "谁担任法定代表人？")
     assert phone.locator("#people-legal_representative label",
-                         has_text=f"{zhang['name']}（出资人）").count() == 1
+                         has_text=f"{zhang['name']}（股东）").count() == 1
     # Before "someone else" is chosen its blank fields are not even shown.
     assert not phone.locator("#people-legal_representative .newcomers").is_visible()
 

@@ -38,7 +38,7 @@ def test_the_text_carries_no_applicant_text(draft, owner):
     body = OutboxMessage.objects.get(to=LINA).body
     assert "evil" not in body and hostile not in body and "4000000000" not in body
     assert "李娜" not in body  # not even the party's own name as typed
-    assert re.search(r"\d{6}", body) and "出资人、监事" in body
+    assert re.search(r"\d{6}", body) and "股东、监事" in body
     assert consent.confirm_path(_lina(draft)) in body
 
 

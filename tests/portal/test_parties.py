@@ -45,7 +45,7 @@ def test_the_page_lists_every_person_once_with_their_roles(signed_in, draft):
     page = signed_in.get(_step(draft, "parties")).content.decode()
     for name in ("张伟", "李娜", "王强", "刘洋", "陈静"):
         assert page.count(f'class="party-name">{name}<') == 1
-    assert "出资人、法定代表人、董事/执行董事" in page and "办税人、联络员" in page
+    assert "股东、法定代表人、董事/执行董事" in page and "办税人、联络员" in page
     assert page.count("待确认") >= 5
 
 

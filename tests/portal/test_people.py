@@ -46,7 +46,7 @@ def test_everyone_in_the_form_is_offered_once_investors_first():
     zhang = known[0]
     assert zhang.from_investors and zhang.roles == ["investor", "legal_representative",
                                                     "director"]
-    assert zhang.label == "张伟（出资人、法定代表人、董事/执行董事）"
+    assert zhang.label == "张伟（股东、法定代表人、董事/执行董事）"
     # The e-mail given in an office is theirs, once.
     assert zhang.email == "zhangwei@example.com" and zhang.first_row == 0
     assert not known[2].from_investors and known[2].ids["phone"] == "people-2-phone"
@@ -73,7 +73,7 @@ def test_each_office_is_a_question_with_the_investors_to_pick():
     assert questions["tax_handler"].text == "由谁办理涉税事项？"
     assert questions["contact"].text == "联系人是谁？"
     legal = questions["legal_representative"]
-    assert [c.label for c in legal.choices] == ["张伟（出资人）", "李娜（出资人）"]
+    assert [c.label for c in legal.choices] == ["张伟（股东）", "李娜（股东）"]
     assert legal.required and not legal.several and legal.none is None
     assert not any(c.checked for c in legal.choices) and not legal.new.checked
     # Optional offices can be left unfilled; boards take several people.
@@ -98,7 +98,7 @@ def test_the_saved_choice_is_checked_and_stands_for_its_row():
     supervisor = questions["supervisor"]
     chosen = [c for c in supervisor.choices if c.checked]
     assert [(c.label, c.row, c.input_id) for c in chosen] == [
-        ("李娜（出资人、监事）", 3, "people-3-id_number")]
+        ("李娜（股东、监事）", 3, "people-3-id_number")]
     assert not supervisor.new.checked
 
 
@@ -239,7 +239,7 @@ def investors_only(draft):
 def test_a_two_investor_company_is_staffed_by_picking(signed_in, investors_only):
     draft = investors_only
     page = signed_in.get(_step(draft, "people")).content.decode()
-    assert "谁担任法定代表人？" in page and "张伟（出资人）" in page
+    assert "谁担任法定代表人？" in page and "张伟（股东）" in page
     answer = signed_in.post(_step(draft, "people"), {
         "pick-legal_representative": ZHANG, "pick-director": ZHANG, "pick-supervisor": LI,
         "pick-manager": "none", "pick-financial_officer": "new",
@@ -354,7 +354,7 @@ def test_the_counter_uses_the_same_questions(client, django_user_model, draft):
     client.force_login(clerk)
     url = reverse("workbench:counter-step", kwargs={"pk": draft.pk, "step": "people"})
     page = client.get(url).content.decode()
-    assert "谁负责财务？" in page and "张伟（出资人、法定代表人、董事/执行董事）" in page
+    assert "谁负责财务？" in page and "张伟（股东、法定代表人、董事/执行董事）" in page
     answer = client.post(url, {"pick-legal_representative": ZHANG, "pick-director": ZHANG,
                                "pick-financial_officer": LIU, "pick-tax_handler": CHEN,
                                "pick-contact": CHEN, "go": "save"})
@@ -388,3 +388,16 @@ def test_a_board_takes_more_new_people_with_plain_posts(signed_in, investors_onl
     assert re.search(r'value="371003198411050310" id="people-0-id_number" checked', board)
     assert re.search(r'id="pick-director-new"[^>]*checked', board)
     assert len(re.findall(r'class="person-row"', board)) == 1
+
+
+def test_members_are_called_by_their_kinds_own_word():
+    """An individual business's operator is 经营者, a partnership's member 合伙人 — never
+    出资人 — on the pages, in the texts and in the errors alike."""
+    from yilian.forms import parties
+
+    assert parties.role_labels(["investor", "legal_representative"], "llc_multi") == \
+        "股东、法定代表人"
+    assert parties.role_label("investor", "individual_business") == "经营者"
+    assert parties.role_label("investor", "partnership_limited") == "合伙人"
+    assert parties.roles_en(["investor"], "cooperative") == "member"
+    assert parties.role_label("investor", "") == "出资人"  # no kind chosen yet

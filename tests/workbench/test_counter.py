@@ -143,7 +143,7 @@ def test_parties_at_the_counter_are_sent_codes_or_checked_in_person(at_counter,
     assert ("application.counter_party_invited", "clerk") in _actions(counter_draft)
 
     page = at_counter.get(_step(counter_draft, "parties")).content.decode()
-    assert "现场核验身份证" in page and "出资人、监事" in page
+    assert "现场核验身份证" in page and "股东、监事" in page
     at_counter.post(_step(counter_draft, "parties"), {"action": f"confirm:{lina.pk}"})
     lina.refresh_from_db()
     assert lina.confirmed_via == "in_person" and lina.confirmed_by == clerk

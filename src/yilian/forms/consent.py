@@ -56,7 +56,8 @@ def confirm_url(party: Party) -> str:
 def invitation_text(party: Party) -> str:
     """What follows the code in the text: fixed words, the roles (our vocabulary) and
     the link. Nothing here comes from what an applicant typed."""
-    return (f"您被列为一项企业设立登记申请的{role_labels(party.roles)}，"
+    roles = role_labels(party.roles, party.application.org_form)
+    return (f"您被列为一项企业设立登记申请的{roles}，"
             f"请核对申请内容后确认：{confirm_url(party)}")
 
 

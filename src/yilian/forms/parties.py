@@ -76,13 +76,33 @@ class Named:
     fields: tuple[str, str, str]  # the row's name, ID number and phone fields
 
 
-def role_labels(roles) -> str:
-    """职务 in Chinese (audit, messages): 出资人、法定代表人."""
-    return "、".join(ROLE_LABELS.get(r, r) for r in roles)
+def role_label(role: str, org_form: str = "") -> str:
+    """One role's label in Chinese: a member is called what the kind calls its members
+    (股东, 发起人, 合伙人, 成员, 经营者, 投资人 — the catalogue's ``members.term_zh``), else
+    出资人."""
+    if role == INVESTOR:
+        members = _members(org_form)
+        if members:
+            return members["term_zh"]
+    return ROLE_LABELS.get(role, role)
 
 
-def roles_en(roles) -> str:
-    return ", ".join(_ROLE_EN.get(r, r.replace("_", " ")) for r in roles)
+def _members(org_form: str) -> dict | None:
+    from yilian.refdata import kinds
+
+    kind = kinds.all_kinds().get(org_form)
+    return kind.members if kind is not None else None
+
+
+def role_labels(roles, org_form: str = "") -> str:
+    """职务 in Chinese (audit, messages): 股东、法定代表人."""
+    return "、".join(role_label(r, org_form) for r in roles)
+
+
+def roles_en(roles, org_form: str = "") -> str:
+    members = _members(org_form) if INVESTOR in roles else None
+    return ", ".join(members["term_en"] if r == INVESTOR and members
+                     else _ROLE_EN.get(r, r.replace("_", " ")) for r in roles)
 
 
 def named_in(application: Application) -> list[Named]:
@@ -194,12 +214,14 @@ def pending_errors(application: Application, parties: list[Party] | None = None)
     for party, now in parties_of(application, parties):
         if now == "confirmed":
             continue
+        zh, en = (role_labels(party.roles, application.org_form),
+                  roles_en(party.roles, application.org_form))
         stale_zh = "（确认后表单已修改，需重新确认）" if now == "stale" else ""
         stale_en = " (the form changed after they confirmed)" if now == "stale" else ""
         errors.append(field_error(
             "parties", "parties.unconfirmed",
-            f"{role_labels(party.roles)}{party.name}尚未确认{stale_zh}，全部当事人确认后才能提交",
-            f"{party.name} ({roles_en(party.roles)}) has not confirmed{stale_en}; every "
+            f"{zh}{party.name}尚未确认{stale_zh}，全部当事人确认后才能提交",
+            f"{party.name} ({en}) has not confirmed{stale_en}; every "
             "party must confirm before submission"))
     return errors
 

@@ -85,7 +85,8 @@ def party_confirmed(party) -> None:
             else f"已确认{done}/{total}人，查看：")
     _send(application, "party_confirmed",
           f"confirmed:{party.pk}:{party.form_digest[:16]}",
-          f"{_about(application)}：{party_rules.role_labels(party.roles)}已完成实名确认，"
+          f"{_about(application)}："
+          f"{party_rules.role_labels(party.roles, application.org_form)}已完成实名确认，"
           f"{tail}{_link(application)}", to=to)
 
 

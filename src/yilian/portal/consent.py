@@ -87,7 +87,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/party_confirm.html", {
         "party": party, "application": application, "state": state,
         "state_label": presenters.PARTY_STATE[state], "error": error,
-        "roles": presenters.role_names(party.roles),
+        "roles": presenters.role_names(party.roles, application.org_form),
         "open": application.editable, "signed_in_as_party": signed_in_as_party,
         "investors": application.investors.all(),
         "legal_rep": application.people.filter(role="legal_representative").first(),

@@ -90,10 +90,11 @@ class Known:
     roles: list[str]
     from_investors: bool  # name, ID and phone are edited on the investors step
     first_row: int | None = None  # the first people row naming them
+    org_form: str = ""  # a member is called by the kind's own word (股东, 合伙人 …)
 
     @property
     def roles_text(self) -> str:
-        return "、".join(gettext(parties.ROLE_LABELS.get(r, r)) for r in self.roles)
+        return "、".join(gettext(parties.role_label(r, self.org_form)) for r in self.roles)
 
     @property
     def label(self) -> str:
@@ -180,7 +181,8 @@ def known_people(data: dict) -> list[Known]:
         person = found.get(key)
         if person is None:
             person = found[key] = Known(len(found), key, _text(name), key, _text(phone),
-                                        _text(email), [], investor)
+                                        _text(email), [], investor,
+                                        org_form=_text(data.get("org_form")))
         if role not in person.roles:
             person.roles.append(role)
         person.email = person.email or _text(email)

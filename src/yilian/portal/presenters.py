@@ -169,15 +169,16 @@ class PartyRow:
     can_confirm: bool
 
 
-def role_names(roles) -> str:
-    """A party's roles in the reader's language: 出资人、法定代表人."""
-    return "、".join(gettext(parties.ROLE_LABELS.get(r, r)) for r in roles)
+def role_names(roles, org_form: str = "") -> str:
+    """A party's roles in the reader's language: 股东、法定代表人 (members by the kind's
+    own word)."""
+    return "、".join(gettext(parties.role_label(r, org_form)) for r in roles)
 
 
 def party_rows(application: Application, editor, request) -> list[PartyRow]:
     from yilian.forms.consent import confirm_path
 
-    return [PartyRow(p, role_names(p.roles), state, PARTY_STATE[state],
+    return [PartyRow(p, role_names(p.roles, application.org_form), state, PARTY_STATE[state],
                      VIA.get(p.confirmed_via, "") if state == "confirmed" else "",
                      request.build_absolute_uri(confirm_path(p)),
                      state != "confirmed" and editor.can_confirm(p))
