@@ -1,4 +1,5 @@
-"""The reference department's HTTP face: docs/department-protocol.md §2–§7 on loopback.
+"""The reference department's HTTP face: docs/department-protocol.md §2–§7 on loopback,
+the batch ask of §3a (``yilian-dept/2``) beside the single one.
 
 A lean threaded HTTP/1.1 server (one thread per connection, keep-alive): the request
 line, the header fields and a ``Content-Length`` body are read straight off the socket
