@@ -89,6 +89,8 @@ def ask_together(first: Claim, department: Department) -> bool:
     """Ask for ``first`` (claimed, not a poll) with the department's other ready steps
     in one request. False — nothing done — when no other step is ready: the engine then
     asks for ``first`` alone, as ever."""
+    if circuit.is_open(first.code):  # a half-open probe goes alone
+        return False
     company = claim_company(first, department.batch_limit - 1)
     if not company:
         return False
