@@ -36,6 +36,9 @@ def _kill_mid_chain(first, *others) -> None:
 def test_chains_complete_through_crashes_lost_replies_and_repeated_callbacks(network):
     slow = {"latency_ms": "100-300"}  # enough that a kill lands with chains in flight
     yilian, departments = network(
+        # Batches of two (yilian-dept/2): still asked together, and still a middle of the
+        # chains for the kill to land in (ten steps asked at once would leave none).
+        environment={"YILIAN_DEPARTMENT_BATCH_SIZE": "2"},
         # Seals answer late by callback (their default), here soon.
         options={"seals": {"async_after": "1"}},
         faults={
