@@ -5,13 +5,16 @@ in-process or over HTTP (docs/BENCHMARKS.md).
     .venv/bin/python bench/chain.py --mode embedded --chains 500
     .venv/bin/python bench/chain.py --mode celery --workers 2 --concurrency 2
     .venv/bin/python bench/chain.py --mode http          # embedded, departments over HTTP
+    .venv/bin/python bench/chain.py --mode http --batch-size 1 --ports 18700-18799
 
 Each mode runs in a child process with its own settings and a fresh database:
 *embedded* is the default deployment (SQLite file, in-process worker threads); *celery*
 is production (PostgreSQL, Redis, ``yilian worker`` processes). Simulators have zero
 latency, so the figures are Yilian's own cost. *http* is the embedded default with every
 chain department a reference department system (``yilian department-sim``, zero latency,
-answering at once) in its own process, reached over loopback HTTP.
+answering at once) in its own process, reached over loopback HTTP; a worker asks for
+several ready steps of one department in one request (the batch ask,
+``YILIAN_DEPARTMENT_BATCH_SIZE``, default 10; ``--batch-size 1``: one step a request).
 
 Three figures per mode:
 1. submission — applications submitted (validated, accepted, chain created) per second
@@ -186,7 +189,7 @@ def _phases(args, start_workers, cpu=_cpu_by_process, threads: int = 1) -> dict:
     start_workers()
     _wait_finished(backlog, timeout=600)
     after = cpu()
-    call_seconds, call_count = calls.seconds, calls.count
+    call_seconds, call_count, call_requests = calls.seconds, calls.count, calls.requests
     span = _chain_times(backlog)[1]
     throughput = len(backlog) / span
     cpu_ms = {label: round((after[label] - before[label]) * 1000 / len(backlog), 2)
@@ -208,6 +211,8 @@ def _phases(args, start_workers, cpu=_cpu_by_process, threads: int = 1) -> dict:
         "cpu_ms_per_chain": {**cpu_ms, "total": round(sum(cpu_ms.values()), 2)},
         **({  # in this process only: the embedded modes
             "department_call_ms": round(call_seconds * 1000 / call_count, 3),
+            # Steps asked per department request (over HTTP, batches: §3a).
+            "steps_per_request": round(call_count / call_requests, 2),
             # Of the worker threads' time while draining the backlog, the part inside
             # department calls (waiting on the network, or in-process the simulator's
             # ledger write) — the rest is the engine and its database.
@@ -284,7 +289,11 @@ def run_mode(mode: str, args) -> dict:
     if mode in ("embedded", "http"):
         env.update(YILIAN_DATABASE_URL="", YILIAN_BROKER_URL="",
                    YILIAN_EMBEDDED_WORKERS=str(args.threads))
+    if args.batch_size is not None:
+        env["YILIAN_DEPARTMENT_BATCH_SIZE"] = str(args.batch_size)
     if mode == "http":
+        if args.ports:  # free_port() (the departments' launcher) keeps to this range
+            os.environ["YILIAN_TEST_PORTS"] = args.ports
         departments = _departments(data_dir)
         env.update(departments.environment(), BENCH_DEPARTMENT_PIDS=",".join(
             str(system.proc.pid) for system in departments.values()))
@@ -329,6 +338,12 @@ def main() -> int:
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--database", default="yilian_bench",
                         help="PostgreSQL database the celery mode drops and creates")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="steps of one department per request over HTTP "
+                             "(YILIAN_DEPARTMENT_BATCH_SIZE; 1: the single ask)")
+    parser.add_argument("--ports", default=os.environ.get("YILIAN_TEST_PORTS", ""),
+                        help="LOW-HIGH: the http mode's departments listen there "
+                             "(machines shared by several runs); default any free port")
     parser.add_argument("--child", choices=["embedded", "celery"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 

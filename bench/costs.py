@@ -32,13 +32,15 @@ def cpu_seconds(pids=(), sessions=()) -> float:
 
 
 class DepartmentCalls:
-    """Wall time inside every department's ``submit`` in this process (the simulator's
-    ledger write in-process; the HTTP round trip and the department's work over the
-    network), summed over the worker threads."""
+    """Wall time inside every department's ``submit`` and ``submit_batch`` in this
+    process (the simulator's ledger write in-process; the HTTP round trip and the
+    department's work over the network), summed over the worker threads; ``count`` is
+    steps asked, ``requests`` the calls that asked them."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self.count = 0
+        self.requests = 0
         self._lock = threading.Lock()
 
     def install(self) -> DepartmentCalls:
@@ -46,13 +48,15 @@ class DepartmentCalls:
 
         for department in registry.departments().values():
             department.submit = self._timed(department.submit)
+            # A batch ask (several steps, one request) counts once per step it carries.
+            department.submit_batch = self._timed(department.submit_batch, len)
         return self
 
     def reset(self) -> None:
         with self._lock:
-            self.seconds, self.count = 0.0, 0
+            self.seconds, self.count, self.requests = 0.0, 0, 0
 
-    def _timed(self, submit):
+    def _timed(self, submit, steps=lambda request: 1):
         def timed(request):
             started = time.perf_counter()
             try:
@@ -61,6 +65,7 @@ class DepartmentCalls:
                 spent = time.perf_counter() - started
                 with self._lock:
                     self.seconds += spent
-                    self.count += 1
+                    self.count += steps(request)
+                    self.requests += 1
 
         return timed

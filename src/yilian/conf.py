@@ -149,6 +149,9 @@ _declare("YILIAN_DEPARTMENT_CONNECT_TIMEOUT_SECONDS", "3", "Longest wait to conn
 _declare("YILIAN_DEPARTMENT_POLL_GRACE_SECONDS", "30", "A step waiting for a department "
          "(待部门办结) is polled this long after the time the department said to expect "
          "its result, if no callback brought it first.")
+_declare("YILIAN_DEPARTMENT_BATCH_SIZE", "10", "Most steps of one department asked in one "
+         "request (the protocol's batch ask, yilian-dept/2; at most 50) when it is reached "
+         "over HTTP; 1 asks one step a request (yilian-dept/1).")
 _declare("YILIAN_EMBEDDED_WORKERS", "2", "Threads of the embedded worker.")
 _declare("YILIAN_STEP_LEASE_SECONDS", "60", "How long a claimed step may run before the "
          "sweeper takes it back.")

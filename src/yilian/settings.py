@@ -304,6 +304,9 @@ DEPARTMENT_SECRETS = _network.read_secrets(DEPARTMENT_URLS)
 DEPARTMENT_TIMEOUT_SECONDS = conf.get_float("YILIAN_DEPARTMENT_TIMEOUT_SECONDS")
 DEPARTMENT_CONNECT_TIMEOUT_SECONDS = conf.get_float("YILIAN_DEPARTMENT_CONNECT_TIMEOUT_SECONDS")
 DEPARTMENT_POLL_GRACE_SECONDS = conf.get_float("YILIAN_DEPARTMENT_POLL_GRACE_SECONDS")
+DEPARTMENT_BATCH_SIZE = conf.get_int("YILIAN_DEPARTMENT_BATCH_SIZE")
+if not 1 <= DEPARTMENT_BATCH_SIZE <= 50:  # the protocol's bound (yilian-dept/2)
+    raise ImproperlyConfigured("YILIAN_DEPARTMENT_BATCH_SIZE must be 1 to 50")
 
 # The signing key as PEM text or a path; other trusted public keys (licenses.keys).
 LICENSE_SIGNING_KEY = configured_key()

@@ -62,6 +62,15 @@ def test_answers_have_the_described_shapes(department):
     status, body = tax.call("POST", "/v1/requests", step_request("tax", "k3", TAX))
     assert status == 409
     check("/v1/requests", "post", status, body)
+    items = [{"key": k, "payload": p} for k, p in (("k6", TAX), ("k4", TAX), ("k5", {}))]
+    status, body = tax.call("POST", "/v2/batches", {"protocol": "yilian-dept/2",
+                                                   "items": items})
+    assert [r["status"] for r in body["results"]] == ["done", "done", "refused"]
+    check("/v2/batches", "post", status, body)
+    status, body = tax.call("POST", "/v2/batches", {"protocol": "yilian-dept/2",
+                                                   "items": items * 2})
+    assert status == 422
+    check("/v2/batches", "post", status, body)
     status, body = tax.call("GET", "/v1/effects?limit=1")
     check("/v1/effects", "get", status, body)
     status, body = tax.call("GET", "/v1/health")

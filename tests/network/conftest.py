@@ -13,19 +13,20 @@ from tests.network.service import deployment
 
 @pytest.fixture
 def network(tmp_path):
-    """``network(options={code: {option: value}}, faults={code: {key: value}})`` starts
-    the chain's
-    departments (faults set before Yilian asks anything), then Yilian pointed at them;
-    returns ``(yilian, departments)``. Everything is killed when the test ends."""
+    """``network(options={code: {option: value}}, faults={code: {key: value}},
+    environment={name: value})`` starts the chain's departments (faults set before
+    Yilian asks anything), then Yilian pointed at them, with ``environment`` added to
+    its own; returns ``(yilian, departments)``. Everything is killed when the test ends."""
     with contextlib.ExitStack() as stack:
 
-        def up(options=None, faults=None):
+        def up(options=None, faults=None, environment=None):
             departments = Departments(tmp_path, options=options)
             stack.callback(departments.close)
             departments.start()
             for code, settings in (faults or {}).items():
                 departments[code].set_faults(**settings)
-            service = deployment(tmp_path, departments.environment())
+            service = deployment(tmp_path, {**departments.environment(),
+                                            **(environment or {})})
             stack.enter_context(service.running())
             return service, departments
 

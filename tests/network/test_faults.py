@@ -36,19 +36,32 @@ def _kill_mid_chain(first, *others) -> None:
 def test_chains_complete_through_crashes_lost_replies_and_repeated_callbacks(network):
     slow = {"latency_ms": "100-300"}  # enough that a kill lands with chains in flight
     yilian, departments = network(
+        # Batches of two (yilian-dept/2): still asked together, and still a middle of the
+        # chains for the kill to land in (ten steps asked at once would leave none).
+        environment={"YILIAN_DEPARTMENT_BATCH_SIZE": "2"},
         # Seals answer late by callback (their default), here soon.
         options={"seals": {"async_after": "1"}},
         faults={
             **{code: slow for code in ("social_security", "medical_insurance", "bank")},
-            # Acts, then the reply is lost: Yilian asks again with the same key.
-            "tax": {**slow, "lost_reply_rate": "0.3"},
-            "housing_fund": {**slow, "lost_reply_rate": "0.3"},
+            # Acts, then the reply is lost: Yilian asks again with the same key. Every
+            # reply at first, so that it surely happens (a batch of several steps is one
+            # draw: yilian-dept/2), then 30 %.
+            "tax": {**slow, "lost_reply_rate": "1"},
+            "housing_fund": {**slow, "lost_reply_rate": "1"},
             # Every late result delivered twice, some held back (out of order); a lost
             # 202 makes the callback arrive before Yilian heard the request was accepted.
             "seals": {"callback_duplicates": "1", "callback_reorder": "0.5",
                       "lost_reply_rate": "0.3"},
         })
     ids = yilian.submit(CHAINS)
+
+    # As soon as both have acted (and lost the reply), 30 %: the steps' back-off is
+    # still short.
+    lossy = (departments["tax"], departments["housing_fund"])
+    wait_for(lambda: all(system.effects() for system in lossy), 60, interval=0.05,
+             what="tax and housing fund to have acted")
+    for system in lossy:
+        system.set_faults(lost_reply_rate="0.3")
 
     _kill_mid_chain(departments["social_security"], departments["seals"])
 

@@ -191,6 +191,11 @@ def _attempt(step_id: int) -> bool:
         return False
     bind_step(taken.application_id, taken.code)
     department = registry.get(taken.code)
+    if department.batch_limit > 1 and not taken.polling:
+        from yilian.chain import batch  # it builds on this module
+
+        if batch.ask_together(taken, department):
+            return True
     try:
         request = StepRequest(
             department=taken.code,

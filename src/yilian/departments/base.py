@@ -59,6 +59,19 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def ask_each(submit, requests: list[StepRequest], *args
+             ) -> list[Outcome | Accepted | Exception]:
+    """``submit(request, *args)`` for each request in turn: its answer, or the
+    department's error it raised (a bug still raises)."""
+    answers: list[Outcome | Accepted | Exception] = []
+    for request in requests:
+        try:
+            answers.append(submit(request, *args))
+        except (TransientError, PermanentError) as exc:
+            answers.append(exc)
+    return answers
+
+
 def person(application: Application, role: str):
     """The first party with ``role``; reads the (usually prefetched) people once."""
     return next((p for p in application.people.all() if p.role == role), None)
@@ -72,6 +85,9 @@ class Department:
     name_en: ClassVar[str]
     #: Steps that must be done before this one may start (registration gives the USCC).
     after: ClassVar[tuple[str, ...]] = ("registration",)
+    #: How many of its steps may be asked in one :meth:`submit_batch` (批量请求); 1 asks
+    #: one at a time (in-process simulators: a request costs them nothing).
+    batch_limit: int = 1
 
     def applies_to(self, application: Application) -> bool:
         """Whether this application needs this department at all: its kind's steps, as
@@ -88,6 +104,12 @@ class Department:
         """Ask the department to act. Must be idempotent on ``request.idempotency_key``.
         Returns the result, or :class:`Accepted` when it will come later."""
         raise NotImplementedError
+
+    def submit_batch(self, requests: list[StepRequest]) -> list[Outcome | Accepted | Exception]:
+        """Ask for several steps at once; each one's answer in order, a result or the
+        :class:`TransientError` / :class:`PermanentError` its own ask would have raised.
+        Default: one :meth:`submit` each."""
+        return ask_each(self.submit, requests)
 
     def poll(self, request: StepRequest) -> Outcome | Accepted:
         """Ask how an accepted request stands (default: ask again with the same key,

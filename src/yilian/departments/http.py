@@ -32,7 +32,14 @@ from urllib.parse import quote
 import httpx
 
 from yilian.departments import protocol
-from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
+from yilian.departments.base import (
+    Accepted,
+    Outcome,
+    PermanentError,
+    StepRequest,
+    TransientError,
+    ask_each,
+)
 
 EFFECTS_PAGE = 1000  # the protocol's largest page (§6)
 
@@ -70,6 +77,7 @@ class DepartmentClient:
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
         self._pid = 0
+        self._single_only = False
 
     # -- the wire ---------------------------------------------------------------------
 
@@ -92,7 +100,7 @@ class DepartmentClient:
             self._client = None
 
     def send(self, method: str, path: str, body: dict | None = None,
-             params: dict | None = None) -> httpx.Response:
+             params: dict | None = None, version: str = protocol.PROTOCOL) -> httpx.Response:
         """One signed request; raises :class:`TransientError` when no answer came."""
         content = b"" if body is None else json.dumps(
             body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -102,7 +110,8 @@ class DepartmentClient:
         # Signed over the path as it goes on the wire (a base URL's prefix and the
         # query string included) and the very bytes sent.
         request.headers.update(protocol.signed_headers(
-            self.secret, self.code, method, request.url.raw_path.decode("ascii"), content))
+            self.secret, self.code, method, request.url.raw_path.decode("ascii"), content,
+            version=version))
         try:
             return client.send(request)
         except httpx.HTTPError as exc:  # no connection, timeout, broken reply
@@ -118,6 +127,53 @@ class DepartmentClient:
                 "callback_url": callback_url}
         return self.read_answer(self.send("POST", "/v1/requests", body),
                                 request.idempotency_key)
+
+    def submit_batch(self, requests: list[StepRequest], callback_url: str
+                     ) -> list[Outcome | Accepted | Exception]:
+        """``POST /v2/batches`` (§3a): several steps' asks in one request; each one's
+        answer in order, as :meth:`submit` would return or raise it. Raises when the
+        request as a whole got no usable answer (the same for every step). A department
+        that does not serve ``/v2/`` is asked one step a request from then on."""
+        if self._single_only:
+            return ask_each(self.submit, requests, callback_url)
+        body = {"protocol": protocol.PROTOCOL_BATCH, "department": self.code,
+                "callback_url": callback_url,
+                "items": [{"key": r.idempotency_key, "application_id": r.application_id,
+                           "uscc": r.uscc, "payload": r.payload} for r in requests]}
+        answer = self.send("POST", protocol.BATCH_PATH, body, version=protocol.PROTOCOL_BATCH)
+        data = _json(answer)
+        if answer.status_code == 404 and data.get("error") in ("not_found", None):
+            self._single_only = True  # it speaks yilian-dept/1 only
+            return ask_each(self.submit, requests, callback_url)
+        results = data.get("results")
+        if answer.status_code != 200 or not isinstance(results, list):
+            if answer.status_code in (200, 202):
+                raise TransientError(f"{self.code}: a batch answer without results")
+            self.read_answer(answer, "")  # the §3 table for the request as a whole
+            raise TransientError(f"{self.code}: HTTP {answer.status_code}")
+        by_key = {item.get("key"): item for item in results if isinstance(item, dict)}
+        return [self._read_item(by_key.get(r.idempotency_key)) for r in requests]
+
+    def _read_item(self, item: dict | None) -> Outcome | Accepted | Exception:
+        """One item of a batch answer: the §3 table, its ``status`` for the HTTP code."""
+        status = (item or {}).get("status")
+        if status == "transient":
+            retry = item.get("retry_after")
+            return TransientError(f"{self.code}: {_error(item)}",
+                                  retry_after=float(retry) if isinstance(retry, int | float)
+                                  else None)
+        if status == "refused":
+            return PermanentError(str(read_refusal(item)))
+        if status == "accepted":
+            expected = _instant(item.get("expected_at"))
+            return Accepted(expected, str(item.get("note") or "")) if expected else \
+                TransientError(f"{self.code}: accepted without a valid expected_at")
+        if status == "done":
+            try:
+                return read_done(self.code, item)
+            except TransientError as exc:
+                return exc
+        return TransientError(f"{self.code}: no answer for this step in the batch")
 
     def poll(self, request: StepRequest, callback_url: str) -> Outcome | Accepted:
         """``GET /v1/requests/{key}``; a department that never received the request

@@ -14,6 +14,12 @@ import time
 from dataclasses import dataclass
 
 PROTOCOL = "yilian-dept/1"
+#: The batch ask (批量请求): several steps' asks for one department in one request,
+#: each answered on its own (docs/department-protocol.md §3a). Version 1 is still served.
+PROTOCOL_BATCH = "yilian-dept/2"
+BATCH_PATH = "/v2/batches"
+#: The most asks one batch may carry; a department refuses a longer one whole.
+BATCH_LIMIT = 50
 WINDOW_SECONDS = 300
 
 HEADER_PROTOCOL = "X-Yilian-Protocol"
@@ -42,7 +48,7 @@ def signature(secret: str, timestamp: str, method: str, path: str, body: bytes,
 
 
 def signed_headers(secret: str, department: str, method: str, path: str, body: bytes,
-                   now: float | None = None) -> dict[str, str]:
+                   now: float | None = None, version: str = PROTOCOL) -> dict[str, str]:
     """The headers a message in either direction carries (§2). A fresh nonce makes each
     sending's signature its own, so a sender that asks again within the same second (a
     retry, a second poll, two workers' probes) is not taken for a replay."""
@@ -50,7 +56,7 @@ def signed_headers(secret: str, department: str, method: str, path: str, body: b
     nonce = secrets.token_hex(8)
     return {
         "Content-Type": "application/json",
-        HEADER_PROTOCOL: PROTOCOL,
+        HEADER_PROTOCOL: version,
         HEADER_DEPARTMENT: department,
         HEADER_TIMESTAMP: timestamp,
         HEADER_NONCE: nonce,

@@ -39,7 +39,8 @@ def _reached(local: Department) -> Department:
         return local
     from yilian.departments import remote
 
-    return remote.RemoteDepartment(local, remote.client_for(local.code))
+    return remote.RemoteDepartment(local, remote.client_for(local.code),
+                                   batch_limit=settings.DEPARTMENT_BATCH_SIZE)
 
 
 def get(code: str) -> Department:

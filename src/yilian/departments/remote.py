@@ -53,9 +53,11 @@ class _Reached:
 class RemoteDepartment(_Reached, Department):
     """A chain step's department over HTTP, wrapping its own adapter ``local``."""
 
-    def __init__(self, local: Department, client: DepartmentClient) -> None:
+    def __init__(self, local: Department, client: DepartmentClient,
+                 batch_limit: int = 1) -> None:
         super().__init__(local, client)
         self.after = local.after
+        self.batch_limit = batch_limit
 
     def __repr__(self) -> str:
         return f"RemoteDepartment({self.code} at {self.client.base_url})"
@@ -74,6 +76,10 @@ class RemoteDepartment(_Reached, Department):
 
     def submit(self, request: StepRequest) -> Outcome | Accepted:
         return self._read(self.client.submit(request, callback_url(self.code)))
+
+    def submit_batch(self, requests: list[StepRequest]) -> list[Outcome | Accepted | Exception]:
+        answers = self.client.submit_batch(requests, callback_url(self.code))
+        return [a if isinstance(a, Exception) else self._read(a) for a in answers]
 
     def poll(self, request: StepRequest) -> Outcome | Accepted:
         return self._read(self.client.poll(request, callback_url(self.code)))

@@ -50,7 +50,7 @@ def run(code: str, port: int, data_dir: Path, overrides: dict[str, str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     _exit_with_parent()
     faults = " ".join(f"{k}={v}" for k, v in system.faults.as_settings().items())
-    print(f"department {code} (yilian-dept/1) at http://127.0.0.1:{port}/  ledger "
+    print(f"department {code} (yilian-dept/1, /2) at http://127.0.0.1:{port}/  ledger "
           f"{ledger.path}\n  faults: {faults}", flush=True)
     try:
         server.serve_forever(poll_interval=0.5)

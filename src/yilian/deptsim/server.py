@@ -1,4 +1,5 @@
-"""The reference department's HTTP face: docs/department-protocol.md §2–§7 on loopback.
+"""The reference department's HTTP face: docs/department-protocol.md §2–§7 on loopback,
+the batch ask of §3a (``yilian-dept/2``) beside the single one.
 
 A lean threaded HTTP/1.1 server (one thread per connection, keep-alive): the request
 line, the header fields and a ``Content-Length`` body are read straight off the socket
@@ -23,16 +24,20 @@ import socketserver
 import struct
 import time
 from email.utils import formatdate
+from functools import partial
 from http import HTTPStatus
 from urllib.parse import parse_qs, unquote
 
 from yilian.departments import protocol
+from yilian.deptsim.batch import ask_batch
 from yilian.deptsim.faults import BadSetting
 from yilian.deptsim.service import DepartmentSystem, Reply, error
 
-#: (method, path template, handler name, what is checked: "act" | "read" | "admin").
+#: (method, path template, handler name, what is checked: "act" | "batch" | "read" |
+#: "health" | "admin").
 ROUTES = (
     ("POST", "/v1/requests", "ask", "act"),
+    ("POST", protocol.BATCH_PATH, "batch", "batch"),
     ("GET", "/v1/requests/{key}", "state", "read"),
     ("POST", "/v1/queries/{query}", "query", "read"),
     ("GET", "/v1/effects", "effects", "read"),
@@ -172,17 +177,19 @@ class _Connection(socketserver.StreamRequestHandler):
         if not isinstance(data, dict):
             system.keep_signature(verified)
             return self._reply(*error(400, "malformed"))
-        if kind in ("act", "read"):
+        if kind in ("act", "batch", "read"):
             faults.pause(faults.latency_ms)
-            if faults.chance(faults.failure_rate):
+            # A batch draws its failures item by item (yilian.deptsim.batch).
+            if kind != "batch" and faults.chance(faults.failure_rate):
                 system.keep_signature(verified)
                 # Before acting: half busy answers, half a connection that just breaks.
                 if faults.chance(0.5):
                     return self._reply(*error(503, "busy"), retry_after=1)
                 return self._drop(reset=True)
-        if kind == "act":
+        if kind in ("act", "batch"):
             # The signature is kept in the act's own transaction (one commit a request).
-            status, reply = system.ask(data, seen=verified)
+            act = system.ask if kind == "act" else partial(ask_batch, system)
+            status, reply = act(data, seen=verified)
             if faults.chance(faults.lost_reply_rate):
                 return self._drop(reset=False)  # acted, and the answer never arrives
             faults.pause(faults.reply_delay_ms)

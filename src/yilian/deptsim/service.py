@@ -151,9 +151,10 @@ class DepartmentSystem:
             self._seen[verified.signature] = _expiry(verified)
         return True
 
-    def keep_signature(self, verified: Verified | None) -> None:
+    def keep_signature(self, verified: Verified | None, db=None) -> None:
+        """Keep an accepted signature in the ledger (in ``db``'s transaction, if given)."""
         if verified is not None:
-            self.ledger.remember(verified.signature, _expiry(verified))
+            self.ledger.remember(verified.signature, _expiry(verified), db)
 
     def forget_signatures(self, now: float) -> None:
         """Drop the signatures whose window has passed, here and in the ledger."""
@@ -166,29 +167,31 @@ class DepartmentSystem:
     def ask(self, body: dict[str, Any], seen: Verified | None = None) -> Reply:
         """Act on ``body`` once per key; ``seen``, the request's signature, is kept in
         the same transaction (one commit per request)."""
-        refused = self._unreadable(body)
+        refused = self.unreadable(body)
         if refused:
             self.keep_signature(seen)
             return refused
-        key = body["key"]
-        now = time.time()
+        with self.ledger.write() as db:
+            self.keep_signature(seen, db)
+            reply, later = self.ask_within(db, body, time.time())
+        if later:
+            self.wake.set()
+        return reply
+
+    def ask_within(self, db, body: dict[str, Any], now: float) -> tuple[Reply, bool]:
+        """One readable ask inside the caller's write transaction (a single ask's, or a
+        whole batch's): the answer, and whether it was accepted to be done later."""
         after = self._faults.async_after
         due = now + after if after > 0 else None
         try:
-            with self.ledger.write() as db:
-                if seen is not None:
-                    self.ledger.remember(seen.signature, _expiry(seen), db)
-                row, new = self.ledger.ask(db, key, _fingerprint(body), body, now, due)
-                if new and due is None:
-                    row = self._act(db, row, now)
-        except KeyReused:
-            self.keep_signature(seen)
-            return error(409, "key_reused")
-        if new and due is not None:
-            self.wake.set()
-        return self.answer(row)
+            row, new = self.ledger.ask(db, body["key"], _fingerprint(body), body, now, due)
+        except KeyReused:  # nothing was written for this key
+            return error(409, "key_reused"), False
+        if new and due is None:
+            row = self._act(db, row, now)
+        return self.answer(row), new and due is not None
 
-    def _unreadable(self, body: dict[str, Any]) -> Reply | None:
+    def unreadable(self, body: dict[str, Any]) -> Reply | None:
         if not self.steps:
             return error(404, "not_offered")
         key = body.get("key")

@@ -75,6 +75,17 @@ def call_department(code: str, attempt: int, call, *args):
         DEPARTMENT_SECONDS.labels(code, outcome).observe(time.perf_counter() - started)
 
 
+def count_batch(code: str, attempts: list[int], answers: list, seconds: float) -> None:
+    """A batch ask (yilian.chain.batch) counted as :func:`call_department` counts single
+    ones: an attempt per step, by its own outcome; each step waited the whole request."""
+    for attempt, answer in zip(attempts, answers, strict=True):
+        if attempt > 1:
+            RETRIES.labels(code).inc()
+        outcome = _outcome(answer if isinstance(answer, BaseException) else None)
+        ATTEMPTS.labels(code, outcome).inc()
+        DEPARTMENT_SECONDS.labels(code, outcome).observe(seconds)
+
+
 # Labels stay few: a client inventing methods must not invent time series.
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
