@@ -4,23 +4,16 @@ invitation the form no longer backs is dropped."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, to_latest
 
 BEFORE = [("forms", "0003_cosigner")]
 AFTER = [("forms", "0004_parties")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_cosigners_become_parties_keyed_by_their_id_number():
-    old = _migrate(BEFORE)
+    old = migrate(BEFORE)
     User = old.get_model("auth", "User")
     Application = old.get_model("forms", "Application")
     Investor = old.get_model("forms", "Investor")
@@ -33,19 +26,15 @@ def test_cosigners_become_parties_keyed_by_their_id_number():
     CoSigner.objects.create(application=app, name="路人", phone="13506319999", token="b" * 43,
                             invited_by=owner)
     try:
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
         Party = new.get_model("forms", "Party")
         [party] = Party.objects.filter(application_id=app.pk)
         assert (party.name, party.id_number, party.phone) == (
             "李娜", "371082199007230221", "13506310003")
     finally:
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
         new.get_model("forms", "Application").objects.all().delete()
         new.get_model("auth", "User").objects.filter(username="13900000077").delete()
-        _migrate_to_latest()  # later tests of this worker need every later column
+        to_latest()  # later tests of this worker need every later column
 
 
-def _migrate_to_latest() -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -7,32 +7,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests import factories
+from tests.migrating import migrate, to_latest
 
 BEFORE = [("registry", "0001_initial"), ("licenses", "0001_initial")]
 AFTER = [("registry", "0002_enterprise_history")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def _latest() -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_registered_enterprises_get_their_establishment_imported_ones_none():
     app = factories.application(accepted=False)  # forms' tables stay at the latest
-    old = _migrate(BEFORE)
+    old = migrate(BEFORE)
     Enterprise = old.get_model("registry", "Enterprise")
     License = old.get_model("licenses", "License")
     ours = Enterprise.objects.create(uscc="91371071MA0000001X", name=app.name,
@@ -44,7 +30,7 @@ def test_registered_enterprises_get_their_establishment_imported_ones_none():
     Enterprise.objects.create(uscc="91371071MA0000002X", name="威海导入有限公司",
                               source="import", established=dt.date(2001, 1, 1))
     try:
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
         Event = new.get_model("registry", "RegistrationEvent")
         events = list(Event.objects.values_list("enterprise__uscc", "kind", "at",
                                                 "application_id"))
@@ -52,4 +38,4 @@ def test_registered_enterprises_get_their_establishment_imported_ones_none():
         assert set(new.get_model("registry", "Enterprise").objects
                    .values_list("status", flat=True)) == {"active"}
     finally:
-        _latest()  # later tests of this worker need every later column
+        to_latest()  # later tests of this worker need every later column
