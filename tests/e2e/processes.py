@@ -41,7 +41,7 @@ def free_port() -> int:
     span = os.environ.get("YILIAN_TEST_PORTS", "")
     candidates = [0]
     if span:
-        low, high = (int(end) for end in span.split("-"))
+        low, high = _own_share(*(int(end) for end in span.split("-")))
         candidates = [p for p in range(low, high + 1) if p not in _given]
     for candidate in candidates:
         with socket.socket() as s:
@@ -53,6 +53,19 @@ def free_port() -> int:
             _given.add(port)
             return port
     raise AssertionError(f"no free port left in YILIAN_TEST_PORTS={span}")
+
+
+def _own_share(low: int, high: int) -> tuple[int, int]:
+    """This test process's part of the range: pytest-xdist's workers each remember only
+    the ports they gave, so two of them scanning the same range from its start handed out
+    the same port to two department processes."""
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    size = (high - low + 1) // max(count, 1)
+    if size < 1:
+        raise AssertionError(f"YILIAN_TEST_PORTS={low}-{high} is too small for {count} "
+                             "test processes")
+    return low + index * size, low + (index + 1) * size - 1
 
 
 def database_url() -> str:
