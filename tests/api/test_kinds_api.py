@@ -40,3 +40,12 @@ def test_flags_are_json_booleans_and_choices_are_checked(api_client, example):
     assert "investors[0].farmer" in {f for f, _ in _fields(answer)}
     bad = api_client.post(URL, {"composition": "commune"}, format="json")
     assert bad.status_code == 400 and "composition" in {f for f, _ in _fields(bad)}
+
+
+def test_a_companys_audit_committee_is_a_json_boolean(api_client, example):
+    example["audit_committee"] = True
+    created = api_client.post(URL, example, format="json")
+    assert created.status_code == 201, created.content
+    assert api_client.get(_detail(created.json())).json()["audit_committee"] is True
+    example["audit_committee"] = "yes"
+    assert api_client.post(URL, example, format="json").status_code == 400

@@ -250,3 +250,25 @@ def test_an_individual_business_may_go_without_a_name(signed_in, applicant, open
         "division_code": "371071", "name": ""})
     page = _page(signed_in.get(_step(application, "review")))
     assert "#name" not in page  # nothing to fix about the name
+
+
+def test_a_company_is_asked_for_an_audit_committee_and_the_tick_is_saved(signed_in,
+                                                                         applicant):
+    application = _new(signed_in, applicant)
+    services.update_draft(application, applicant, {"org_form": "joint_stock"})
+    page = _page(signed_in.get(_step(application, "people")))
+    assert 'name="audit_committee"' in page and "监事会还是审计委员会？" in page
+    answer = signed_in.post(_step(application, "people"),
+                            {"audit_committee": "on", "go": "save"})
+    assert answer.status_code == 302
+    application.refresh_from_db()
+    assert application.audit_committee is True
+    signed_in.post(_step(application, "people"), {"go": "save"})  # unticked: not sent
+    application.refresh_from_db()
+    assert application.audit_committee is False
+
+
+def test_other_kinds_are_not_asked_for_an_audit_committee(signed_in, applicant):
+    application = _new(signed_in, applicant)
+    services.update_draft(application, applicant, {"org_form": "individual_business"})
+    assert 'name="audit_committee"' not in _page(signed_in.get(_step(application, "people")))

@@ -255,7 +255,7 @@ class ApplicationSerializer(_FormSerializer):
         model = Application
         fields = ["id", "status", "name", "org_form", "registered_capital", "domicile",
                   "division_code", "industry_code", "business_scope", "operating_term_years",
-                  "composition", "parent_uscc",
+                  "composition", "parent_uscc", "audit_committee",
                   "seals", "invoices", "bank_appointment", "permits", "pledges",
                   "investors", "people", "employees",
                   "uscc", "created_at", "updated_at", "submitted_at", "accepted_at",

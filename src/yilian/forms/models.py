@@ -127,6 +127,9 @@ class Application(models.Model):
     #: 分公司 only: the company it belongs to (隶属企业), by its credit code.
     parent_uscc = models.CharField("隶属企业统一社会信用代码 parent's credit code",
                                    max_length=18, blank=True)
+    #: 公司 only: the board has an audit committee (审计委员会) doing the supervisors' work,
+    #: so there is no board of supervisors or supervisor (公司法第69条、第121条).
+    audit_committee = models.BooleanField("董事会设审计委员会 audit committee", default=False)
 
     # The choices every department after registration acts on.
     seals = models.JSONField("印章 seals", default=list, blank=True)

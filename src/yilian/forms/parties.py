@@ -39,7 +39,7 @@ from yilian.forms.validation._common import field_error
 _SIGNED_FIELDS = ("name", "org_form", "registered_capital", "domicile", "division_code",
                   "industry_code", "business_scope", "operating_term_years", "seals",
                   "invoices", "bank_appointment", "permits", "pledges", "composition",
-                  "parent_uscc")
+                  "parent_uscc", "audit_committee")
 INVESTOR = "investor"
 CORPORATE_SIGNATORY = "corporate_signatory"
 ROLE_LABELS = {INVESTOR: gettext_noop("出资人"),

@@ -27,7 +27,8 @@ from yilian.notices import notify
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
 SCALAR_FIELDS = ("name", "org_form", "registered_capital", "domicile", "division_code",
-                 "industry_code", "operating_term_years", "composition", "parent_uscc")
+                 "industry_code", "operating_term_years", "composition", "parent_uscc",
+                 "audit_committee")
 JSON_FIELDS = ("business_scope", "seals", "invoices", "bank_appointment", "permits", "pledges")
 # Nested lists, each replaced wholesale when present; the list index is kept as
 # ``position`` so that error paths such as ``people[2].id_number`` point at the input.

@@ -286,7 +286,17 @@ def parse(post: QueryDict, current: dict) -> dict:
                 out += [{**source[0], "role": role}] if source else []
             elif (person := by_key.get(normalize_id(value))) is not None:
                 out.append(person.row(role))
-    return {"people": out}
+    # The audit committee is asked of a company only; for any other kind it is off.
+    offered = audit_committee_offered(current)
+    return {"people": out, "audit_committee": offered and bool(post.get("audit_committee"))}
+
+
+def audit_committee_offered(data: dict) -> bool:
+    """Is the board's audit committee (审计委员会) asked of this kind? (kinds.json)"""
+    from yilian.refdata import kinds
+
+    kind = kinds.all_kinds().get(data.get("org_form") or "")
+    return bool(kind and kind.spec.get("audit_committee"))
 
 
 def parse_investors(post: QueryDict, current: dict) -> dict:
@@ -359,4 +369,6 @@ def _place(error: dict, people: list[dict], known: dict, shown: dict) -> str:
 
 def people_context(data: dict, add_role: str = "") -> dict:
     """What the people page renders: who is in the form, and the questions."""
-    return {"known": known_people(data), "questions": questions(data, add_role)}
+    return {"known": known_people(data), "questions": questions(data, add_role),
+            "audit_committee_offered": audit_committee_offered(data),
+            "audit_committee": bool(data.get("audit_committee"))}

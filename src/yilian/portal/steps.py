@@ -39,7 +39,7 @@ STEPS: tuple[Step, ...] = (
                                       "operating_term_years")),
     Step("scope", _("经营范围"), ("business_scope", "industry_code", "permits", "pledges")),
     Step("investors", _("出资人"), ("investors",)),
-    Step("people", _("人员"), ("people",)),
+    Step("people", _("人员"), ("people", "audit_committee")),
     Step("employees", _("参保职工"), ("employees",)),
     Step("choices", _("印章发票银行"), ("seals", "invoices", "bank_appointment")),
     Step("parties", _("当事人确认"), ("parties",)),

@@ -149,7 +149,9 @@ def _check_cooperative_members(errors: Errors, kind: kinds.Kind,
 def check_people_of_kind(errors: Errors, app: Application, kind: kinds.Kind,
                          by_role: dict[str, list[tuple[int, str]]],
                          investors: list[Investor]) -> None:
-    """Offices the kind ties to its members, and an individual business's family."""
+    """Offices the kind ties to its members, an individual business's family, and a
+    company's supervisory arrangement."""
+    check_supervision(errors, app, kind, by_role)
     if kind.family == "cooperative":
         numbers = {i.id_number.upper() for i in investors if i.id_number}
         for i, number in by_role[Role.LEGAL_REPRESENTATIVE]:
@@ -167,6 +169,33 @@ def check_people_of_kind(errors: Errors, app: Application, kind: kinds.Kind,
             errors.add("people", "people.family_member.not_applicable",
                        "个人经营的个体工商户不填写家庭成员",
                        "an individually run business lists no family members")
+
+
+def check_supervision(errors: Errors, app: Application, kind: kinds.Kind,
+                      by_role: dict[str, list[tuple[int, str]]]) -> None:
+    """监督机构 — a board of supervisors or a supervisor, or an audit committee of the
+    board instead (公司法第69条、第121条; the catalogue's ``audit_committee``). A
+    joint-stock company without either is refused; an LLC may have neither with all
+    shareholders' consent (第83条), which the pledge covers."""
+    rule = kind.spec.get("audit_committee")
+    if not rule:
+        if app.audit_committee:
+            errors.add("audit_committee", "audit_committee.not_applicable",
+                       f"{kind.zh}不设董事会审计委员会", f"a {kind.en} has no audit committee")
+        return
+    directors = len(by_role[Role.DIRECTOR])
+    if app.audit_committee and directors < rule["needs_board_of"]:
+        errors.add("audit_committee", "audit_committee.needs_board",
+                   f"审计委员会设在董事会中，董事会成员为{rule['needs_board_of']}人以上"
+                   f"（现有董事{directors}名）",
+                   f"an audit committee sits in a board of directors of "
+                   f"{rule['needs_board_of']} or more (there are {directors} directors)")
+    if (rule["without_supervisors"] == "audit_committee" and not app.audit_committee
+            and not by_role[Role.SUPERVISOR]):
+        errors.add("people", "people.supervisor.or_audit_committee",
+                   "股份有限公司应设监事会或监事，或在董事会中设审计委员会（公司法第121条、第130条、第133条）",
+                   "a joint-stock company has a board of supervisors or a supervisor, or an "
+                   "audit committee of its board")
 
 
 def check_enterprise_of_kind(errors: Errors, app: Application, kind: kinds.Kind) -> None:
