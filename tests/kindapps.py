@@ -119,7 +119,9 @@ def joint_stock() -> Application:
                    registered_capital=Decimal("2000000.00"))
     for i in range(2):
         # Company Law art. 98: paid in full before establishment.
-        _natural(app, i, f"发起人{i}", "1000000.00", due=timezone.localdate())
+        promoter = _natural(app, i, f"发起人{i}", "1000000.00", due=timezone.localdate())
+        promoter.shares = 1_000_000  # at 1 元 a share (公司法第143条: one price for all)
+        promoter.save()
     _person(app, "manager", "张三")
     return app
 

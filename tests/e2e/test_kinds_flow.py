@@ -100,7 +100,7 @@ def test_a_family_runs_an_individual_business_applied_for_on_a_phone(site, phone
     assert phone.locator("#operating_term_years").count() == 0
     phone.locator("#composition-family").check()
     phone.locator("#registered_capital").fill("5")
-    _place_and_name(phone, "威海{}软件开发工作室")
+    _place_and_name(phone, "{}软件开发工作室")  # its county or no division (names/kinds.py)
     screenshot(phone, "phone-kind-individual")
     _scope(phone)
 

@@ -65,3 +65,35 @@ def test_company_law_art_83_an_llc_may_have_neither_with_its_shareholders_consen
 def test_only_a_company_has_an_audit_committee():
     app = _llc(org_form=OrgForm.PARTNERSHIP_GENERAL, audit_committee=True)
     assert "audit_committee.not_applicable" in codes(app)
+
+
+# --- a joint-stock company's shares (认购股份) -------------------------------------------
+
+
+def _promoters(*pairs):
+    app = _llc(org_form=OrgForm.JOINT_STOCK)
+    for investor, (amount, shares) in zip(app.investors.all(), pairs, strict=True):
+        investor.amount, investor.shares = amount, shares
+        investor.save()
+    return app
+
+
+def test_company_law_art_97_each_promoter_subscribes_shares():
+    app = _promoters(("600000.00", 600000), ("400000.00", None))
+    assert ("investors[1].shares", "investors.shares.required") in {
+        (e["field"], e["code"]) for e in check_application(app, today=TODAY)}
+
+
+def test_company_law_art_143_every_share_is_issued_at_one_price():
+    assert "investors.shares.price" in codes(_promoters(("600000.00", 600000),
+                                                        ("400000.00", 200000)))
+    assert "investors.shares.price" not in codes(_promoters(("600000.00", 300000),
+                                                            ("400000.00", 200000)))
+
+
+def test_only_a_joint_stock_company_issues_shares():
+    app = _llc()
+    investor = app.investors.first()
+    investor.shares = 1000
+    investor.save()
+    assert "investors.shares.not_applicable" in codes(app)

@@ -272,3 +272,19 @@ def test_other_kinds_are_not_asked_for_an_audit_committee(signed_in, applicant):
     application = _new(signed_in, applicant)
     services.update_draft(application, applicant, {"org_form": "individual_business"})
     assert 'name="audit_committee"' not in _page(signed_in.get(_step(application, "people")))
+
+
+def test_a_joint_stock_companys_promoters_are_asked_their_shares(signed_in, applicant):
+    from django.http import QueryDict
+
+    from yilian.portal import steps
+
+    application = _new(signed_in, applicant)
+    services.update_draft(application, applicant, {"org_form": "joint_stock"})
+    page = _page(signed_in.get(_step(application, "investors")))
+    assert "认购股份数（股）" in page and 'name="investors-0-shares"' in page
+    data, errors = steps.read("investors", QueryDict(
+        "investors-0-name=张伟&investors-0-shares=1000000"), {"org_form": "joint_stock"})
+    assert data["investors"][0]["shares"] == "1000000" and not errors
+    services.update_draft(application, applicant, {"org_form": "llc_multi"})
+    assert "认购股份数（股）" not in _page(signed_in.get(_step(application, "investors")))

@@ -89,7 +89,7 @@ class InvestorSerializer(_FormSerializer):
         fields = ["kind", "name", "id_number", "uscc", "phone", "signatory_name",
                   "signatory_id_number", "signatory_phone", "amount", "contribution_date",
                   "contribution_method", "liability", "managing", "representative_name",
-                  "representative_id_number", "representative_phone", "farmer"]
+                  "representative_id_number", "representative_phone", "farmer", "shares"]
 
 
 class PersonSerializer(_FormSerializer):

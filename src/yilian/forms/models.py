@@ -90,7 +90,7 @@ ROW_FIELDS = {
     "investors": ("kind", "name", "id_number", "uscc", "phone", "signatory_name",
                   "signatory_id_number", "signatory_phone", "amount", "contribution_date",
                   "contribution_method", "liability", "managing", "representative_name",
-                  "representative_id_number", "representative_phone", "farmer"),
+                  "representative_id_number", "representative_phone", "farmer", "shares"),
     "people": ("role", "name", "id_number", "phone", "email"),
     "employees": ("name", "id_number", "monthly_wage", "start_date"),
 }
@@ -219,6 +219,10 @@ class Investor(models.Model):
     representative_phone = models.CharField("委派代表手机号码", max_length=20, blank=True)
     #: Cooperatives: a member who is a farmer (农民成员, 农民专业合作社法 art. 20).
     farmer = models.BooleanField("农民成员", default=False)
+    #: 股份有限公司 only: the shares this promoter subscribes (认购股份数), paid at one price
+    #: per share with every other promoter's (公司法第143条).
+    shares = models.PositiveBigIntegerField("认购股份数 shares subscribed", null=True,
+                                            blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -156,6 +156,7 @@ class Members:
     amounts: bool        # contributions asked (an operator's are not: the funds are the business's)
     partners: bool       # liability, managing, appointed representative
     farmers: bool        # the farmer flag
+    shares: bool         # shares subscribed (认购股份数): a joint-stock company's promoters
     single: bool         # exactly one member: no "add" button once there is one
     amount_label: str
     methods: tuple[str, ...]
@@ -177,6 +178,7 @@ def members(data: dict) -> Members | None:
         term=str(TERMS.get(term, term)), natural_only=spec["kinds"] == ["natural"],
         amounts=spec.get("amounts", True) is not False,
         partners=kind.family == "partnership", farmers=kind.family == "cooperative",
+        shares=bool(kind.spec.get("capital", {}).get("shares")),
         single=tuple(spec["counts"]) == (1, 1),
         amount_label=str(_("认购股款（万元）") if kind.spec.get("capital", {}).get("shares")
                          else _("认缴出资额（万元）")),

@@ -50,7 +50,7 @@ BY_SLUG = {step.slug: step for step in STEPS}
 FORM_STEPS = ("enterprise", "scope", "investors", "people", "employees", "choices")
 
 # Typed fields for which an empty input means "not given" (null), not "".
-NULLABLE = {"registered_capital", "operating_term_years", "amount", "contribution_date",
+NULLABLE = {"registered_capital", "operating_term_years", "amount", "contribution_date", "shares",
             "monthly_wage", "start_date", "monthly_quantity", "date"}
 # Amounts typed as people write them (:mod:`yilian.forms.amounts`): in 万元 where people
 # think in 万元 (capital, contributions), in 元 for a monthly wage.

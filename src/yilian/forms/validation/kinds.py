@@ -32,10 +32,36 @@ def check_available(errors: Errors, kind: kinds.Kind) -> None:
 def check_members_of_kind(errors: Errors, app: Application, kind: kinds.Kind,
                           investors: list[Investor], today: dt.date) -> None:
     """The kind's own rules on its members (the form's investors table)."""
+    check_shares(errors, kind, investors)
     if kind.family == "partnership":
         _check_partners(errors, app, kind, investors, today)
     elif kind.family == "cooperative":
         _check_cooperative_members(errors, kind, investors)
+
+
+def check_shares(errors: Errors, kind: kinds.Kind, investors: list[Investor]) -> None:
+    """认购股份 — a joint-stock company's promoters each subscribe a number of shares
+    (公司法第97条), all at one price per share (第143条: 同次发行的同类别股份，每股的发行条件
+    和价格应当相同): each promoter's amount divided by their shares is the same. Other
+    kinds have no shares."""
+    if not (kind.spec.get("capital") or {}).get("shares"):
+        for i, investor in enumerate(investors):
+            if investor.shares:
+                errors.add(f"investors[{i}].shares", "investors.shares.not_applicable",
+                           f"{kind.zh}不发行股份", f"a {kind.en} issues no shares")
+        return
+    prices = set()
+    for i, investor in enumerate(investors):
+        if not investor.shares:
+            errors.add(f"investors[{i}].shares", "investors.shares.required",
+                       "请填写该发起人认购的股份数", "the shares this promoter subscribes")
+        elif investor.amount:
+            prices.add(investor.amount / investor.shares)
+    if len(prices) > 1:
+        errors.add("investors", "investors.shares.price",
+                   "同次发行的股份每股价格应当相同：各发起人的认购股款除以认购股份数应相等（公司法第143条）",
+                   "shares issued together are issued at one price: each promoter's amount "
+                   "divided by their shares must be the same (Company Law art. 143)")
 
 
 def _check_partners(errors: Errors, app: Application, kind: kinds.Kind,
