@@ -161,7 +161,11 @@ class Client:
                 return response.status, payload if raw else json.loads(payload or b"null")
         except urllib.error.HTTPError as error:
             self.answered = error.headers
-            return error.code, json.loads(error.read() or b"null")
+            body = error.read()
+            try:
+                return error.code, json.loads(body or b"null")
+            except ValueError:  # not Yilian's answer (a balancer's own error page)
+                return error.code, body.decode(errors="replace")
 
     def up(self) -> bool:
         try:

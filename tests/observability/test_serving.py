@@ -190,7 +190,9 @@ def test_a_chain_s_worker_log_lines_carry_the_submitting_request_s_id(tmp_path):
         def worked() -> list[dict]:
             lines = [json.loads(line) for line in log.read_text().splitlines()
                      if line.startswith("{")]
-            return [line for line in lines if line["logger"].startswith("celery.app.trace")
+            # One line a step done, in the worker, under the submitting request's id.
+            return [line for line in lines if line["logger"] == "yilian.chain"
+                    and "(registration) done: " in line["message"]
                     and line.get("request_id") == "submit-obs-42"]
 
         wait_for(worked, 30, interval=0.2, what=f"the worker's lines (log: {log})")

@@ -266,6 +266,9 @@ def _record_success(taken: Claim, outcome: Outcome) -> None:
                reference=outcome.reference)
         _carry_on(cursor, taken.step_id, taken.chain_id, taken.application_id, taken.code,
                   outcome, now)
+    # One line a step (not a task: a message may carry several), with the request that
+    # submitted the application (the log context), so a chain can be followed in the logs.
+    log.info("step %s (%s) done: %s", taken.step_id, taken.code, outcome.reference)
 
 
 def _done_values(step_id: int, outcome: Outcome, now: dt.datetime) -> list:

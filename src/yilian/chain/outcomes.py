@@ -116,6 +116,8 @@ def record_failure(taken: Claim, error: str, *, permanent: bool,
             # sooner; within reason, so one bad header cannot park a step for days.
             wait = max(backoff(step.attempts), min(retry_after or 0.0, RETRY_CAP_SECONDS))
             step.next_attempt_at = now + dt.timedelta(seconds=wait)
+            log.info("step %s (%s) attempt %d failed, next in %.0f s: %s", step.pk,
+                     step.code, step.attempts, wait, error)
         step.save(update_fields=["status", "last_error", "lease_expires_at",
                                  "next_attempt_at"])
         audit(taken.application_id, step.code, step.attempts, f"step.{step.status}",
