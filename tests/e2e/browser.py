@@ -270,3 +270,35 @@ class Keystrokes:
             finally:
                 self.counting = was
         return pause()
+
+
+def pick_street(page, street: str) -> None:
+    """Pick a street in the place picker and wait until the domicile's prefix says it."""
+    pick_place(page, "street", street, "s => document.querySelector("
+               "'#domicile-prefix-text').textContent.endsWith(s)", street)
+
+
+def pick_county(page, county: str, code: str) -> None:
+    """Pick a district or zone and wait until the derived code is ``code``."""
+    pick_place(page, "county", county, "c => document.querySelector('#division-code')"
+               ".textContent.trim() === c", code)
+
+
+def pick_place(page, level: str, label: str, follows: str, arg: str, tries: int = 3) -> None:
+    """Choose ``label`` in the picker's ``level`` and wait until ``follows(arg)`` holds.
+
+    A picker that htmx has just swapped in is not wired for its first moments (htmx binds
+    its handlers as the swap settles); a test, unlike a person, can choose in that window
+    and the choice then asks nothing. So the choice is made again when the page does not
+    follow it within a few seconds."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries - 1):
+        page.locator(f"#division-{level}").select_option(label=label)
+        try:
+            page.wait_for_function(follows, arg=arg, timeout=5000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.locator(f"#division-{level}").select_option(label=label)
+    page.wait_for_function(follows, arg=arg)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.e2e.browser import confirm_on_their_phones, screenshot
+from tests.e2e.browser import confirm_on_their_phones, pick_street, screenshot
 from tests.e2e.test_portal_flow import (
     ADDRESS,
     RARE,
@@ -47,9 +47,7 @@ def _start(site, phone, kind: str) -> None:
 
 
 def _place_and_name(phone, pattern: str) -> str:
-    phone.locator("#division-street").select_option(label="怡园街道")
-    phone.wait_for_function("() => document.querySelector('#domicile-prefix-text')"
-                            ".textContent.endsWith('怡园街道')")
+    pick_street(phone, "怡园街道")
     phone.locator("#domicile").fill(ADDRESS)
     for _ in range(8):  # a free name, checked live as it is typed
         name = pattern.format("".join(random.sample(RARE, 3)))

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.browser import screenshot
+from tests.e2e.browser import pick_county, pick_street, screenshot
 from tests.e2e.test_portal_flow import _add_scope, _unique_phone
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -23,17 +23,11 @@ def test_the_place_and_the_industry_are_picked_in_words(site, phone):
 
     # Another district: the street list follows it without a reload, and so does the code.
     url = phone.url
-    phone.locator("#division-county").select_option(label="环翠区")
-    phone.wait_for_function("() => document.querySelector('#division-code')"
-                            ".textContent.trim() === '371002'")
+    pick_county(phone, "环翠区", "371002")
     assert phone.url == url
     assert "鲸园街道" in phone.locator("#division-street").inner_text()
-    phone.locator("#division-county").select_option(label="威海火炬高技术产业开发区")
-    phone.wait_for_function("() => document.querySelector('#division-code')"
-                            ".textContent.trim() === '371071'")
-    phone.locator("#division-street").select_option(label="田和街道")
-    phone.wait_for_function("() => document.querySelector('#domicile-prefix-text')"
-                            ".textContent.endsWith('田和街道')")
+    pick_county(phone, "威海火炬高技术产业开发区", "371071")
+    pick_street(phone, "田和街道")
     phone.locator("#domicile").fill("田和路8号")
     phone.locator("#registered_capital").fill("100万")
     phone.locator("#name").fill("威海璟珩测试科技有限公司")

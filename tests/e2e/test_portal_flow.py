@@ -20,6 +20,7 @@ from tests.e2e.browser import (
     Keystrokes,
     confirm_on_their_phones,
     fresh_people,
+    pick_street,
     screenshot,
 )
 from tests.licenses.test_visible import assert_seen, ocr
@@ -60,10 +61,7 @@ def _fill_enterprise(page, data: dict) -> str:
     pick_kind(page, data["org_form"])
     page.locator("#registered_capital").fill(in_wan(data["registered_capital"]))
     assert page.locator("#division-county").input_value() == data["division_code"]
-    page.locator("#division-street").select_option(label="怡园街道")
-    page.locator("#division-street").wait_for()
-    page.wait_for_function("() => document.querySelector('#domicile-prefix-text')"
-                           ".textContent.endsWith('怡园街道')")
+    pick_street(page, "怡园街道")
     assert page.locator("#division-code").inner_text() == data["division_code"]
     page.locator("#domicile").fill(ADDRESS)
     for _ in range(8):  # a free name, checked live as it is typed
