@@ -225,9 +225,17 @@ def _hold_or_release_name(application: Application, status: str) -> None:
 def release_name(application: Application, why: str) -> int:
     """Release the name ``application`` holds (``why``: the status it moved to, or
     ``registered``). Every transition out of accepted / in review calls this."""
+    from yilian.forms import afterwards
     from yilian.names import services as names
 
+    if why in ENDS_OPEN_APPLICATION:
+        afterwards.release(application)
     return names.release_for(application, why)
+
+
+#: The ends of a change or closing after which its enterprise may take another.
+ENDS_OPEN_APPLICATION = frozenset({"registered", Status.WITHDRAWN, Status.REJECTED,
+                                   Status.EXPIRED})
 
 
 _STATUS_FOR = {
