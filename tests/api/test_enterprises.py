@@ -11,8 +11,8 @@ from tests import factories
 from tests.api.conftest import confirm_every_party, make_user
 from yilian.accounts import roles
 from yilian.codes import uscc
-from yilian.registry import history
 from yilian.licenses.services import revoke
+from yilian.registry import history
 from yilian.registry.models import Enterprise, EnterpriseStatus
 
 pytestmark = pytest.mark.django_db

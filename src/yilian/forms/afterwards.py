@@ -192,3 +192,31 @@ def payload_extra(application: Application, code: str) -> dict[str, Any]:
         extra["changes"] = {key: value for key, value in changed.items()
                             if code == "registration" or key in reads}
     return extra
+
+
+def needs_consent(application: Application, party) -> bool:
+    """Whether ``party`` must confirm ``application`` before it is submitted: everyone
+    for an establishment; for a change or a closing, those whose consent the law
+    requires for it (:mod:`yilian.forms.changes`, :mod:`yilian.closing.services`)."""
+    if application.purpose == Purpose.CHANGE:
+        from yilian.forms import changes as change_rules
+
+        return change_rules.needs_consent(application, party)
+    if application.purpose == Purpose.CLOSE:
+        from yilian.closing import services as closing
+
+        return closing.needs_consent(application, party)
+    return True
+
+
+def accepted(application: Application, actor=None) -> None:
+    """The application was accepted (受理): its chain starts — a closing's once its
+    notice period allows (:func:`yilian.closing.services.accepted`)."""
+    if application.purpose == Purpose.CLOSE:
+        from yilian.closing import services as closing
+
+        closing.accepted(application, actor)
+        return
+    from yilian.chain.services import start_chain
+
+    start_chain(application, actor)

@@ -146,7 +146,7 @@ def submit_application(application: Application, actor,
     the basis. The name is held only when the outcome is accepted or in review.
     """
     # Imported here: the chain and the rules import the forms app.
-    from yilian.chain.services import start_chain
+    from yilian.forms import afterwards
     from yilian.rules import services as rules
 
     # The permits given are put to their issuing departments first, outside the
@@ -195,7 +195,7 @@ def submit_application(application: Application, actor,
                      "decision": decision.as_dict()})
         if application.status == Status.ACCEPTED:
             rules.open_post_verifications(application, decision)
-            start_chain(application, actor)
+            afterwards.accepted(application, actor)
         notify.decided(application)
     return application
 
