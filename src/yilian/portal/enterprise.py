@@ -131,17 +131,12 @@ def events(enterprise: Enterprise, user, licenses: list[License]) -> list[Event]
     chain its application ran."""
     entries = history.timeline(enterprise)
     app_ids = [e.application_id for e in entries if e.application_id]
-    if enterprise.application_id and not any(e.kind == EventKind.ESTABLISHED
-                                             and e.application_id for e in entries):
-        app_ids.append(enterprise.application_id)
     chains = {c.application_id: c for c in Chain.objects.filter(application_id__in=app_ids)
               .prefetch_related("steps")}
     issued = {lic.application_id: lic for lic in licenses}
     shown = []
     for entry in entries:
         app_id = entry.application_id
-        if app_id is None and entry.kind == EventKind.ESTABLISHED:
-            app_id = enterprise.application_id
         chain = chains.get(app_id)
         shown.append(Event(
             kind=entry.kind, label=EVENT_LABELS.get(entry.kind, entry.kind), at=entry.at,
