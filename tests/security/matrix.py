@@ -176,6 +176,7 @@ CASES: list[Case] = [
     # 企业档案 — the enterprise's page: its owner and window staff; others as if no such code.
     Case("portal:enterprise", {"uscc": "accepted.uscc"},
          {"GET": who(["owner", *WINDOW], others="404")}),
+    Case("workbench:enterprise-lookup", {}, {"GET": WINDOW_PAGE}),
     Case("licenses:verify-version", {"uscc": "accepted.uscc", "version": 1},
          {"GET": everyone()}),
     Case("application-list", {}, {
