@@ -49,7 +49,10 @@ def test_the_history_shows_each_event_with_what_changed(client, changed):
     assert "200万元" in capital.group(1)
     assert re.search(r'data-particular="people.contact">.*?新联络员', history, re.S)
     # The change issued version 2; each event links its application's progress page.
-    assert "第 2 版" in history
+    assert "签发营业执照 第 1 版" in history.split('data-kind="established"')[1]
+    changed_part = history.split('data-kind="changed"')[1].split('data-kind="established"')[0]
+    assert "换发营业执照 第 2 版" in changed_part
+    assert "营业执照" not in history.split('data-kind="filed"')[1].split('data-kind=')[0]
     for app_id in {str(e.application_id) for e in changed.events.all()}:
         assert f"/me/applications/{app_id}/" in history
     # Each event shows its chain: the change asked registration and tax, not seals.
