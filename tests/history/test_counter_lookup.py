@@ -56,3 +56,9 @@ def test_a_valid_code_not_in_the_register_says_so(clerk):
 def test_only_window_staff(client, enterprise):
     client.force_login(enterprise.application.owner)
     assert client.get(URL, {"uscc": enterprise.uscc}).status_code == 403
+
+
+def test_the_review_page_links_the_enterprise(clerk, changed):
+    for event in changed.events.all():
+        html = clerk.get(f"/workbench/applications/{event.application_id}/").content.decode()
+        assert f'href="/me/enterprises/{changed.uscc}/" id="enterprise-link"' in html

@@ -12,8 +12,10 @@ so their paths are built here from the code alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -92,7 +94,9 @@ def find(uscc: str, user) -> Enterprise:
 
 def may_read(user, enterprise: Enterprise) -> bool:
     """The owner of the application that registered it, or window staff (an imported
-    enterprise has no owner here: window staff only)."""
+    enterprise has no owner here: window staff only). Narrower than the API's reader
+    (:mod:`yilian.api.enterprises`, which registration officers also read): the page is
+    the applicant's and the counter's, an officer works from the department console."""
     if has_role(user, *WINDOW_ROLES):
         return True
     return enterprise.application is not None and enterprise.application.owner_id == user.pk
@@ -101,8 +105,6 @@ def may_read(user, enterprise: Enterprise) -> bool:
 @require_GET
 def page(request: HttpRequest, uscc: str) -> HttpResponse:
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     enterprise = find(uscc, request.user)
     kind = kinds.all_kinds().get(enterprise.org_form)
@@ -229,8 +231,6 @@ def _row(key: str, item: Any) -> str:
 
 
 def _wan(amount: Any) -> str:
-    from decimal import Decimal, InvalidOperation
-
     try:
         wan = Decimal(str(amount)) / 10000
     except InvalidOperation:
