@@ -19,7 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -46,16 +46,25 @@ PARTICULARS = {
     "bank_appointment": _("银行开户预约"), "permits": _("许可证件"), "pledges": _("告知承诺"),
     "investors": _("出资人"), "employees": _("参保职工"),
 }
-EVENT_LABELS = {EventKind.ESTABLISHED: _("设立登记"), EventKind.CHANGED: _("变更登记"),
-                EventKind.FILED: _("备案"), EventKind.CLOSED: _("注销登记")}
-STATUS_LABELS = {EnterpriseStatus.ACTIVE: _("存续"), EnterpriseStatus.CLOSING: _("注销中"),
-                 EnterpriseStatus.CLOSED: _("已注销")}
-LICENSE_LABELS = {LicenseStatus.CURRENT: _("现行有效"), LicenseStatus.SUPERSEDED: _("已换发"),
-                  LicenseStatus.REVOKED: _("已注销作废")}
-PURPOSE_FULL = {Purpose.ESTABLISH: _("设立登记申请"), Purpose.CHANGE: _("变更登记申请"),
-                Purpose.CLOSE: _("注销登记申请")}
-PURPOSE_LABELS = {Purpose.ESTABLISH: _("设立"), Purpose.CHANGE: _("变更"),
-                  Purpose.CLOSE: _("注销")}
+# The same words name other things in other catalogues (设立登记 is also the registration
+# step; the dashboard counts 变更登记), and Django merges every app's catalogue: a context
+# keeps each meaning its own translation.
+EVENT_LABELS = {EventKind.ESTABLISHED: pgettext_lazy("registration event", "设立登记"),
+                EventKind.CHANGED: pgettext_lazy("registration event", "变更登记"),
+                EventKind.FILED: pgettext_lazy("registration event", "备案"),
+                EventKind.CLOSED: pgettext_lazy("registration event", "注销登记")}
+STATUS_LABELS = {EnterpriseStatus.ACTIVE: pgettext_lazy("enterprise standing", "存续"),
+                 EnterpriseStatus.CLOSING: pgettext_lazy("enterprise standing", "注销中"),
+                 EnterpriseStatus.CLOSED: pgettext_lazy("enterprise standing", "已注销")}
+LICENSE_LABELS = {LicenseStatus.CURRENT: pgettext_lazy("license standing", "现行有效"),
+                  LicenseStatus.SUPERSEDED: pgettext_lazy("license standing", "已换发"),
+                  LicenseStatus.REVOKED: pgettext_lazy("license standing", "已注销作废")}
+PURPOSE_FULL = {Purpose.ESTABLISH: pgettext_lazy("application purpose", "设立登记申请"),
+                Purpose.CHANGE: pgettext_lazy("application purpose", "变更登记申请"),
+                Purpose.CLOSE: pgettext_lazy("application purpose", "注销登记申请")}
+PURPOSE_LABELS = {Purpose.ESTABLISH: pgettext_lazy("application purpose", "设立"),
+                  Purpose.CHANGE: pgettext_lazy("application purpose", "变更"),
+                  Purpose.CLOSE: pgettext_lazy("application purpose", "注销")}
 
 
 @dataclass(frozen=True)
