@@ -126,3 +126,15 @@ def test_my_enterprises_on_the_portal_index_link_the_page(client, changed):
     assert changed.name in mine and "存续" in mine
     # The download is the license in force (v2), not the first one.
     assert License.objects.filter(uscc=changed.uscc).count() == 2
+
+
+def test_a_change_under_way_is_linked_instead_of_the_buttons(client, enterprise):
+    from yilian.forms import afterwards
+
+    opened = afterwards.open_change(enterprise, enterprise.application.owner)
+    client.force_login(enterprise.application.owner)
+    html = page(client, enterprise)
+    under_way = html[html.index('id="open-application"'):]
+    assert f"/me/applications/{opened.pk}/" in under_way.split("</p>")[0]
+    assert "正在办理的变更申请" in under_way.split("</p>")[0]
+    assert 'id="start-change"' not in html and 'id="start-closing"' not in html
