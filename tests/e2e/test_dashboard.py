@@ -31,8 +31,9 @@ def drawn_bars(page, chart: str) -> list[dict]:
 def test_the_administrator_sees_the_charts_and_downloads_a_table(site, desktop):
     open_dashboard(site, desktop)
     charts = desktop.locator("svg.chart-svg")
-    # The parties' confirmations (issue 8) and the two by kind (issue 12) beside the seven.
-    assert charts.count() == 9
+    # The parties' confirmations (issue 8), the two by kind (issue 12) beside the seven, and
+    # changes, net growth and the two of changes and closings by kind (issue 13).
+    assert charts.count() == 13
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
         # A one-row bar chart is 32 px high: the demo confirms every party in person.
@@ -79,7 +80,7 @@ def test_the_picker_swaps_the_figures_in_place(site, desktop):
 
 def test_the_dashboard_on_a_phone(site, phone):
     open_dashboard(site, phone)
-    assert phone.locator("svg.chart-svg").count() == 9
+    assert phone.locator("svg.chart-svg").count() == 13
     assert all(b["h"] > 1 for b in drawn_bars(phone, "chart-employees"))
     # Nothing but the charts' own scroll boxes is wider than the screen.
     overflow = phone.evaluate("document.documentElement.scrollWidth")

@@ -173,6 +173,12 @@ CASES: list[Case] = [
          {"GET": LICENSE_FILE}),
     # Who may read the license reads the enterprise's register entry and history.
     Case("enterprise-detail", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
+    # 企业档案 — the enterprise's page: its owner and window staff; others as if no such code.
+    Case("portal:enterprise", {"uscc": "accepted.uscc"},
+         {"GET": who(["owner", *WINDOW], others="404")}),
+    Case("workbench:enterprise-lookup", {}, {"GET": WINDOW_PAGE}),
+    Case("licenses:verify-version", {"uscc": "accepted.uscc", "version": 1},
+         {"GET": everyone()}),
     Case("application-list", {}, {
         "GET": who(SIGNED_IN, anon="401"),  # each sees their own share (test_visibility)
         "POST": who([*APPLICANTS], others="403", anon="401")}),

@@ -9,7 +9,7 @@ through ``/verify/``."""
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -35,6 +35,11 @@ class EventSerializer(serializers.Serializer):
     changes = serializers.DictField(child=serializers.ListField(),
                                     help_text="field → [before, after]")
     source = serializers.CharField(help_text="yilian, or import: what the source register said")
+    application_url = serializers.URLField(allow_null=True,
+                                           help_text="the application that asked for it")
+    license_version = serializers.IntegerField(
+        allow_null=True, help_text="the license version this event issued (an establishment "
+        "or a change of a printed particular); null for a filing or a closing")
 
 
 class EnterpriseLicenseSerializer(serializers.Serializer):
@@ -84,9 +89,26 @@ def _summary(enterprise: Enterprise, request) -> dict:
         "kind_name": {"zh": kind.zh, "en": kind.en} if kind else None,
         "established": enterprise.established.isoformat() if enterprise.established else None,
         "division_code": enterprise.division_code,
-        "history": [entry.as_dict() for entry in history.timeline(enterprise)],
+        "history": _history(enterprise, request),
         "licenses": _licenses(enterprise, request),
     }
+
+
+def _history(enterprise: Enterprise, request) -> list[dict]:
+    """Each registration event, oldest first, with the application that asked for it and
+    the license version it issued."""
+    issued = dict(enterprise.licenses.values_list("application_id", "version"))
+    entries = []
+    for entry in history.timeline(enterprise):
+        app_id = entry.application_id
+        entries.append({
+            **entry.as_dict(),
+            "application_url": request.build_absolute_uri(
+                reverse("application-detail", kwargs={"pk": app_id})) if app_id else None,
+            "license_version": issued.get(app_id) if entry.kind in (
+                EventKind.ESTABLISHED, EventKind.CHANGED) else None,
+        })
+    return entries
 
 
 def _licenses(enterprise: Enterprise, request) -> list[dict]:

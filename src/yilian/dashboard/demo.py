@@ -7,6 +7,8 @@ about three years of history, so that every chart has something to say.
   every kind in a realistic mix (``data/demo_mix.json``: individual businesses about seven
   in ten, then limited liability companies, a few of the rest), each with the credit code
   of its entity class (GB 32100: 91, 92, 93);
+- what happened after: changes (变更登记), filings (备案) and closings (注销) since, as
+  events of the register's history (``registry.RegistrationEvent``);
 - the chains: a growing share of the zone's new enterprises registered through Yilian,
   each an accepted application with its employees, a finished chain and one done step
   per department, timed like the simulators in a good year (seconds to minutes, a few
@@ -43,7 +45,7 @@ from yilian.names.similarity import pinyin
 from yilian.progress import Progress
 from yilian.refdata import kinds
 from yilian.registry import synthetic
-from yilian.registry.models import Enterprise
+from yilian.registry.models import Enterprise, EnterpriseStatus, EventKind, RegistrationEvent
 
 SOURCE = "demo"
 OWNER = "demo-history"
@@ -83,13 +85,49 @@ def seed() -> list[str]:
                 Enterprise.objects.bulk_create(batch)
                 progress.advance(len(batch))
             progress.close()
+            _afterwards(rng, timezone.localdate())
     history = Enterprise.objects.filter(source=SOURCE)
     first = history.order_by("established").values_list("established", flat=True).first()
     chains = Chain.objects.filter(application__owner__username=OWNER).count()
     individual = history.filter(org_form=OrgForm.INDIVIDUAL_BUSINESS).count()
+    events = RegistrationEvent.objects.filter(enterprise__source=SOURCE)
     return [f"Dashboard demo data: {history.count()} market entities established since "
             f"{first:%Y-%m} ({individual} of them individual businesses), {chains} finished "
-            f"chains"]
+            f"chains, {events.exclude(kind=EventKind.CLOSED).count()} changes and "
+            f"{events.filter(kind=EventKind.CLOSED).count()} closings"]
+
+
+def _afterwards(rng: random.Random, today: dt.date) -> None:
+    """What happened to them since: each year about one in ten changed something
+    (变更登记, or a filing 备案 for one in three of those), and a few closed (注销) —
+    individual businesses more often than companies, none in its first quarter."""
+    zone = timezone.get_current_timezone()
+    events, closed = [], []
+    for enterprise in Enterprise.objects.filter(source=SOURCE).order_by("pk").iterator():
+        end = today
+        individual = enterprise.org_form == OrgForm.INDIVIDUAL_BUSINESS
+        if rng.random() < (0.12 if individual else 0.05):
+            day = enterprise.established + dt.timedelta(days=rng.randint(90, 900))
+            if day < today:
+                end = day
+                events.append(RegistrationEvent(
+                    enterprise=enterprise, kind=EventKind.CLOSED,
+                    at=dt.datetime.combine(day, dt.time(15), zone)))
+                enterprise.status, enterprise.closed_on = EnterpriseStatus.CLOSED, day
+                closed.append(enterprise)
+        day = enterprise.established
+        while True:
+            day += dt.timedelta(days=int(rng.expovariate(1 / 3650) + 60))
+            if day >= end:
+                break
+            kind = EventKind.FILED if rng.random() < 0.33 else EventKind.CHANGED
+            events.append(RegistrationEvent(
+                enterprise=enterprise, kind=kind, changes={
+                    "people.contact" if kind == EventKind.FILED else "domicile": [None, None]},
+                at=dt.datetime.combine(day, dt.time(9), zone)
+                + dt.timedelta(seconds=rng.uniform(0, 7.5 * 3600))))
+    RegistrationEvent.objects.bulk_create(events, batch_size=1000)
+    Enterprise.objects.bulk_update(closed, ["status", "closed_on"], batch_size=1000)
 
 
 def _trade_names(rng: random.Random):

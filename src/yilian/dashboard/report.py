@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yilian import charts
-from yilian.dashboard import labels, stats
+from yilian.dashboard import afterwards, labels, stats
 
 # Column kinds: text, count, share (%), growth (signed %), minutes.
 TEXT, COUNT, SHARE, GROWTH, MINUTES = "text", "count", "share", "growth", "minutes"
@@ -269,10 +270,63 @@ def confirmations(scope: stats.Scope) -> Section:
                        lambda r: str(labels.confirmation_way(r.code)), _("人数"))
 
 
+def changes(scope: stats.Scope) -> Section:
+    """变更与注销（按月）: changes, filings and closings per month, and the net growth of
+    market entities (新设 − 注销)."""
+    rows = afterwards.by_month(scope)
+    table = Table("changes", _("变更、注销与净增长（按月）"), [
+        Column(_("月份"), TEXT), Column(pgettext("dashboard", "新设")),
+        Column(pgettext("dashboard", "变更登记")), Column(pgettext("dashboard", "备案")),
+        Column(pgettext("dashboard", "注销")), Column(pgettext("dashboard", "净增长"))])
+    names = [str(labels.month(r.month)) for r in rows]
+    table.rows = [[name, r.established, r.changed, r.filed, r.closed, r.net]
+                  for name, r in zip(names, rows, strict=True)]
+    total = [sum(getattr(r, f) for r in rows) for f in ("established", "changed", "filed",
+                                                          "closed")]
+    table.total = [_("合计"), *total, total[0] - total[3]]
+    chart = charts.columns(
+        "chart-changes", names,
+        [charts.Series(pgettext("dashboard", "变更（含备案）"), [r.changes for r in rows]),
+         charts.Series(pgettext("dashboard", "注销"), [r.closed for r in rows], charts.AMBER)],
+        title=_("%(year)s年变更与注销（按月）") % {"year": scope.year},
+        desc=_("每月变更登记与备案件数、注销户数；变更 %(changes)s 件，注销 %(closed)s 户。") % {
+            "changes": total[1] + total[2], "closed": total[3]},
+        empty=_("暂无数据"))
+    net = charts.line_chart(
+        "chart-net-growth", names, [r.net for r in rows],
+        name=pgettext("dashboard", "净增长"),
+        title=_("%(year)s年市场主体净增长（按月）") % {"year": scope.year},
+        desc=_("每月新设户数减注销户数；全年净增长 %(net)s 户。") % {"net": total[0] - total[3]},
+        empty=_("暂无数据"))
+    return Section(table, chart + net, [(_("市场主体净增长"), f"{total[0] - total[3]:,}")])
+
+
+def changes_by_kind(scope: stats.Scope) -> Section:
+    """变更与注销（按类型）: per kind of market entity, established, changed, closed, net."""
+    rows = afterwards.by_kind(scope)
+    table = Table("changes-kinds", _("变更、注销与净增长（按类型）"), [
+        Column(_("市场主体类型"), TEXT), Column(pgettext("dashboard", "新设")),
+        Column(pgettext("dashboard", "变更（含备案）")), Column(pgettext("dashboard", "注销")),
+        Column(pgettext("dashboard", "净增长"))])
+    table.rows = [[str(labels.org_form(r.kind)), r.established, r.changes, r.closed, r.net]
+                  for r in rows]
+    table.total = [_("合计"), *(sum(row[i] for row in table.rows) for i in range(1, 5))]
+    charts_ = SafeString("")
+    for column, title, color in ((2, pgettext("dashboard", "变更（含备案）"), charts.BLUE),
+                                 (3, pgettext("dashboard", "注销"), charts.AMBER)):
+        drawn = [row for row in table.rows if row[column]]
+        charts_ += charts.horizontal_bars(
+            f"chart-changes-kinds-{column}", [row[0] for row in drawn],
+            [row[column] for row in drawn], color=color,
+            title=_("%(year)s年%(what)s（按类型）") % {"year": scope.year, "what": title},
+            desc=_("各类型数量（不含为零的类型）；数值见下表。"), empty=_("暂无数据"))
+    return Section(table, charts_)
+
+
 SECTIONS: dict[str, Callable[[stats.Scope], Section]] = {
     "monthly": monthly, "entity-classes": entity_classes, "kinds": kinds, "sections": sections,
     "employees": employees, "durations": durations, "departments": departments,
-    "confirmations": confirmations,
+    "confirmations": confirmations, "changes": changes, "changes-kinds": changes_by_kind,
 }
 
 
@@ -304,4 +358,5 @@ def kpis(built: dict[str, Section]) -> list[Kpi]:
                          _("占 %(share)s") % {"share": show(stats.share(count, total), SHARE)}))
     cards += [Kpi(label, value) for label, value in built["durations"].figures[:4]]
     cards += [Kpi(label, value) for label, value in built["employees"].figures]
+    cards += [Kpi(label, value) for label, value in built["changes"].figures]
     return cards

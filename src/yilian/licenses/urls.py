@@ -8,4 +8,5 @@ app_name = "licenses"
 
 urlpatterns = [
     path("<str:uscc>/", views.verify_page, name="verify"),
+    path("<str:uscc>/v<int:version>/", views.verify_version, name="verify-version"),
 ]

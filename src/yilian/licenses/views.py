@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from yilian.codes.errors import fold_width
 from yilian.labels import bilingual
 from yilian.licenses import signing
-from yilian.licenses.models import License
+from yilian.licenses.models import License, LicenseStatus
 from yilian.licenses.services import labels_for
 
 
@@ -29,14 +29,33 @@ def rows(content: dict) -> list[tuple[str, str]]:
 
 @require_GET
 def verify_page(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The license the QR code names: the latest version (in force, or the last before
+    the enterprise closed), and the older versions a change replaced."""
     uscc = fold_width(uscc).strip().upper()  # one spelling (full-width digits too)
     lic = License.objects.filter(uscc=uscc).order_by("-version").first()
     if lic is None:
         return render(request, "licenses/not_found.html", {"uscc": uscc}, status=404)
+    return _page(request, lic)
+
+
+@require_GET
+def verify_version(request: HttpRequest, uscc: str, version: int) -> HttpResponse:
+    """One version of a license (``/verify/<uscc>/v<n>/``): an older one says it was
+    superseded and links the license in force."""
+    uscc = fold_width(uscc).strip().upper()
+    lic = License.objects.filter(uscc=uscc, version=version).first()
+    if lic is None:
+        return render(request, "licenses/not_found.html", {"uscc": uscc}, status=404)
+    return _page(request, lic)
+
+
+def _page(request: HttpRequest, lic: License) -> HttpResponse:
     result = signing.check(lic.signed)
     # What verified is what the page shows; a copy that fails is still shown (under the
     # failure) so the discrepancy can be seen, never as if it had verified.
     content = result.license if result.valid else (lic.signed.get("license") or lic.fields)
+    versions = list(License.objects.filter(uscc=lic.uscc).order_by("-version")
+                    .only("uscc", "version", "status", "issued_at", "ended_at"))
     return render(request, "licenses/verify.html", {
         "result": result,
         "reason": bilingual(result.reason_zh, result.reason_en),
@@ -44,4 +63,17 @@ def verify_page(request: HttpRequest, uscc: str) -> HttpResponse:
         "name": content.get("name", ""),
         "key_id": lic.key_id,
         "issued_at": lic.issued_at,
+        "license": lic,
+        "current": next((v for v in versions if v.status == LicenseStatus.CURRENT), None),
+        "closed_on": _closed_on(lic) if lic.status == LicenseStatus.REVOKED else None,
+        "others": [v for v in versions if v.version != lic.version],
     })
+
+
+def _closed_on(lic: License):
+    """注销日期 — the register's date, or when the license was revoked."""
+    from yilian.registry.models import Enterprise
+
+    closed_on = (Enterprise.objects.filter(pk=lic.enterprise_id)
+                 .values_list("closed_on", flat=True).first())
+    return closed_on or (lic.ended_at.date() if lic.ended_at else None)

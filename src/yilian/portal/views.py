@@ -23,7 +23,7 @@ from yilian.licenses import qr
 from yilian.licenses.models import License
 from yilian.licenses.services import license_links
 from yilian.notices import notify
-from yilian.portal import corrections, presenters, results
+from yilian.portal import corrections, enterprise, presenters, results
 from yilian.portal.editors import Editor
 from yilian.portal.wizard import own_application, step_url
 from yilian.registry.models import Enterprise
@@ -44,7 +44,8 @@ def index(request: HttpRequest) -> HttpResponse:
                    .select_related("application").order_by("-established", "-pk"))
     return render(request, "portal/index.html", {
         "rows": rows,
-        "enterprises": [(e, license_links(e.application)) for e in enterprises],
+        "enterprises": [(e, license_links(e.application),
+                         enterprise.STATUS_LABELS.get(e.status, e.status)) for e in enterprises],
         "invitations": parties.invitations_for(request.user),
         "promise_hours": max(1, round(settings.SLA_SECONDS / 3600)),
     })
@@ -55,7 +56,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk) -> HttpResponse:
     """One application: status, the examiner's comment, the chain's timeline."""
     application = own_application(request, pk)
-    return render(request, "portal/detail.html", _progress(request, application))
+    return render(request, "portal/detail.html", {**_progress(request, application),
+                                                  **enterprise.purpose_of(application)})
 
 
 @require_POST

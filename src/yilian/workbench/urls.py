@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yilian.workbench import console, views
+from yilian.workbench import console, enterprises, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("counter/<uuid:pk>/<slug:step>/", views.counter_step, name="counter-step"),
     path("counter/<uuid:pk>/<slug:step>/autosave/", views.counter_autosave,
          name="counter-autosave"),
+    path("enterprises/", enterprises.lookup, name="enterprise-lookup"),
     path("departments/", console.console, name="console"),
     path("departments/steps/<int:pk>/retry/", console.retry, name="retry"),
     path("departments/steps/<int:pk>/complete/", console.complete, name="complete"),
