@@ -173,6 +173,11 @@ CASES: list[Case] = [
          {"GET": LICENSE_FILE}),
     # Who may read the license reads the enterprise's register entry and history.
     Case("enterprise-detail", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
+    # 变更登记: its owner, or window staff at the counter for them; the registration
+    # officer reads the enterprise but does not apply for it.
+    Case("enterprise-changes", {"uscc": "accepted.uscc"},
+         {"POST": who(["owner", *WINDOW], others="404", anon="401",
+                      officer_registration="403")}),
     Case("application-list", {}, {
         "GET": who(SIGNED_IN, anon="401"),  # each sees their own share (test_visibility)
         "POST": who([*APPLICANTS], others="403", anon="401")}),
