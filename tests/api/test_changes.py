@@ -126,9 +126,13 @@ def test_a_new_name_gets_new_seals_and_invoices_title_and_is_held(api_client, re
     engine.drain()
     done = api_client.get(f"{URL}{change['id']}/").json()
     assert {"seals", "tax"} <= set(_asked(done))
-    tax = next(s for s in Application.objects.get(pk=change["id"]).chain.steps.all()
-               if s.code == "tax")
-    assert tax.payload["changes"] == {"name": [registered["name"], "威海一链信息技术有限公司"]}
+    steps = {s.code: s for s in Application.objects.get(pk=change["id"]).chain.steps.all()}
+    assert steps["tax"].payload["changes"] == {
+        "name": [registered["name"], "威海一链信息技术有限公司"]}
+    assert steps["tax"].result["invoice_title"] == "威海一链信息技术有限公司"
+    # A new set of seals bearing the new name; the old set retired.
+    assert [s["kind"] for s in steps["seals"].result["seals"]] == registered["seals"]
+    assert {r["bearing"] for r in steps["seals"].result["retired"]} == {registered["name"]}
     body = api_client.get(f"/api/v1/enterprises/{uscc}/").json()
     assert body["name"] == "威海一链信息技术有限公司"
     assert License.objects.get(enterprise__uscc=uscc, version=2).fields["name"] == \
