@@ -108,6 +108,9 @@ CASES: list[Case] = [
     Case("licenses:verify", {"uscc": "accepted.uscc"}, {"GET": everyone()}),
     Case("portal:party-public", {"token": "party.token"},
          {"GET": everyone(), "POST": everyone()}),
+    # 办理变更: the enterprise's owner, or window staff for them at the counter.
+    Case("portal:change-start", {"uscc": "accepted.uscc"},
+         post_only(who(["owner", *WINDOW], others="404"))),
     # 掌上办 — the applicant's pages.
     Case("portal:index", {}, {"GET": who(APPLICANTS)}),
     Case("portal:new", {}, {"GET": who(APPLICANTS), "POST": who(APPLICANTS)}),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yilian.portal import autosave, consent, live, pickers, views, wizard
+from yilian.portal import autosave, changes, consent, live, pickers, views, wizard
 
 app_name = "portal"
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("divisions/", pickers.division_options, name="division-options"),
     path("industries/", pickers.industry_search, name="industry-search"),
     path("confirm/<str:token>/", consent.confirm, name="party-public"),
+    path("enterprises/<str:uscc>/change/", changes.start, name="change-start"),
 ]
