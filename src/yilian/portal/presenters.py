@@ -178,9 +178,8 @@ def role_names(roles, org_form: str = "") -> str:
 
 
 def party_rows(application: Application, editor, request) -> list[PartyRow]:
-    from yilian.forms.consent import confirm_path
-
     from yilian.forms.afterwards import needs_consent
+    from yilian.forms.consent import confirm_path
 
     def shown(party, state: str) -> str:
         if state == "confirmed" or application.purpose == "establish":
