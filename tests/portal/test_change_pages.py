@@ -84,3 +84,22 @@ def test_a_clerk_opens_it_at_the_counter_for_the_owner(client, enterprise, appli
     assert answer["Location"] == f"/workbench/counter/{change.pk}/enterprise/"
     page = client.get(answer["Location"]).content.decode()
     assert 'id="change-banner"' in page and 'id="counter-banner"' in page
+
+
+def test_the_counter_finds_the_enterprise_by_its_code(client, enterprise, applicant):
+    from django.contrib.auth import get_user_model
+
+    clerk = get_user_model().objects.create_user("clerk-2", password="unused-pw-1")
+    roles.grant(clerk, roles.EXAMINER)
+    client.force_login(clerk)
+    assert 'id="counter-change"' in client.get("/workbench/counter/").content.decode()
+    missing = client.post("/workbench/counter/change/", {"uscc": "91371071MA00000000"})
+    assert missing["Location"] == "/workbench/counter/"
+    assert "登记簿中没有" in client.get("/workbench/counter/").content.decode()
+    typed = client.post("/workbench/counter/change/", {"uscc": enterprise.uscc.lower()})
+    change = Application.objects.get(purpose=Purpose.CHANGE, subject=enterprise)
+    assert typed["Location"] == f"/workbench/counter/{change.pk}/enterprise/"
+    assert change.owner == applicant
+    client.force_login(applicant)
+    assert client.post("/workbench/counter/change/",
+                       {"uscc": enterprise.uscc}).status_code == 403

@@ -143,6 +143,7 @@ CASES: list[Case] = [
     Case("workbench:counter", {}, {"GET": WINDOW_PAGE, "POST": WINDOW_PAGE},
          query={"phone": "13906315555"}),
     Case("workbench:counter-new", {}, post_only(WINDOW_PAGE)),
+    Case("workbench:counter-change", {}, post_only(WINDOW_PAGE)),  # 变更: by USCC
     Case("workbench:counter-edit", {"pk": "draft"}, {"GET": WINDOW_PAGE}),
     Case("workbench:counter-step", {"pk": "draft", "step": "enterprise"},
          {"GET": WINDOW_PAGE, "POST": WINDOW_PAGE}),

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yilian import labels
-from yilian.accounts.permissions import has_role
+from yilian.accounts import roles
+from yilian.accounts.permissions import has_role, role_required
+from yilian.codes.errors import fold_width
 from yilian.forms import afterwards, counter
 from yilian.forms.access import WINDOW_ROLES
 from yilian.forms.amounts import in_wan
@@ -47,8 +49,12 @@ LABELS = {
 @login_required
 def start(request: HttpRequest, uscc: str) -> HttpResponse:
     """办理变更 — open the change and go to its first step; why not, when it cannot."""
+    return _open(request, uscc)
+
+
+def _open(request: HttpRequest, uscc: str) -> HttpResponse:
     enterprise = Enterprise.objects.select_related("application").filter(
-        uscc=uscc.strip().upper()).first()
+        uscc=fold_width(uscc).strip().upper()).first()
     owner = enterprise.application.owner_id if enterprise and enterprise.application else None
     staff = has_role(request.user, *WINDOW_ROLES)
     if enterprise is None or not (owner == request.user.pk or staff):
@@ -64,6 +70,20 @@ def start(request: HttpRequest, uscc: str) -> HttpResponse:
         return redirect("portal:index" if owner == request.user.pk else "workbench:counter")
     name = "portal:step" if owner == request.user.pk else "workbench:counter-step"
     return redirect(reverse(name, kwargs={"pk": application.pk, "step": "enterprise"}))
+
+
+@require_POST
+@role_required(roles.CLERK, roles.EXAMINER)
+def at_counter(request: HttpRequest) -> HttpResponse:
+    """窗口办理变更 — the clerk types the enterprise's USCC (统一社会信用代码) at the
+    counter; the change opens for its owner, as from the enterprise's page."""
+    typed = fold_width(request.POST.get("uscc", "")).strip().upper()
+    if not Enterprise.objects.filter(uscc=typed).exists():
+        english = (get_language() or "").startswith("en")
+        messages.error(request, "no enterprise in the register has that unified social "
+                       "credit code" if english else "登记簿中没有该统一社会信用代码的市场主体")
+        return redirect("workbench:counter")
+    return _open(request, typed)
 
 
 def context(application: Application) -> dict:
