@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.api import test_enterprises
 from tests.api.conftest import confirm_every_party, make_user
 from yilian.accounts import roles
 from yilian.chain import engine
@@ -21,18 +22,8 @@ from yilian.names.models import NameReservation
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/applications/"
+registered = test_enterprises.registered  # the fixture: a company registered via the API
 NEW_HOME = "山东省威海市火炬高技术产业开发区文化西路180号创业大厦B座1203室"
-
-
-@pytest.fixture
-def registered(api_client, example):
-    draft = api_client.post(URL, example, format="json").json()
-    confirm_every_party(api_client, draft["id"])
-    assert api_client.post(f"{URL}{draft['id']}/submit/").status_code == 202
-    engine.drain()
-    done = api_client.get(f"{URL}{draft['id']}/").json()
-    assert done["status"] == "completed"
-    return done
 
 
 def _open(client: APIClient, uscc: str) -> dict:

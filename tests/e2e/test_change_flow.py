@@ -5,14 +5,12 @@ the phone), submits, and the chain runs to a new license that supersedes the old
 
 from __future__ import annotations
 
-import random
 import time
 
 import pytest
 
-from tests.e2e.browser import fresh_people
 from tests.e2e.processes import Client
-from tests.e2e.test_workbench import FRESH, _example
+from tests.e2e.test_workbench import submitted
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 OLD_ADDRESS = "火炬路213号创新创业基地A座501室"
@@ -23,19 +21,7 @@ def _registered(site) -> dict:
     """A company of the demo applicant's, registered through the API (chain done)."""
     api = Client(site.base)
     api.login("demo-applicant")
-    data = fresh_people(_example())
-    for _ in range(20):
-        data["name"] = f"威海{''.join(random.sample(FRESH, 2))}网络科技有限公司"
-        status, body = api.call("POST", "/api/v1/applications/", data)
-        assert status == 201, body
-        api.confirm_parties(body["id"])
-        status, body = api.call("POST", f"/api/v1/applications/{body['id']}/submit/")
-        if status == 202:
-            break
-        assert {e["field"] for e in body["errors"]} == {"name"}, body
-    else:
-        raise AssertionError("no free name")
-    return _until_completed(api, body["id"])
+    return _until_completed(api, submitted(site)["id"])
 
 
 def _until_completed(api: Client, pk: str) -> dict:
