@@ -210,3 +210,19 @@ def test_who_may_open_a_change(api_client, registered, client_for, other_applica
     again = api_client.post(path)
     assert again.status_code == 409
     assert again.json()["errors"][0]["code"] == "enterprise.open_application"
+
+
+def test_the_new_name_is_taken_once_registered(api_client, registered, client_for,
+                                               other_applicant, example,
+                                               django_capture_on_commit_callbacks):
+    change = _open(api_client, registered["uscc"])
+    _patch(api_client, change, {"name": "威海远航信息技术有限公司"})
+    assert api_client.post(f"{URL}{change['id']}/submit/").status_code == 202
+    with django_capture_on_commit_callbacks(execute=True):  # as the register's commit
+        engine.drain()
+    other = client_for(other_applicant)
+    draft = other.post(URL, {**example, "name": "威海远航信息技术有限公司"}, format="json").json()
+    confirm_every_party(other, draft["id"])
+    answer = other.post(f"{URL}{draft['id']}/submit/")
+    assert answer.status_code == 400, answer.content
+    assert [e["code"] for e in answer.json()["errors"]] == ["name.conflict.identical"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from yilian.departments.base import PermanentError
@@ -40,6 +41,10 @@ def apply(purpose: str, payload: dict[str, Any], application_id) -> dict[str, An
         setattr(enterprise, field, changed[field][1] or "")
     if columns:
         enterprise.save(update_fields=columns)
+    if "name" in changed:
+        from yilian.names import index
+
+        transaction.on_commit(lambda: index.renamed(enterprise))
     history.record(enterprise, kind, application_id, changed)
     return {"uscc": enterprise.uscc, "event": kind}
 
