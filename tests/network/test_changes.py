@@ -25,7 +25,7 @@ def test_a_change_asks_each_department_that_must_know_exactly_once(network):
 
     status, change = client.call("POST", f"/api/v1/enterprises/{company['uscc']}/changes/")
     assert status == 201, change
-    new_name = f"威海{trade_name(7777)}信息技术有限公司"
+    new_name = f"威海{trade_name(3777)}信息技术有限公司"
     status, change = client.call("PATCH", f"/api/v1/applications/{change['id']}/", {
         "name": new_name, "domicile": company["domicile"].replace("火炬路213号", "文化西路180号")})
     assert status == 200, change
