@@ -47,10 +47,18 @@ def _example() -> dict:
 
 def _in_review(site) -> dict:
     """A new application from the demo applicant that the rules send to an examiner."""
+    body = submitted(site, UNLISTED)
+    assert body["status"] == "in_review", body
+    return body
+
+
+def submitted(site, *extra_scope: str) -> dict:
+    """A new application of the demo applicant's (the example, with fresh people, a free
+    name and ``extra_scope``), its parties confirmed, submitted: the 202's body."""
     api = Client(site.base)
     api.login("demo-applicant")
     data = fresh_people(_example())
-    data["business_scope"] = [*data["business_scope"], UNLISTED]
+    data["business_scope"] = [*data["business_scope"], *extra_scope]
     for _ in range(20):
         data["name"] = f"威海{''.join(random.sample(FRESH, 2))}信息技术有限公司"
         status, body = api.call("POST", "/api/v1/applications/", data)
@@ -58,7 +66,6 @@ def _in_review(site) -> dict:
         api.confirm_parties(body["id"])
         status, body = api.call("POST", f"/api/v1/applications/{body['id']}/submit/")
         if status == 202:
-            assert body["status"] == "in_review", body
             return body
         assert {e["field"] for e in body["errors"]} == {"name"}, body
     raise AssertionError("no free name")

@@ -108,6 +108,9 @@ CASES: list[Case] = [
     Case("licenses:verify", {"uscc": "accepted.uscc"}, {"GET": everyone()}),
     Case("portal:party-public", {"token": "party.token"},
          {"GET": everyone(), "POST": everyone()}),
+    # 办理变更: the enterprise's owner, or window staff for them at the counter.
+    Case("portal:change-start", {"uscc": "accepted.uscc"},
+         post_only(who(["owner", *WINDOW], others="404"))),
     # 掌上办 — the applicant's pages.
     Case("portal:index", {}, {"GET": who(APPLICANTS)}),
     Case("portal:new", {}, {"GET": who(APPLICANTS), "POST": who(APPLICANTS)}),
@@ -140,6 +143,7 @@ CASES: list[Case] = [
     Case("workbench:counter", {}, {"GET": WINDOW_PAGE, "POST": WINDOW_PAGE},
          query={"phone": "13906315555"}),
     Case("workbench:counter-new", {}, post_only(WINDOW_PAGE)),
+    Case("workbench:counter-change", {}, post_only(WINDOW_PAGE)),  # 变更: by USCC
     Case("workbench:counter-edit", {"pk": "draft"}, {"GET": WINDOW_PAGE}),
     Case("workbench:counter-step", {"pk": "draft", "step": "enterprise"},
          {"GET": WINDOW_PAGE, "POST": WINDOW_PAGE}),
@@ -179,6 +183,11 @@ CASES: list[Case] = [
     Case("workbench:enterprise-lookup", {}, {"GET": WINDOW_PAGE}),
     Case("licenses:verify-version", {"uscc": "accepted.uscc", "version": 1},
          {"GET": everyone()}),
+    # 变更登记: its owner, or window staff at the counter for them; the registration
+    # officer reads the enterprise but does not apply for it.
+    Case("enterprise-changes", {"uscc": "accepted.uscc"},
+         {"POST": who(["owner", *WINDOW], others="404", anon="401",
+                      officer_registration="403")}),
     Case("application-list", {}, {
         "GET": who(SIGNED_IN, anon="401"),  # each sees their own share (test_visibility)
         "POST": who([*APPLICANTS], others="403", anon="401")}),

@@ -250,10 +250,20 @@ class ApplicationSerializer(_FormSerializer):
         help_text="The latest admission decision: outcome, findings (rule, basis, …), "
                   "catalogue editions, and every permit given with how it was checked "
                   "(checked_by: department, examiner, or empty = not relied on)")
+    purpose = serializers.CharField(
+        read_only=True, help_text="establish (设立), change (变更) or close (注销)")
+    enterprise = serializers.SerializerMethodField(
+        help_text="The USCC of the enterprise a change or closing is for; null for an "
+                  "establishment")
+    changes = serializers.SerializerMethodField(
+        help_text="What a change changes against the register: particular → [before, "
+                  "after] (scalar fields, investors, employees, people.<role>); empty "
+                  "otherwise")
 
     class Meta:
         model = Application
-        fields = ["id", "status", "name", "org_form", "registered_capital", "domicile",
+        fields = ["id", "status", "purpose", "enterprise", "changes", "name", "org_form",
+                  "registered_capital", "domicile",
                   "division_code", "industry_code", "business_scope", "operating_term_years",
                   "composition", "parent_uscc", "audit_committee",
                   "seals", "invoices", "bank_appointment", "permits", "pledges",
@@ -289,6 +299,16 @@ class ApplicationSerializer(_FormSerializer):
         return {"outcome": latest.outcome, "findings": latest.findings,
                 "editions": latest.editions, "decided_at": latest.decided_at,
                 "permits": [p.as_dict() for p in latest.permit_checks.all()]}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_enterprise(self, application: Application) -> str | None:
+        return application.uscc if application.subject_id else None
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "array"}})
+    def get_changes(self, application: Application) -> dict:
+        from yilian.forms import afterwards
+
+        return afterwards.changes(application)
 
     @extend_schema_field(LicenseLinks)
     def get_license(self, application: Application) -> dict | None:

@@ -71,12 +71,17 @@ class EnterpriseDetail(APIView):
 
     @extend_schema(responses={200: EnterpriseSerializer, 404: None})
     def get(self, request, uscc: str):
-        enterprise = (Enterprise.objects.select_related("application")
-                      .prefetch_related("events")
-                      .filter(uscc=fold_width(uscc).strip().upper()).first())
-        if enterprise is None or not _may_read(request.user, enterprise):
-            raise NotFound
-        return Response(_summary(enterprise, request))
+        return Response(_summary(find_readable(request.user, uscc), request))
+
+
+def find_readable(user, uscc: str) -> Enterprise:
+    """The enterprise ``uscc`` (as people type it), if ``user`` may read it; else 404."""
+    enterprise = (Enterprise.objects.select_related("application")
+                  .prefetch_related("events")
+                  .filter(uscc=fold_width(uscc).strip().upper()).first())
+    if enterprise is None or not _may_read(user, enterprise):
+        raise NotFound
+    return enterprise
 
 
 def _summary(enterprise: Enterprise, request) -> dict:

@@ -35,11 +35,37 @@ class SealStep(SimulatedDepartment):
         return {"name": application.name, "seals": list(application.seals or FREE_SET)}
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        return self._engrave(request, serial, request.payload["seals"])
+
+    def act_change(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        """变更: a new name needs a whole new set (every seal bears the name); a new legal
+        representative a new 法定代表人名章; seals added to the list are engraved. What
+        is replaced is retired (缴销) — the old seal's record ends — in the same act."""
+        changes = request.payload["changes"]
+        wanted = list(request.payload["seals"])
+        before = list((changes.get("seals") or [wanted])[0] or [])
+        if "name" in changes:
+            replaced = before
+        elif "people.legal_representative" in changes and Seal.LEGAL_REP in before:
+            replaced = [Seal.LEGAL_REP.value]
+        else:
+            replaced = []
+        new = [kind for kind in wanted if kind in replaced or kind not in before]
+        if not new and not replaced:
+            return super().act_change(request, serial)
+        reference, data = self._engrave(request, serial, new)
+        old_name = changes["name"][0] if "name" in changes else request.payload["name"]
+        data["retired"] = [{"kind": kind, "name": SEAL_NAMES[kind], "bearing": old_name}
+                           for kind in replaced]
+        return reference, data
+
+    def _engrave(self, request: StepRequest, serial: int, kinds: list[str]
+                 ) -> tuple[str, dict[str, Any]]:
         day = local_today()
         base = f"{request.uscc[2:8]}{day:%Y%m%d}{serial:06d}"
         seals = [
             {"kind": kind, "name": SEAL_NAMES[kind], "record_no": f"{base}{i:02d}"}
-            for i, kind in enumerate(request.payload["seals"], start=1)
+            for i, kind in enumerate(kinds, start=1)
         ]
         # The engraving company (刻章单位) and how the seals reach the applicant: picked
         # up at the maker's counter, or posted (with a tracking number once sent).

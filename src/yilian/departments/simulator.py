@@ -109,7 +109,7 @@ class SimulatedDepartment(Department):
                                                 connection.ops.adapt_datetimefield_value(
                                                     timezone.now())])
                 serial = cursor.fetchone()[0]
-                reference, data = self.act(request, serial)
+                reference, data = self.perform(request, serial)
                 cursor.execute(_EFFECT_ANSWER, [reference, json.dumps(data), serial])
             return Outcome(reference, data)
         except IntegrityError:
@@ -124,6 +124,26 @@ class SimulatedDepartment(Department):
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         """Do the department's work once; return its reference and what it issued."""
         raise NotImplementedError
+
+    def perform(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        """Act on the request as its ``purpose`` asks: an establishment's :meth:`act`;
+        for a change (变更) or a closing (注销), the department's ``act_<purpose>`` when
+        it has one — the same in process and behind HTTP (:mod:`yilian.deptsim.service`)."""
+        purpose = request.payload.get("purpose") or "establish"
+        # A purpose the department has no act of its own for: it acts as it always did.
+        return getattr(self, f"act_{purpose}", self.act)(request, serial)
+
+    def act_change(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        """变更: the department updates its record of the enterprise (单位信息变更)
+        with the changed particulars it holds (``payload["changes"]``: each
+        ``[before, after]``); a department that issues something anew for a change
+        overrides this."""
+        changes = request.payload.get("changes") or {}
+        if not isinstance(changes, dict) or not changes:
+            raise ValueError("changes: the changed particulars this department holds")
+        return f"BG{local_today():%Y%m%d}{serial:08d}", {
+            "uscc": request.uscc, "updated": sorted(changes),
+            "name": request.payload.get("name", "")}
 
 
 def local_today() -> dt.date:

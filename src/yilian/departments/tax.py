@@ -36,6 +36,15 @@ class TaxStep(SimulatedDepartment):
             **particulars.for_tax(application),
         }
 
+    def act_change(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
+        """变更税务登记: the taxpayer's record follows the register; a new name is the
+        new title on every invoice issued from now on (发票抬头 / 销售方名称)."""
+        reference, data = super().act_change(request, serial)
+        data["taxpayer_id"] = request.uscc
+        if "name" in request.payload["changes"]:
+            data["invoice_title"] = request.payload["changes"]["name"][1]
+        return f"SW{reference}", data
+
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         payload = request.payload
         return f"SW{local_today():%Y%m%d}{serial:08d}", {

@@ -1,7 +1,8 @@
 """What the reference department does with what it is asked (部门业务), apart from HTTP.
 
 A step department (tax, seals, …) acts once per idempotency key: its reference number
-and data come from the department module's own ``act(request, serial)``
+and data come from the department module's own ``perform(request, serial)`` (its
+``act`` for an establishment, ``act_<purpose>`` for a change or a closing)
 (:mod:`yilian.departments`), with ``serial`` the ledger row's number. It acts at once, or
 — with ``async_after`` — accepts, acts that many seconds later and reports by callback.
 A query department (identity, permits) answers through the simulator's ``answer()``.
@@ -235,7 +236,7 @@ class DepartmentSystem:
         request = StepRequest(self.code, row.key, str(body.get("application_id", "")),
                               str(body.get("uscc", "")), body["payload"])
         try:
-            reference, data = self.adapter.act(request, row.serial)
+            reference, data = self.adapter.perform(request, row.serial)
         except (KeyError, TypeError, ValueError, IndexError) as problem:
             reason = _refusal("bad_payload", f"申请内容缺少或不符：{problem}",
                               f"the payload is missing or wrong: {problem}")

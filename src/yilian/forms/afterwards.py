@@ -159,12 +159,16 @@ def release(application: Application) -> None:
 
 def departments_to_tell(application: Application) -> tuple[str, ...]:
     """A change's departments after registration: each that holds (``Department.reads``)
-    a particular that changed, in the registry's order."""
-    from yilian.departments import registry
+    a particular that changed and that the enterprise deals with — its kind's steps and
+    those its form (as changed) chooses: a unit with no staff has no social insurance
+    account to move — in the registry's order."""
+    from yilian.departments import registry, steps
 
     changed = set(changes(application))
+    dealt_with = set(steps.establishment_codes(application))
     return tuple(code for code, department in registry.departments().items()
-                 if code != "registration" and changed & set(department.reads))
+                 if code != "registration" and code in dealt_with
+                 and changed & set(department.reads))
 
 
 def departments_to_close(application: Application) -> tuple[str, ...]:

@@ -78,6 +78,19 @@ def start(clerk, applicant, data: Mapping[str, Any]) -> Application:
     return application
 
 
+def open_change(clerk, enterprise) -> Application:
+    """变更 at the counter: open a change of ``enterprise`` for its owner (the applicant
+    who registered it), pre-filled with what is registered. Raises
+    :class:`~yilian.forms.afterwards.CannotOpen` as opening one online does."""
+    from yilian.forms import afterwards
+
+    check_clerk(clerk)
+    with transaction.atomic():
+        application = afterwards.open_change(enterprise, clerk)
+        _audit(application, clerk, "application.counter_change_opened", uscc=enterprise.uscc)
+    return application
+
+
 def update(clerk, application: Application, data: Mapping[str, Any],
            version=None) -> Application:
     """Change the applicant's draft (or returned application) at the counter

@@ -21,8 +21,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
-from yilian.forms import declaration, industry, parties, places, validation
-from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
+from yilian.forms import changes, declaration, industry, parties, places, validation
+from yilian.forms.models import Application, Employee, Investor, Person, Purpose, Seal, Status
 from yilian.notices import notify
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
@@ -163,6 +163,8 @@ def submit_application(application: Application, actor,
         synced = parties.sync(application, actor)
         errors = [*validation.check_application(application),
                   *parties.pending_errors(application, synced)]
+        if application.purpose == Purpose.CHANGE:  # 变更: something must change
+            errors += changes.submission_errors(application)
         # Asked last, and only of a form that is otherwise ready: an outside service,
         # never asked for a form that would be refused anyway.
         errors = errors or parties.identity_errors(application)
@@ -214,12 +216,25 @@ def _hold_or_release_name(application: Application, status: str) -> None:
     if status not in HOLDS_NAME:
         release_name(application, status)
         return
+    if not _new_name(application):  # a change keeping its name: the register holds it
+        names.release_for(application, names.ReleaseReason.REPLACED)
+        return
     try:
         names.reserve(application.name, application.division_code, application.owner,
                       application=application, industry_code=application.industry_code,
-                      org_form=application.org_form, parent_uscc=application.parent_uscc)
+                      org_form=application.org_form, parent_uscc=application.parent_uscc,
+                      own_uscc=application.uscc if application.purpose == Purpose.CHANGE
+                      else "")
     except names.NameUnavailable as exc:
         raise InvalidApplication(exc.check.errors("name")) from exc
+
+
+def _new_name(application: Application) -> bool:
+    """Whether the application asks for a name: an establishment always; a change only
+    when it changes the name (the registered one is the enterprise's already)."""
+    if application.purpose != Purpose.CHANGE:
+        return True
+    return (application.registered or {}).get("name") != application.name
 
 
 def release_name(application: Application, why: str) -> int:

@@ -437,6 +437,17 @@ def add(enterprise) -> None:
             current._added.add(enterprise.pk)  # so catch_up does not add it twice
 
 
+def renamed(enterprise) -> None:
+    """变更名称: put an enterprise's new name into this process's index at once (its old
+    name stays until the next rebuild, which reads the register as it is). Catching up
+    goes by new rows only, so another process sees the new name after its own rebuild:
+    until then the register's step checks the new name again (registry.afterwards)."""
+    with _lock:
+        if _index is not None:
+            _index.add(enterprise.name, enterprise.uscc, enterprise.division_code,
+                       enterprise.industry_code)
+
+
 def save_snapshot(built: NameIndex | None = None, target=None):
     """Write ``built`` (the current index) to the data dir as the snapshot; held under the
     same lock as additions, so the file is one consistent state."""

@@ -141,7 +141,7 @@ def refresh_snapshot() -> tuple[index.NameIndex, Path]:
 
 def check_name(name: str, division_code: str, org_form: str | None = None, *, user=None,
                industry_code: str = "", authorized: Iterable[str] = (),
-               application=None, parent_uscc: str = "") -> NameCheck:
+               application=None, parent_uscc: str = "", own_uscc: str = "") -> NameCheck:
     """Can ``name`` be used in ``division_code`` by ``user``? ``org_form`` (a
     ``forms.OrgForm`` value) brings the kind's name rules (:mod:`yilian.names.kinds`:
     form words, forbidden words, an individual business's optional name and county, a
@@ -151,7 +151,8 @@ def check_name(name: str, division_code: str, org_form: str | None = None, *, us
     Names held for *other* applications clash, the applicant's own included: one person
     cannot hold three homophones of one 字号 through three applications. Only the
     reservation held for ``application`` itself, and ``user``'s own reservation of this
-    very name not yet tied to an application, are not in the way."""
+    very name not yet tied to an application, are not in the way; nor is, for a change
+    of name (变更名称), the enterprise ``own_uscc`` itself."""
     if not normalize(name) and kinds.name_optional(org_form):
         return NameCheck(True)  # 个体工商户可以不使用名称: nothing to clash
     parent_name = (_parent_name(parent_uscc)
@@ -163,14 +164,15 @@ def check_name(name: str, division_code: str, org_form: str | None = None, *, us
     except InvalidCode as exc:
         problems.append(Problem(exc.code, exc.message_zh, exc.message_en, "GB/T 2260"))
         return NameCheck(False, problems, [])
-    conflicts = current_index().conflicts(name, division_code, industry_code)
+    conflicts = [c for c in current_index().conflicts(name, division_code, industry_code)
+                 if not (own_uscc and c.uscc == own_uscc)]
     conflicts += _reserved_elsewhere(name, division_code, user, industry_code, application)
     return NameCheck(not problems and not conflicts, problems, conflicts)
 
 
 def reserve(name: str, division_code: str, user, days: int = RESERVATION_DAYS, *,
             application=None, industry_code: str = "", org_form: str | None = None,
-            parent_uscc: str = "") -> NameReservation | None:
+            parent_uscc: str = "", own_uscc: str = "") -> NameReservation | None:
     """Reserve ``name`` for ``user`` (and ``application``) for ``days``, checked as
     :func:`check_name` checks it for ``org_form``; None for no name where the kind may
     have none (an individual business).
@@ -191,7 +193,7 @@ def reserve(name: str, division_code: str, user, days: int = RESERVATION_DAYS, *
         serialize_name(parsed, division_code, user, full=normalize(name))
         verdict = check_name(name, division_code, org_form, user=user,
                              industry_code=industry_code, application=application,
-                             parent_uscc=parent_uscc)
+                             parent_uscc=parent_uscc, own_uscc=own_uscc)
         if not verdict.acceptable:
             if verdict.problems or not all(c.reserved for c in verdict.conflicts):
                 raise NameUnavailable(verdict)

@@ -35,7 +35,9 @@ NAME_RULES = {
     "identical_core": _("仅行政区划或组织形式不同"),
     "same_trade_name_same_industry": _("同行业字号相同"), "homophone": _("同行业字号同音"),
 }
-PARTY_STATE = {"pending": _("待确认"), "confirmed": _("已确认"), "stale": _("需重新确认")}
+PARTY_STATE = {"pending": _("待确认"), "confirmed": _("已确认"), "stale": _("需重新确认"),
+               # 变更: the law asks this person's consent for nothing that changes.
+               "not_needed": _("无需确认")}
 VIA = {"code": _("短信验证码"), "account": _("本人登录"), "in_person": _("现场核验身份证")}
 
 
@@ -176,10 +178,17 @@ def role_names(roles, org_form: str = "") -> str:
 
 
 def party_rows(application: Application, editor, request) -> list[PartyRow]:
+    from yilian.forms.afterwards import needs_consent
     from yilian.forms.consent import confirm_path
 
+    def shown(party, state: str) -> str:
+        if state == "confirmed" or application.purpose == "establish":
+            return state
+        return state if needs_consent(application, party) else "not_needed"
+
+    rows = [(p, shown(p, state)) for p, state in parties.parties_of(application)]
     return [PartyRow(p, role_names(p.roles, application.org_form), state, PARTY_STATE[state],
                      VIA.get(p.confirmed_via, "") if state == "confirmed" else "",
                      request.build_absolute_uri(confirm_path(p)),
-                     state != "confirmed" and editor.can_confirm(p))
-            for p, state in parties.parties_of(application)]
+                     state not in ("confirmed", "not_needed") and editor.can_confirm(p))
+            for p, state in rows]

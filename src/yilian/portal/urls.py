@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yilian.portal import autosave, consent, enterprise, live, pickers, views, wizard
+from yilian.portal import autosave, changes, consent, enterprise, live, pickers, views, wizard
 
 app_name = "portal"
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
     path("industries/", pickers.industry_search, name="industry-search"),
     path("confirm/<str:token>/", consent.confirm, name="party-public"),
     path("enterprises/<str:uscc>/", enterprise.page, name="enterprise"),
+    path("enterprises/<str:uscc>/change/", changes.start, name="change-start"),
 ]

@@ -32,6 +32,7 @@ from yilian.forms.models import (
     Status,
 )
 from yilian.portal import autosave, corrections, live, people, pickers, presenters, steps
+from yilian.portal import changes as change_pages
 from yilian.portal import kinds as kind_pages
 from yilian.portal.editors import Editor
 from yilian.refdata import local
@@ -181,6 +182,7 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
         "autosave_url": editor.autosave_url(application, slug)
         if slug in steps.FORM_STEPS else "",
         **corrections.review_note(application, editor),
+        **change_pages.context(application),  # 变更: the enterprise, what changes
         **_page_context(request, slug, data), **extra,
     }
     response = render(request, f"portal/steps/{slug}.html", context, status=status)

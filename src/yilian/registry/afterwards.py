@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from yilian.departments.base import PermanentError
@@ -33,13 +34,36 @@ def apply(purpose: str, payload: dict[str, Any], application_id) -> dict[str, An
                 "closed_on": enterprise.closed_on.isoformat()}
     changed = payload.get("changes") or {}
     kind = EventKind.FILED if is_filing_only(changed) else EventKind.CHANGED
+    if "name" in changed:
+        _check_new_name(enterprise, changed["name"][1], payload)
     columns = [field for field in COLUMNS if field in changed]
     for field in columns:
         setattr(enterprise, field, changed[field][1] or "")
     if columns:
         enterprise.save(update_fields=columns)
+    if "name" in changed:
+        from yilian.names import index
+
+        transaction.on_commit(lambda: index.renamed(enterprise))
     history.record(enterprise, kind, application_id, changed)
     return {"uscc": enterprise.uscc, "event": kind}
+
+
+def _check_new_name(enterprise: Enterprise, name: str, payload: dict[str, Any]) -> None:
+    """The register is the last word on a new name too (as for an establishment's:
+    ``RegistrationStep._check_name_is_free``), the enterprise's own entry aside."""
+    from yilian.names import services as names
+
+    if not name:
+        return
+    division = (payload.get("changes", {}).get("division_code") or [None, None])[1]
+    industry = (payload.get("changes", {}).get("industry_code") or [None, None])[1]
+    clashes = [c for c in names.registered_conflicts(
+        name, division or enterprise.division_code, industry or enterprise.industry_code)
+        if c.uscc != enterprise.uscc]
+    if clashes:
+        raise PermanentError(f"名称不予变更登记：{clashes[0].message_zh} / name not "
+                             f"registered: {clashes[0].message_en}")
 
 
 def _locked(uscc: str) -> Enterprise:

@@ -62,10 +62,20 @@ class PermitAnswer:
         return MESSAGES.get(self.reason, (f"发证部门答复：{self.reason}", ""))[0]
 
 
+def scope_to_decide(application) -> list[str]:
+    """The business-scope entries admission decides on: all of an establishment's; of a
+    change (变更), only those it adds (:func:`yilian.forms.changes.added_scope`)."""
+    if getattr(application, "purpose", "establish") == "change":
+        from yilian.forms.changes import added_scope
+
+        return added_scope(application)
+    return list(application.business_scope or ())
+
+
 def _prior_permits(application, catalogues: Catalogues):
     """(scope text, item, number) for each permit given for a prior-permit entry."""
     permits = application.permits if isinstance(application.permits, dict) else {}
-    for text in application.business_scope or ():
+    for text in scope_to_decide(application):
         item = catalogues.scope.get(normalize(text))
         number = str(permits.get(item.id, "")).strip() if item else ""
         if item and number and needs_pre_permit(item, catalogues):

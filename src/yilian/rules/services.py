@@ -18,7 +18,7 @@ POST_VERIFICATION_DAYS = 60  # a department checks a pledge within two months
 def facts_of(application, checked: list[permits.PermitAnswer] = ()) -> Facts:
     investors = list(application.investors.all())
     return Facts(
-        scope=tuple(application.business_scope or ()),
+        scope=tuple(permits.scope_to_decide(application)),
         registered_capital=application.registered_capital,
         org_form=application.org_form,
         corporate_investors=sum(1 for i in investors if i.kind == "corporate"),

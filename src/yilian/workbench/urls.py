@@ -1,5 +1,6 @@
 from django.urls import path
 
+from yilian.portal import changes
 from yilian.workbench import console, enterprises, views
 
 app_name = "workbench"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("applications/<uuid:pk>/notice.pdf", views.notice_pdf, name="notice"),
     path("sla/", views.sla, name="sla"),
     path("counter/", views.counter_start, name="counter"),
+    path("counter/change/", changes.at_counter, name="counter-change"),  # 变更登记
     path("counter/new/", views.counter_new, name="counter-new"),
     path("counter/<uuid:pk>/", views.counter_edit, name="counter-edit"),
     path("counter/<uuid:pk>/<slug:step>/", views.counter_step, name="counter-step"),

@@ -44,7 +44,10 @@ def check_application(application: Application, today: dt.date | None = None) ->
     errors.extend(check_name(application.name, application.org_form,
                              division_code=application.division_code,
                              owner=application.owner, industry_code=application.industry_code,
-                             parent_uscc=application.parent_uscc))
+                             parent_uscc=application.parent_uscc,
+                             # 变更: the enterprise's own entry is not in its way.
+                             own_uscc=application.uscc if application.purpose == "change"
+                             else ""))
     check_enterprise(errors, application)
     errors.extend(check_scope(application.business_scope, application.industry_code))
     check_investors(errors, application, today)

@@ -23,7 +23,8 @@ _CHINESE = re.compile(r"[\u4e00-\u9fff（）]+")  # CJK ideographs and full-widt
 
 
 def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
-               industry_code: str = "", parent_uscc: str = "") -> list[dict]:
+               industry_code: str = "", parent_uscc: str = "", own_uscc: str = ""
+               ) -> list[dict]:
     """企业名称 — the name's own form first; when that is sound and the division is
     known, the names service's rules (字号, restricted words) and its conflicts with the
     register and with other applicants' reservations (:mod:`yilian.names.services`)."""
@@ -38,7 +39,7 @@ def check_name(name: str, org_form: str, *, division_code: str = "", owner=None,
             return errors  # reported on division_code by the enterprise checks
         verdict = names.check_name(name.strip(), division_code, org_form, user=owner,
                                    industry_code=industry_code or "",
-                                   parent_uscc=parent_uscc or "")
+                                   parent_uscc=parent_uscc or "", own_uscc=own_uscc)
         # A branch's parent and the name's prefix are forms.validation.kinds's to report
         # at submission (parent_uscc.*, name.branch_parent): not twice.
         errors.extend(e for e in verdict.errors("name")
