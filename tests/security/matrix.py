@@ -173,6 +173,17 @@ CASES: list[Case] = [
          {"GET": LICENSE_FILE}),
     # Who may read the license reads the enterprise's register entry and history.
     Case("enterprise-detail", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
+    # 注销: the enterprise's owner or a clerk at the counter (an empty body: 400); those who
+    # read the enterprise otherwise 403, the rest 404. The world has no closing: its
+    # closure reads 404 to all; no notice numbered 1: objecting to it is 404 to anyone.
+    Case("enterprise-closures", {"uscc": "accepted.uscc"},
+         {"POST": who(["owner", "clerk"], others="404", anon="401", examiner="403",
+                      officer_registration="403")}),
+    Case("application-closure", {"pk": "accepted"},
+         {"GET": who([], others="404", anon="401"),
+          "PATCH": who([], others="404", anon="401")}),
+    Case("gazette", {}, {"GET": everyone()}),
+    Case("gazette-objections", {"pk": 1}, {"POST": everyone("404")}),
     Case("application-list", {}, {
         "GET": who(SIGNED_IN, anon="401"),  # each sees their own share (test_visibility)
         "POST": who([*APPLICANTS], others="403", anon="401")}),

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from yilian.api import (
     applications,
     auth_views,
+    closures,
     department_console,
     departments,
     enterprises,
@@ -31,6 +32,7 @@ urlpatterns = [
          name="department-callback"),
     path("demo/outbox/", parties.DemoOutbox.as_view(), name="demo-outbox"),
     *enterprises.urlpatterns,  # enterprises/<uscc>/
+    *closures.urlpatterns,  # enterprises/<uscc>/closures/, gazette/ (注销, 公示)
     *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads
     *withdrawal.urlpatterns,  # applications/<id>/withdraw/
     *department_console.urlpatterns,  # departments/, departments/<code>/retry-failed/

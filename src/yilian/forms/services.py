@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from yilian.audit.services import record, stream_for_application
 from yilian.forms import declaration, industry, parties, places, validation
-from yilian.forms.models import Application, Employee, Investor, Person, Seal, Status
+from yilian.forms.models import Application, Employee, Investor, Person, Purpose, Seal, Status
 from yilian.notices import notify
 
 # Plain fields an applicant sets on a draft; JSON choices are normalized first.
@@ -146,6 +146,7 @@ def submit_application(application: Application, actor,
     the basis. The name is held only when the outcome is accepted or in review.
     """
     # Imported here: the chain and the rules import the forms app.
+    from yilian.closing import services as closing
     from yilian.forms import afterwards
     from yilian.rules import services as rules
 
@@ -161,14 +162,18 @@ def submit_application(application: Application, actor,
         application = _locked(application)
         check_can_edit(application, actor)
         synced = parties.sync(application, actor)
-        errors = [*validation.check_application(application),
+        # A closing's form is what the register holds: what it must declare is its own.
+        errors = [*(closing.submission_errors(application)
+                    if application.purpose == Purpose.CLOSE
+                    else validation.check_application(application)),
                   *parties.pending_errors(application, synced)]
         # Asked last, and only of a form that is otherwise ready: an outside service,
         # never asked for a form that would be refused anyway.
         errors = errors or parties.identity_errors(application)
         if errors:
             raise InvalidApplication(errors)
-        decision = rules.decide_application(application, permit_answers=permit_answers)
+        decision = (closing.decision() if application.purpose == Purpose.CLOSE else
+                    rules.decide_application(application, permit_answers=permit_answers))
         status = _STATUS_FOR[decision.outcome]
         _hold_or_release_name(application, status)
         now = timezone.now()
@@ -211,6 +216,8 @@ def _hold_or_release_name(application: Application, status: str) -> None:
     ends returned or rejected holds nothing."""
     from yilian.names import services as names
 
+    if application.purpose == Purpose.CLOSE:
+        return  # a closing holds no name: it stays the enterprise's (names freed later)
     if status not in HOLDS_NAME:
         release_name(application, status)
         return
