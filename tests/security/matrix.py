@@ -184,6 +184,11 @@ CASES: list[Case] = [
           "PATCH": who([], others="404", anon="401")}),
     Case("gazette", {}, {"GET": everyone()}),
     Case("gazette-objections", {"pk": 1}, {"POST": everyone("404")}),
+    # 公示 pages: public; the examiner decides objections, window staff read them.
+    Case("gazette:list", {}, {"GET": everyone()}),
+    Case("gazette:notice", {"pk": 1}, {"GET": everyone("404"), "POST": everyone("404")}),
+    Case("workbench:objections", {}, {"GET": WINDOW_PAGE}),
+    Case("workbench:objection-decide", {"pk": 1}, post_only(who([], examiner="404"))),
     Case("application-list", {}, {
         "GET": who(SIGNED_IN, anon="401"),  # each sees their own share (test_visibility)
         "POST": who([*APPLICANTS], others="403", anon="401")}),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from yilian.closing import views as closing
 from yilian.workbench import console, views
 
 app_name = "workbench"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("counter/<uuid:pk>/<slug:step>/", views.counter_step, name="counter-step"),
     path("counter/<uuid:pk>/<slug:step>/autosave/", views.counter_autosave,
          name="counter-autosave"),
+    path("objections/", closing.objections, name="objections"),
+    path("objections/<int:pk>/decide/", closing.decide, name="objection-decide"),
     path("departments/", console.console, name="console"),
     path("departments/steps/<int:pk>/retry/", console.retry, name="retry"),
     path("departments/steps/<int:pk>/complete/", console.complete, name="complete"),
