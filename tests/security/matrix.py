@@ -187,6 +187,9 @@ CASES: list[Case] = [
     # 公示 pages: public; the examiner decides objections, window staff read them.
     Case("gazette:list", {}, {"GET": everyone()}),
     Case("gazette:notice", {"pk": 1}, {"GET": everyone("404"), "POST": everyone("404")}),
+    # 注销 on the phone: the enterprise's owner; another applicant 404, staff 403.
+    Case("portal:closing-start", {"uscc": "accepted.uscc"},
+         {"GET": OWN_PAGE, "POST": OWN_PAGE}),
     Case("workbench:objections", {}, {"GET": WINDOW_PAGE}),
     Case("workbench:objection-decide", {"pk": 1}, post_only(who([], examiner="404"))),
     Case("application-list", {}, {

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from yilian.closing import pages as closing
 from yilian.portal import autosave, consent, live, pickers, views, wizard
 
 app_name = "portal"
@@ -20,4 +21,5 @@ urlpatterns = [
     path("divisions/", pickers.division_options, name="division-options"),
     path("industries/", pickers.industry_search, name="industry-search"),
     path("confirm/<str:token>/", consent.confirm, name="party-public"),
+    path("enterprises/<str:uscc>/close/", closing.start, name="closing-start"),  # 注销
 ]
