@@ -22,8 +22,7 @@ from yilian.accounts.views import client_address
 from yilian.closing import gazette
 from yilian.closing import services as closing
 from yilian.closing.models import Closure, Debts, Route
-from yilian.forms import declaration, parties, services
-from yilian.forms import afterwards
+from yilian.forms import afterwards, declaration, parties, services
 from yilian.forms.afterwards import CannotOpen
 from yilian.forms.models import Application, Party, Purpose
 from yilian.portal import presenters
