@@ -61,6 +61,7 @@ def _closed_by_the_chain(client, application_id: str, uscc: str) -> dict:
     assert len(codes) == len(set(codes))  # each department asked once
     by_code = {s.code: s for s in steps}
     assert "tax" in by_code and "registration" in by_code
+    assert by_code["tax"].reference.startswith("QS")  # 清税, not a new registration
     assert all(s.payload["purpose"] == "close" and s.payload["uscc"] == uscc for s in steps)
     assert all(s.started_at >= by_code["tax"].finished_at
                for code, s in by_code.items() if code != "tax")

@@ -235,7 +235,7 @@ class DepartmentSystem:
         request = StepRequest(self.code, row.key, str(body.get("application_id", "")),
                               str(body.get("uscc", "")), body["payload"])
         try:
-            reference, data = self.adapter.act(request, row.serial)
+            reference, data = self.adapter.perform(request, row.serial)
         except (KeyError, TypeError, ValueError, IndexError) as problem:
             reason = _refusal("bad_payload", f"申请内容缺少或不符：{problem}",
                               f"the payload is missing or wrong: {problem}")
