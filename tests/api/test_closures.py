@@ -238,3 +238,14 @@ def test_a_closed_enterprise_cannot_close_again(api_client, registered):
     assert again.status_code == 409
     assert again.json()["errors"][0]["code"] == "enterprise.not_active"
     assert License.objects.get(uscc=uscc).status == LicenseStatus.REVOKED
+
+
+def test_a_general_closing_in_liquidation_neither_expires_nor_is_deleted(api_client,
+                                                                        registered):
+    from yilian.forms.lifecycle import expire_drafts
+
+    general = _open(api_client, registered["uscc"], route="general",
+                    liquidation_group=GROUP).json()
+    assert expire_drafts(timezone.now() + dt.timedelta(days=46)) == 0
+    assert api_client.delete(f"{URL}{general['id']}/").status_code == 409
+    assert Application.objects.get(pk=general["id"]).status == Status.DRAFT
