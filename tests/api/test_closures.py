@@ -4,6 +4,7 @@ past), an individual business closing without a notice, the general route's liqu
 group, creditors' notice and report; the closing chain asks each department once, tax
 first and registration last, and the license then verifies as revoked."""
 
+# ruff: noqa: F811 (the fixture ``registered``, shared with test_enterprises.py, is an argument)
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from tests import kindapps
 from tests.api.conftest import PASSWORD, confirm_every_party, make_user
+from tests.api.test_enterprises import registered  # noqa: F401
 from yilian.accounts import roles
 from yilian.chain import engine
 from yilian.chain.models import Step
@@ -26,17 +28,6 @@ from yilian.registry.models import Enterprise, EnterpriseStatus
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/applications/"
-
-
-@pytest.fixture
-def registered(api_client, example):
-    draft = api_client.post(URL, example, format="json").json()
-    confirm_every_party(api_client, draft["id"])
-    assert api_client.post(f"{URL}{draft['id']}/submit/").status_code == 202
-    engine.drain()
-    done = api_client.get(f"{URL}{draft['id']}/").json()
-    assert done["status"] == "completed"
-    return done
 
 
 def _open(client, uscc: str, **body):

@@ -5,33 +5,20 @@ the public gazette page and the enterprise ends closed, its license revoked."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from tests.e2e.browser import PHONE, confirm_on_their_phones, fresh_people, screenshot
 from tests.e2e.processes import Client, wait_for
-from tests.e2e.test_workbench import FRESH, _example
+from tests.e2e.test_workbench import _example, submitted_with_a_free_name
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def _registered(site) -> dict:
     """A new enterprise of the demo applicant's, registered through the API."""
+    body = submitted_with_a_free_name(site, fresh_people(_example()), "网络科技有限公司")
     api = Client(site.base)
     api.login("demo-applicant")
-    data = fresh_people(_example())
-    for _ in range(20):
-        data["name"] = f"威海{''.join(random.sample(FRESH, 2))}网络科技有限公司"
-        status, body = api.call("POST", "/api/v1/applications/", data)
-        assert status == 201, body
-        api.confirm_parties(body["id"])
-        status, body = api.call("POST", f"/api/v1/applications/{body['id']}/submit/")
-        if status == 202:
-            break
-        assert {e["field"] for e in body["errors"]} == {"name"}, body
-    else:
-        raise AssertionError("no free name")
 
     def done():
         return api.call("GET", f"/api/v1/applications/{body['id']}/")[1]["status"] == "completed"

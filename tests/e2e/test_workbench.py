@@ -47,18 +47,25 @@ def _example() -> dict:
 
 def _in_review(site) -> dict:
     """A new application from the demo applicant that the rules send to an examiner."""
-    api = Client(site.base)
-    api.login("demo-applicant")
     data = fresh_people(_example())
     data["business_scope"] = [*data["business_scope"], UNLISTED]
+    body = submitted_with_a_free_name(site, data, "信息技术有限公司")
+    assert body["status"] == "in_review", body
+    return body
+
+
+def submitted_with_a_free_name(site, data: dict, suffix: str) -> dict:
+    """``data`` submitted by the demo applicant under a name nobody holds (a 字号 of
+    :data:`FRESH` characters before ``suffix``), its parties confirmed."""
+    api = Client(site.base)
+    api.login("demo-applicant")
     for _ in range(20):
-        data["name"] = f"威海{''.join(random.sample(FRESH, 2))}信息技术有限公司"
+        data["name"] = f"威海{''.join(random.sample(FRESH, 2))}{suffix}"
         status, body = api.call("POST", "/api/v1/applications/", data)
         assert status == 201, body
         api.confirm_parties(body["id"])
         status, body = api.call("POST", f"/api/v1/applications/{body['id']}/submit/")
         if status == 202:
-            assert body["status"] == "in_review", body
             return body
         assert {e["field"] for e in body["errors"]} == {"name"}, body
     raise AssertionError("no free name")

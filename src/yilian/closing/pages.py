@@ -18,14 +18,14 @@ from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts import services as accounts
 from yilian.accounts.permissions import role_required
-from yilian.accounts.views import client_address
 from yilian.closing import gazette
 from yilian.closing import services as closing
 from yilian.closing.models import Closure, Debts, Route
 from yilian.forms import afterwards, declaration, parties, services
 from yilian.forms.afterwards import CannotOpen
-from yilian.forms.models import Application, Party, Purpose
+from yilian.forms.models import Application, Purpose
 from yilian.portal import presenters
+from yilian.portal.consent import act_on_party
 from yilian.portal.editors import Editor
 from yilian.registry.models import Enterprise
 
@@ -95,14 +95,7 @@ def _act(request: HttpRequest, enterprise: Enterprise, application: Application)
     errors: list[dict] = []
     try:
         if action in ("invite", "confirm"):
-            party = get_object_or_404(Party, application=application, pk=pk)
-            if action == "invite":
-                editor.invite(party, client_address(request))
-                messages.success(request, _("已向%(name)s的手机发送确认验证码和链接。")
-                                 % {"name": party.name})
-            else:
-                editor.confirm(party)
-                messages.success(request, _("%(name)s已确认。") % {"name": party.name})
+            act_on_party(request, editor, application, action, pk)
         elif action == "report":
             closing.update_closure(application, request.user, {
                 "liquidation_report": request.POST.get("liquidation_report", "")[:5000]})
