@@ -63,6 +63,44 @@ class ObjectionSerializer(serializers.Serializer):
     reason = Text(max_length=2000)
 
 
+class NoticeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["simplified", "creditors"])
+    kind_label = serializers.CharField()
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    division_code = serializers.CharField()
+    text = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    open = serializers.BooleanField(help_text="the notice runs now")
+    objections = serializers.IntegerField(help_text="objections filed and not dismissed")
+
+
+class ClosureSerializer(serializers.Serializer):
+    route = serializers.ChoiceField(choices=Route.choices)
+    debts = serializers.CharField(help_text="none, settled, or empty (general route)")
+    stage = serializers.ChoiceField(choices=["draft", "notice", "objected", "chain",
+                                             "refused"])
+    liquidation_group = MemberSerializer(many=True)
+    group_filed_at = serializers.DateTimeField(allow_null=True)
+    liquidation_report = serializers.CharField()
+    notices = NoticeSerializer(many=True)
+
+
+class GazettePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = NoticeSerializer(many=True)
+
+
+class ObjectionAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    verdict = serializers.CharField(help_text="pending until an examiner decides")
+    filed_at = serializers.DateTimeField()
+
+
 def closure_summary(closure: Closure) -> dict:
     """What the API says of a closing beside its form."""
     return {"route": closure.route, "debts": closure.debts, "stage": closure.stage,
@@ -124,10 +162,11 @@ class ApplicationClosure(APIView):
             raise exceptions.NotFound
         return closure
 
+    @extend_schema(responses={200: ClosureSerializer})
     def get(self, request, pk):
         return Response(closure_summary(self._closure(request, pk)))
 
-    @extend_schema(request=ClosureUpdateSerializer)
+    @extend_schema(request=ClosureUpdateSerializer, responses={200: ClosureSerializer})
     def patch(self, request, pk):
         closure = self._closure(request, pk)
         body = ClosureUpdateSerializer(data=request.data)
@@ -147,6 +186,7 @@ class GazetteList(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    @extend_schema(responses={200: GazettePageSerializer})
     def get(self, request):
         page = gazette.search(request.GET.get("q", ""), request.GET.get("zone", ""),
                               request.GET.get("page", 1))
@@ -161,7 +201,7 @@ class GazetteObjections(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=ObjectionSerializer)
+    @extend_schema(request=ObjectionSerializer, responses={201: ObjectionAnswerSerializer})
     def post(self, request, pk: int):
         notice = get_object_or_404(Notice, pk=pk)
         body = ObjectionSerializer(data=request.data)
