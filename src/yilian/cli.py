@@ -34,6 +34,8 @@ def _django(embedded_migrate: bool = True) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["YILIAN_DEMO"] = "1"
+    # A simplified closing is shown end to end at once, not after a 20-day notice.
+    os.environ.setdefault("YILIAN_CLOSING_NOTICE_DAYS", "0")
     if args.data_dir:
         os.environ["YILIAN_DATA_DIR"] = args.data_dir
     # Links in the demo's texts and QR codes point at the demo itself, on its own port.

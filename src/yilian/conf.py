@@ -79,6 +79,9 @@ _declare("YILIAN_MAX_NAMES_PER_ACCOUNT", "3", "Enterprise names one account may 
          "once (accepted or in-review applications, reservations): against name squatting.")
 _declare("YILIAN_DRAFT_DAYS", "30", "Days a draft may rest untouched before it expires "
          "(status expired: it can no longer be edited, and holds nothing).")
+_declare("YILIAN_CLOSING_NOTICE_DAYS", "20", "Days a simplified closing (简易注销) stays on "
+         "the public notice page (/gazette/) open to objections before its department chain "
+         "starts; 0 starts it at once (`yilian demo` uses 0).")
 _declare("YILIAN_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes "
          "(413 above it, chunked bodies included).")
 _declare("YILIAN_STATIC_ROOT", "", "Folder of static files collected in advance (the "

@@ -84,6 +84,7 @@ OTP_TOTP_ISSUER = "Yilian 一链"
 AUTHENTICATION_BACKENDS = ["yilian.accounts.backends.PasswordBackend"]
 MAX_NAMES_PER_ACCOUNT = conf.get_int("YILIAN_MAX_NAMES_PER_ACCOUNT")
 DRAFT_DAYS = conf.get_int("YILIAN_DRAFT_DAYS")
+CLOSING_NOTICE_DAYS = conf.get_int("YILIAN_CLOSING_NOTICE_DAYS")
 MAX_BODY_BYTES = conf.get_int("YILIAN_MAX_BODY_BYTES")
 # Django's own cap on a body read into memory, at the same limit: one number to reason about.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES

@@ -29,6 +29,8 @@ if _worker.startswith("gw") and not os.environ.get("YILIAN_TEST_XDIST_SPLIT"):
         os.environ["YILIAN_TEST_BROKER_URL"] = f"{_base}/{(int(_db or 0) - _index) % 16}"
 os.environ.setdefault("YILIAN_SIM_LATENCY_MS", "0")
 os.environ.setdefault("YILIAN_SIM_FAILURE_RATE", "0")
+# A simplified closing's notice period: none, unless a test sets one and moves past it.
+os.environ.setdefault("YILIAN_CLOSING_NOTICE_DAYS", "0")
 # Staff sign in by password alone in tests unless a test turns the second factor on
 # (tests/accounts/test_otp.py does, with real codes).
 os.environ.setdefault("YILIAN_STAFF_OTP", "0")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/", include("yilian.dashboard.urls")),
     path("api/v1/", include("yilian.api.urls")),
     path("verify/", include("yilian.licenses.urls")),
+    path("gazette/", include("yilian.closing.urls")),  # 公示: notices of closings
     # The admin's own sign-in form would skip the lockout's message and the second factor.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

@@ -55,12 +55,18 @@ def _in_review(site) -> dict:
 def submitted(site, *extra_scope: str) -> dict:
     """A new application of the demo applicant's (the example, with fresh people, a free
     name and ``extra_scope``), its parties confirmed, submitted: the 202's body."""
-    api = Client(site.base)
-    api.login("demo-applicant")
     data = fresh_people(_example())
     data["business_scope"] = [*data["business_scope"], *extra_scope]
+    return submitted_with_a_free_name(site, data, "信息技术有限公司")
+
+
+def submitted_with_a_free_name(site, data: dict, suffix: str) -> dict:
+    """``data`` submitted by the demo applicant under a name nobody holds (a 字号 of
+    :data:`FRESH` characters before ``suffix``), its parties confirmed."""
+    api = Client(site.base)
+    api.login("demo-applicant")
     for _ in range(20):
-        data["name"] = f"威海{''.join(random.sample(FRESH, 2))}信息技术有限公司"
+        data["name"] = f"威海{''.join(random.sample(FRESH, 2))}{suffix}"
         status, body = api.call("POST", "/api/v1/applications/", data)
         assert status == 201, body
         api.confirm_parties(body["id"])

@@ -188,6 +188,25 @@ CASES: list[Case] = [
     Case("enterprise-changes", {"uscc": "accepted.uscc"},
          {"POST": who(["owner", *WINDOW], others="404", anon="401",
                       officer_registration="403")}),
+    # 注销: the enterprise's owner or a clerk at the counter (an empty body: 400); those who
+    # read the enterprise otherwise 403, the rest 404. The world has no closing: its
+    # closure reads 404 to all; no notice numbered 1: objecting to it is 404 to anyone.
+    Case("enterprise-closures", {"uscc": "accepted.uscc"},
+         {"POST": who(["owner", "clerk"], others="404", anon="401", examiner="403",
+                      officer_registration="403")}),
+    Case("application-closure", {"pk": "accepted"},
+         {"GET": who([], others="404", anon="401"),
+          "PATCH": who([], others="404", anon="401")}),
+    Case("gazette", {}, {"GET": everyone()}),
+    Case("gazette-objections", {"pk": 1}, {"POST": everyone("404")}),
+    # 公示 pages: public; the examiner decides objections, window staff read them.
+    Case("gazette:list", {}, {"GET": everyone()}),
+    Case("gazette:notice", {"pk": 1}, {"GET": everyone("404"), "POST": everyone("404")}),
+    # 注销 on the phone: the enterprise's owner; another applicant 404, staff 403.
+    Case("portal:closing-start", {"uscc": "accepted.uscc"},
+         {"GET": OWN_PAGE, "POST": OWN_PAGE}),
+    Case("workbench:objections", {}, {"GET": WINDOW_PAGE}),
+    Case("workbench:objection-decide", {"pk": 1}, post_only(who([], examiner="404"))),
     Case("application-list", {}, {
         "GET": who(SIGNED_IN, anon="401"),  # each sees their own share (test_visibility)
         "POST": who([*APPLICANTS], others="403", anon="401")}),

@@ -8,6 +8,7 @@ from yilian.api import (
     applications,
     auth_views,
     changes,
+    closures,
     department_console,
     departments,
     enterprises,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("demo/outbox/", parties.DemoOutbox.as_view(), name="demo-outbox"),
     *enterprises.urlpatterns,  # enterprises/<uscc>/
     *changes.urlpatterns,  # enterprises/<uscc>/changes/
+    *closures.urlpatterns,  # enterprises/<uscc>/closures/, gazette/ (注销, 公示)
     *licenses.urlpatterns,  # licenses/<uscc>/pdf/ and licenses/<uscc>/json/ downloads
     *withdrawal.urlpatterns,  # applications/<id>/withdraw/
     *department_console.urlpatterns,  # departments/, departments/<code>/retry-failed/

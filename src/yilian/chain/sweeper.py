@@ -31,11 +31,13 @@ def jobs() -> tuple[Callable[[], object], ...]:
     """What the lease holder runs, in order, every ``YILIAN_SWEEP_SECONDS``."""
     from yilian.audit.checkpoints import checkpoint_if_due
     from yilian.chain import engine
+    from yilian.closing.services import start_due
     from yilian.forms.lifecycle import expire_drafts
     from yilian.notices.outbox import deliver_due
 
-    # expire_drafts and checkpoint_if_due are one indexed query when nothing is due.
-    return (engine.sweep, expire_drafts, checkpoint_if_due, deliver_due)
+    # expire_drafts, checkpoint_if_due and start_due (closings whose notice ended) are one
+    # indexed query when nothing is due.
+    return (engine.sweep, expire_drafts, checkpoint_if_due, deliver_due, start_due)
 
 
 class Sweeper:

@@ -127,9 +127,16 @@ class SimulatedDepartment(Department):
 
     def perform(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         """Act on the request as its ``purpose`` asks: an establishment's :meth:`act`;
-        for a change (变更) or a closing (注销), the department's ``act_<purpose>`` when
-        it has one — the same in process and behind HTTP (:mod:`yilian.deptsim.service`)."""
+        for a change (变更) the department's ``act_change`` when it has one; for a closing
+        (注销) its closing act (:mod:`yilian.closing.acts`) where it has one — the same in
+        process and behind HTTP (:mod:`yilian.deptsim.service`)."""
         purpose = request.payload.get("purpose") or "establish"
+        if purpose == "close":
+            from yilian.closing import acts
+
+            done = acts.act(self.code, request, serial)
+            if done is not None:
+                return done
         # A purpose the department has no act of its own for: it acts as it always did.
         return getattr(self, f"act_{purpose}", self.act)(request, serial)
 

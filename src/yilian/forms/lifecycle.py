@@ -75,7 +75,14 @@ class NotDeletable(Exception):
 
 def is_deletable(application: Application) -> bool:
     """A draft never submitted (the owner alone may delete it)."""
-    return application.status == Status.DRAFT and application.submitted_at is None
+    return (application.status == Status.DRAFT and application.submitted_at is None
+            # A general closing whose liquidation group is filed in the register (清算组
+            # 备案) is a liquidation under way, not a draft to throw away.
+            and not _group_filed(Application.objects.filter(pk=application.pk)).exists())
+
+
+def _group_filed(applications):
+    return applications.filter(closure__group_filed_at__isnull=False)
 
 
 def check_deletable(application: Application, actor) -> None:
@@ -116,6 +123,8 @@ def expire_drafts(now: dt.datetime | None = None) -> int:
     cutoff = draft_deadline(now)
     expired = 0
     stale = Application.objects.filter(status=Status.DRAFT, updated_at__lt=cutoff)
+    # A general closing's draft waits out its 45-day creditors' notice: it does not expire.
+    stale = stale.exclude(pk__in=_group_filed(stale).values("pk"))
     for pk in stale.values_list("pk", flat=True):
         with transaction.atomic():
             draft = (Application.objects.select_for_update()

@@ -146,6 +146,7 @@ def submit_application(application: Application, actor,
     the basis. The name is held only when the outcome is accepted or in review.
     """
     # Imported here: the chain and the rules import the forms app.
+    from yilian.closing import services as closing
     from yilian.forms import afterwards
     from yilian.rules import services as rules
 
@@ -161,7 +162,10 @@ def submit_application(application: Application, actor,
         application = _locked(application)
         check_can_edit(application, actor)
         synced = parties.sync(application, actor)
-        errors = [*validation.check_application(application),
+        # A closing's form is what the register holds: what it must declare is its own.
+        errors = [*(closing.submission_errors(application)
+                    if application.purpose == Purpose.CLOSE
+                    else validation.check_application(application)),
                   *parties.pending_errors(application, synced)]
         if application.purpose == Purpose.CHANGE:  # 变更: something must change
             errors += changes.submission_errors(application)
@@ -170,7 +174,8 @@ def submit_application(application: Application, actor,
         errors = errors or parties.identity_errors(application)
         if errors:
             raise InvalidApplication(errors)
-        decision = rules.decide_application(application, permit_answers=permit_answers)
+        decision = (closing.decision() if application.purpose == Purpose.CLOSE else
+                    rules.decide_application(application, permit_answers=permit_answers))
         status = _STATUS_FOR[decision.outcome]
         _hold_or_release_name(application, status)
         now = timezone.now()
@@ -213,6 +218,8 @@ def _hold_or_release_name(application: Application, status: str) -> None:
     ends returned or rejected holds nothing."""
     from yilian.names import services as names
 
+    if application.purpose == Purpose.CLOSE:
+        return  # a closing holds no name: it stays the enterprise's (names freed later)
     if status not in HOLDS_NAME:
         release_name(application, status)
         return

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from yilian.codes import divisions
 from yilian.codes.errors import InvalidCode
-from yilian.names import index, kinds, similarity
+from yilian.names import index, kinds, similarity, words
 from yilian.names.models import NameReservation, ReleaseReason
 from yilian.names.parse import ParsedName, UnparsableName, normalize, parse
 from yilian.names.rules import Problem, check_format
@@ -164,7 +164,8 @@ def check_name(name: str, division_code: str, org_form: str | None = None, *, us
     except InvalidCode as exc:
         problems.append(Problem(exc.code, exc.message_zh, exc.message_en, "GB/T 2260"))
         return NameCheck(False, problems, [])
-    conflicts = [c for c in current_index().conflicts(name, division_code, industry_code)
+    conflicts = [c for c in in_force(current_index().conflicts(name, division_code,
+                                                                industry_code))
                  if not (own_uscc and c.uscc == own_uscc)]
     conflicts += _reserved_elsewhere(name, division_code, user, industry_code, application)
     return NameCheck(not problems and not conflicts, problems, conflicts)
@@ -329,7 +330,32 @@ def registered_conflicts(name: str, division_code: str, industry_code: str = "")
     if not normalize(name):
         return []  # an individual business without a name
     serialize_name(_parsed(name), division_code, full=normalize(name))
-    return current_index().conflicts(name, division_code, industry_code)
+    return in_force(current_index().conflicts(name, division_code, industry_code))
+
+
+def in_force(conflicts: list[Conflict], today: dt.date | None = None) -> list[Conflict]:
+    """The clashes with names the register still protects: the index keeps every name it
+    ever held, and a closed enterprise's name is free again once the period the name rules
+    set (``data/after_closing.json``) has passed since it closed."""
+    usccs = {c.uscc for c in conflicts if c.uscc and not c.reserved}
+    if not usccs:
+        return conflicts
+    from yilian.registry.models import Enterprise, EnterpriseStatus
+
+    freed = set(Enterprise.objects.filter(uscc__in=usccs, status=EnterpriseStatus.CLOSED,
+                                          closed_on__lte=freed_before(today))
+                .values_list("uscc", flat=True))
+    return [c for c in conflicts if c.uscc not in freed]
+
+
+def freed_before(today: dt.date | None = None) -> dt.date:
+    """The last closing date whose name is free again ``today``."""
+    today = today or timezone.localdate()
+    years = words.after_closing()["years"]
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February: the year before has none
+        return today.replace(year=today.year - years, day=28)
 
 
 def release(reservation: NameReservation | int, user=None) -> NameReservation:

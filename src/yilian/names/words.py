@@ -109,3 +109,11 @@ def _short(full: str) -> str:
         if full.endswith(suffix) and len(full) > len(suffix):
             return full[: -len(suffix)]
     return ""
+
+
+@cache
+def after_closing() -> dict:
+    """How long a closed enterprise's name stays taken, with its basis
+    (``data/after_closing.json``: ``years``, ``basis``, ``checked``)."""
+    text = resources.files("yilian.names").joinpath("data/after_closing.json").read_text("utf-8")
+    return json.loads(text)

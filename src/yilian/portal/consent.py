@@ -40,14 +40,7 @@ def parties_step(request: HttpRequest, editor: Editor, application: Application)
         try:
             verb, _sep, pk = action.partition(":")
             if verb in ("invite", "confirm"):
-                party = get_object_or_404(Party, application=application, pk=pk)
-                if verb == "invite":
-                    editor.invite(party, client_address(request))
-                    messages.success(request, _("已向%(name)s的手机发送确认验证码和链接。")
-                                     % {"name": party.name})
-                else:
-                    editor.confirm(party)
-                    messages.success(request, _("%(name)s已确认。") % {"name": party.name})
+                act_on_party(request, editor, application, verb, pk)
             if request.POST.get("go") == "next":
                 return redirect(editor.step_url(application, "review"))
             return redirect(editor.step_url(application, "parties"))
@@ -60,6 +53,20 @@ def parties_step(request: HttpRequest, editor: Editor, application: Application)
                        presenters.form_data(application), errors,
                        status=400 if errors else 200,
                        parties=presenters.party_rows(application, editor, request))
+
+
+def act_on_party(request: HttpRequest, editor: Editor, application: Application, verb: str,
+                 pk: str) -> None:
+    """``invite``: send the party their code (again); ``confirm``: confirm them here.
+    A refusal raises (one of ``_REFUSALS``)."""
+    party = get_object_or_404(Party, application=application, pk=pk)
+    if verb == "invite":
+        editor.invite(party, client_address(request))
+        messages.success(request, _("已向%(name)s的手机发送确认验证码和链接。")
+                         % {"name": party.name})
+    else:
+        editor.confirm(party)
+        messages.success(request, _("%(name)s已确认。") % {"name": party.name})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from yilian.closing import pages as closing
 from yilian.portal import autosave, changes, consent, enterprise, live, pickers, views, wizard
 
 app_name = "portal"
@@ -22,4 +23,5 @@ urlpatterns = [
     path("confirm/<str:token>/", consent.confirm, name="party-public"),
     path("enterprises/<str:uscc>/", enterprise.page, name="enterprise"),
     path("enterprises/<str:uscc>/change/", changes.start, name="change-start"),
+    path("enterprises/<str:uscc>/close/", closing.start, name="closing-start"),  # 注销
 ]

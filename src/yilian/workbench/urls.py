@@ -1,5 +1,6 @@
 from django.urls import path
 
+from yilian.closing import views as closing
 from yilian.portal import changes
 from yilian.workbench import console, enterprises, views
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("counter/<uuid:pk>/<slug:step>/autosave/", views.counter_autosave,
          name="counter-autosave"),
     path("enterprises/", enterprises.lookup, name="enterprise-lookup"),
+    path("objections/", closing.objections, name="objections"),
+    path("objections/<int:pk>/decide/", closing.decide, name="objection-decide"),
     path("departments/", console.console, name="console"),
     path("departments/steps/<int:pk>/retry/", console.retry, name="retry"),
     path("departments/steps/<int:pk>/complete/", console.complete, name="complete"),

@@ -1,0 +1,145 @@
+"""公示 and 异议 (issue 13, part 3): a simplified closing's notice is on the public page
+(searchable, by zone, paginated); anyone objects with a reason (field errors otherwise),
+which stops the closing; an examiner upholds it (the closing refused, the enterprise
+active again) or dismisses it (the closing goes on)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.api.conftest import make_user
+from tests.api.test_closures import _closed_by_the_chain, _open, _submit, registered  # noqa: F401
+from yilian.accounts import roles
+from yilian.chain import engine
+from yilian.chain.models import Step
+from yilian.closing import services as closing
+from yilian.closing.models import Closure, Notice, Objection, Stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def noticed(api_client, registered, settings):  # noqa: F811
+    """The example enterprise's simplified closing, accepted, in its 20-day notice."""
+    settings.CLOSING_NOTICE_DAYS = 20
+    body = _open(api_client, registered["uscc"], route="simplified", debts="none").json()
+    assert _submit(api_client, body["id"]).status_code == 202
+    return Notice.objects.get(uscc=registered["uscc"], kind="simplified")
+
+
+@pytest.fixture
+def examiner():
+    user = make_user("examiner")
+    roles.grant(user, roles.EXAMINER)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+REASON = {"objector": "威海某供应商有限公司", "contact": "0631-5200000",
+          "reason": "该企业尚欠我公司货款12万元未清偿，不符合简易注销条件。"}
+
+
+def _past_the_notice():
+    return timezone.now() + dt.timedelta(days=21)
+
+
+def test_the_gazette_lists_searches_and_filters_by_zone(noticed):
+    page = Client().get("/gazette/", {"q": noticed.name[2:6]})
+    assert page.status_code == 200
+    assert noticed.uscc in page.content.decode()
+    assert noticed.uscc in Client().get("/gazette/", {"zone": "3710"}).content.decode()
+    assert noticed.uscc not in Client().get("/gazette/", {"zone": "11"}).content.decode()
+    assert noticed.uscc not in Client().get("/gazette/", {"q": "不存在的名称"}).content.decode()
+    api = Client().get("/api/v1/gazette/", {"zone": noticed.division_code}).json()
+    assert api["count"] == 1 and api["results"][0]["open"] is True
+
+
+def test_the_gazette_is_paginated(noticed):
+    now = timezone.now()
+    Notice.objects.bulk_create([
+        Notice(closure=noticed.closure, kind="creditors" if i == 0 else "simplified",
+               uscc=f"X{i:017d}", name=f"分页测试{i}有限公司", division_code="371071",
+               starts_at=now - dt.timedelta(days=i + 1), ends_at=now)
+        for i in range(1)])  # a second notice of the same closure (the other kind)
+    assert Client().get("/api/v1/gazette/").json()["count"] == 2
+    from yilian.closing import gazette
+
+    assert gazette.search(page=1).paginator.per_page == gazette.PER_PAGE
+    assert gazette.search(page="99").number == 1  # past the end: the last page
+
+
+def test_an_objection_without_a_reason_is_a_field_error_and_nothing_is_stored(noticed):
+    answer = Client().post(f"/gazette/{noticed.pk}/", {**REASON, "reason": "  "})
+    assert answer.status_code == 400
+    assert 'id="reason-error"' in answer.content.decode()
+    api = Client().post(f"/api/v1/gazette/{noticed.pk}/objections/",
+                        {**REASON, "reason": ""}, content_type="application/json")
+    assert api.status_code == 400
+    assert api.json()["errors"][0]["field"] == "reason"
+    assert not Objection.objects.exists()
+    assert Closure.objects.get(pk=noticed.closure_id).stage == Stage.NOTICE
+
+
+def test_an_objection_stops_the_closing_and_upholding_it_refuses_it(noticed, api_client,
+                                                                    examiner):
+    filed = Client().post(f"/gazette/{noticed.pk}/", REASON)
+    assert filed.status_code == 302
+    objection = Objection.objects.get()
+    assert Closure.objects.get(pk=noticed.closure_id).stage == Stage.OBJECTED
+    # The notice ends: the chain does not start while the objection stands.
+    assert closing.start_due(_past_the_notice()) == 0
+    assert not Step.objects.filter(chain__application_id=noticed.closure_id).exists()
+    desk = examiner.get("/workbench/objections/")
+    assert desk.status_code == 200 and REASON["reason"] in desk.content.decode()
+    decided = examiner.post(f"/workbench/objections/{objection.pk}/decide/",
+                            {"verdict": "upheld", "comment": "欠款属实"})
+    assert decided.status_code == 302
+    app = api_client.get(f"/api/v1/applications/{noticed.closure_id}/").json()
+    assert app["status"] == "rejected" and "欠款属实" in app["review_comment"]
+    enterprise = api_client.get(f"/api/v1/enterprises/{noticed.uscc}/").json()
+    assert enterprise["status"] == "active"
+    assert enterprise["licenses"][0]["status"] == "current"
+    assert closing.start_due(_past_the_notice()) == 0
+    # The enterprise may apply again.
+    again = _open(api_client, noticed.uscc, route="simplified", debts="settled")
+    assert again.status_code == 201, again.content
+
+
+def test_a_dismissed_objection_lets_the_closing_go_on(noticed, api_client, examiner):
+    assert Client().post(f"/api/v1/gazette/{noticed.pk}/objections/", REASON,
+                         content_type="application/json").status_code == 201
+    objection = Objection.objects.get()
+    examiner.post(f"/workbench/objections/{objection.pk}/decide/",
+                  {"verdict": "dismissed", "comment": "已提供清偿凭证"})
+    assert Closure.objects.get(pk=noticed.closure_id).stage == Stage.NOTICE
+    assert closing.start_due() == 0  # the notice still runs
+    assert closing.start_due(_past_the_notice()) == 1
+    _closed_by_the_chain(api_client, str(noticed.closure_id), noticed.uscc)
+
+
+def test_only_an_examiner_decides_and_no_objection_after_the_notice(noticed):
+    objection = closing.object_to(noticed, **REASON)
+    clerk = make_user("clerk")
+    roles.grant(clerk, roles.CLERK)
+    client = Client()
+    client.force_login(clerk)
+    assert client.get("/workbench/objections/").status_code == 200
+    assert client.post(f"/workbench/objections/{objection.pk}/decide/",
+                       {"verdict": "upheld"}).status_code == 403
+    applicant = Client()
+    applicant.force_login(make_user("someone"))
+    assert applicant.get("/workbench/objections/").status_code == 403
+    Notice.objects.filter(pk=noticed.pk).update(ends_at=timezone.now())
+    late = Client().post(f"/gazette/{noticed.pk}/", REASON)
+    assert late.status_code == 400 and "objection-form" not in late.content.decode()
+    assert Objection.objects.count() == 1
+    refused = Client().post(f"/api/v1/gazette/{noticed.pk}/objections/", REASON,
+                            content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "objection.closed"
+    engine.drain()
