@@ -377,9 +377,15 @@ def sweep() -> int:
     A resent step's ``next_attempt_at`` moves to now, so that under a backlog each step is
     resent at most once per grace period instead of flooding the queue with copies; an
     abandoned claim (whose row says nothing of the resend) likewise, by
-    :func:`_not_resent_lately`."""
+    :func:`_not_resent_lately`. While the broker's queue is behind, a step counts as left
+    ready only from when the queue reached the time it was sent
+    (:func:`yilian.chain.dispatch.queued_since`)."""
     grace = settings.SWEEP_GRACE_SECONDS
-    ids = ready_step_ids(stale_after=grace)
+    # A step made ready after the oldest message still in the queue was sent has its
+    # own message behind that one: it waits for the queue, it was not lost.
+    since = dispatch.queued_since()
+    behind = max(0.0, time.time() - since) if since is not None else 0.0
+    ids = ready_step_ids(stale_after=grace + behind)
     if ids:
         Step.objects.filter(pk__in=ids, status__in=READY_STATUSES).update(
             next_attempt_at=timezone.now())
