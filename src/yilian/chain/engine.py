@@ -32,6 +32,7 @@ from yilian.chain.outcomes import (  # noqa: F401  (the engine's names before th
 from yilian.chain.outcomes import audit as _audit
 from yilian.chain.outcomes import record_accepted as _record_accepted
 from yilian.chain.outcomes import record_failure as _record_failure
+from yilian.db import prepared
 from yilian.departments import circuit, registry
 from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
@@ -103,7 +104,7 @@ def claim(step_id: int) -> Claim | None:
     at = connection.ops.adapt_datetimefield_value
     lock = " FOR UPDATE OF s SKIP LOCKED" if connection.features.has_select_for_update_of \
         else ""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), prepared.cursor() as cursor:
         cursor.execute(_CLAIM_SELECT + lock, [step_id, at(now), at(now)])
         row = _claimable(step_id, cursor.fetchone())
         if row is None:
@@ -129,7 +130,7 @@ def _claim_and_take(step_id: int, now: dt.datetime) -> Claim | None:
     at = connection.ops.adapt_datetimefield_value
     token = uuid.uuid4().hex
     lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), prepared.cursor() as cursor:
         cursor.execute(_CLAIM_AND_TAKE, [step_id, at(now), at(now), token, at(lease),
                                          at(now)])
         row = _claimable(step_id, cursor.fetchone())
@@ -249,7 +250,7 @@ _STEP_DONE_IF_ALLOWED = _STEP_DONE.rstrip() + " AND status IN ({})\n".format(
 
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), prepared.cursor() as cursor:
         cursor.execute(_STEP_DONE_IF_ALLOWED, _done_values(taken.step_id, outcome, now))
         if cursor.rowcount != 1:
             cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s",

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from yilian.db import prepared
 from yilian.departments import simconfig
 from yilian.departments.base import Department, Outcome, StepRequest, TransientError
 from yilian.departments.models import Effect
@@ -104,7 +105,7 @@ class SimulatedDepartment(Department):
         # fall back to reading the earlier effect when the key's constraint says so.
         # In SQL: every step of every chain passes here (docs/BENCHMARKS.md).
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(), prepared.cursor() as cursor:
                 cursor.execute(_EFFECT_INSERT, [self.code, request.idempotency_key,
                                                 connection.ops.adapt_datetimefield_value(
                                                     timezone.now())])
