@@ -190,13 +190,19 @@ def _attempt(step_id: int) -> bool:
     taken = claim(step_id)
     if taken is None:
         return False
+    run_claimed(taken)
+    return True
+
+
+def run_claimed(taken: Claim) -> None:
+    """Ask the department for a step this worker has claimed, and record the answer."""
     bind_step(taken.application_id, taken.code)
     department = registry.get(taken.code)
     if department.batch_limit > 1 and not taken.polling:
         from yilian.chain import batch  # it builds on this module
 
         if batch.ask_together(taken, department):
-            return True
+            return
     try:
         request = StepRequest(
             department=taken.code,
@@ -224,7 +230,6 @@ def _attempt(step_id: int) -> bool:
         else:
             _record_success(taken, outcome)
         circuit.succeeded(taken.code)
-    return True
 
 
 def _lock_chain(cursor, chain_id: int) -> tuple:

@@ -11,17 +11,21 @@ infer each parameter's type; where it cannot (a value only selected), they cast 
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def cursor():
     """A cursor on the default connection, as ``connection.cursor()`` gives, bound on
     the server on PostgreSQL (the same cursor elsewhere)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    # The thread's connection looked up once: each attribute read through
+    # django.db.connection looks it up again.
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return db.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    # What Django's own cursor() does, with the server-binding class.
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        return db._prepare_cursor(ServerBindingCursor(db.connection))

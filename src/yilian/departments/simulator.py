@@ -74,6 +74,8 @@ _EFFECT_ANSWER = "UPDATE departments_effect SET reference = %s, data = %s WHERE 
 class SimulatedDepartment(Department):
     """A department simulated in-process; subclasses say what the department issues."""
 
+    in_process = True
+
     def submit(self, request: StepRequest) -> Outcome:
         config = reach(self.code, self.name_en)
         # Half the failures happen before the department acts, half after it acted but
