@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yilian.chain import engine
+from yilian.chain.batch import TAKE_READY
 from yilian.chain.engine import Claim
 from yilian.chain.models import StepStatus
 from yilian.db import prepared
@@ -47,14 +48,7 @@ SELECT s.id, s.status, s.code, s.idempotency_key, s.payload, s.chain_id,
   JOIN forms_application a ON a.id = c.application_id
  WHERE s.id = ANY(%s) AND s.code = ANY(%s) AND s.status <> '{StepStatus.WAITING}'
    AND {engine._READY_SQL}
-   FOR UPDATE OF s SKIP LOCKED)
-UPDATE chain_step t
-   SET status = 'running', attempts = t.attempts + 1, claim_token = %s,
-       lease_expires_at = %s, started_at = COALESCE(t.started_at, %s)
-  FROM ready
- WHERE t.id = ready.id
-RETURNING t.id, ready.status, t.attempts, ready.code, ready.idempotency_key,
-          ready.payload, ready.chain_id, ready.application_id, ready.uscc"""
+   FOR UPDATE OF s SKIP LOCKED)""" + TAKE_READY
 
 
 def _in_process_codes() -> list[str]:
