@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "yilian.audit",
     "yilian.forms",
     "yilian.registry",
+    "yilian.closing",
     "yilian.names",
     "yilian.rules",
     "yilian.chain",

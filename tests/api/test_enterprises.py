@@ -11,6 +11,7 @@ from tests import factories
 from tests.api.conftest import confirm_every_party, make_user
 from yilian.accounts import roles
 from yilian.codes import uscc
+from yilian.licenses.services import revoke
 from yilian.registry import history
 from yilian.registry.models import Enterprise, EnterpriseStatus
 
@@ -43,7 +44,7 @@ def test_the_owner_reads_status_kind_history_and_license(api_client, registered)
         "established", registered["id"], "yilian", {})
     [lic] = body["licenses"]
     assert (lic["version"], lic["status"]) == (1, "current")
-    assert lic["pdf_url"].endswith(f"/licenses/{registered['uscc']}/pdf/")
+    assert lic["pdf_url"].endswith(f"/licenses/{registered['uscc']}/v1/pdf/")
     assert api_client.get(lic["json_url"]).status_code == 200
 
 
@@ -53,7 +54,9 @@ def test_the_code_is_read_as_people_type_it(api_client, registered):
 
 
 def test_a_closed_enterprise_shows_its_license_revoked(api_client, registered):
-    Enterprise.objects.filter(uscc=registered["uscc"]).update(status=EnterpriseStatus.CLOSED)
+    enterprise = Enterprise.objects.get(uscc=registered["uscc"])
+    Enterprise.objects.filter(pk=enterprise.pk).update(status=EnterpriseStatus.CLOSED)
+    revoke(enterprise)
     body = api_client.get(f"/api/v1/enterprises/{registered['uscc']}/").json()
     assert body["status"] == "closed" and body["licenses"][0]["status"] == "revoked"
 

@@ -139,3 +139,27 @@ def test_back_and_forward_lose_nothing(site, phone):
     assert phone.url == scope_url
     phone.go_back()
     assert phone.locator("#domicile").input_value() == "威海市新威路7号B座"
+
+
+def test_a_row_added_through_htmx_does_not_stop_the_autosave(site, phone):
+    """The row button saves the form and swaps in only the rows: the autosave that
+    follows builds on the version that save made, not on the page's first one (it used to
+    answer "表单已在别处修改" and stop)."""
+    url = _new_draft(site, phone)
+    phone.goto(url.replace("/enterprise/", "/investors/"))
+    first = phone.evaluate("() => document.getElementById('step-form').dataset.version")
+    phone.locator("#investors-0-name").fill("王一")
+    phone.locator("#rows-end button[value=investors]").click()
+    phone.locator("#investors-1-name").wait_for()
+    assert phone.evaluate(
+        "() => document.getElementById('step-form').dataset.version") != first
+    phone.locator("#investors-1-name").click()
+    phone.locator("#investors-1-name").press_sequentially("李二", delay=10)
+    # Saved: nothing left to keep in the browser, and the status says so.
+    phone.wait_for_function(
+        "() => localStorage.getItem(document.getElementById('step-form').dataset.draftKey)"
+        " === null && document.getElementById('autosave-status').textContent"
+        ".includes('已自动保存')")
+    assert "别处" not in _status(phone).inner_text()
+    phone.goto(url.replace("/enterprise/", "/investors/"))
+    assert phone.locator("#investors-1-name").input_value() == "李二"

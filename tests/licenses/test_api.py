@@ -36,15 +36,14 @@ def test_verify_valid_answers_with_the_content_it_verified(lic):
 
 def test_verify_says_whether_the_license_is_current_or_revoked(lic):
     """DESIGN.md §5: a genuine license that is no longer the one in force is told apart
-    (superseded needs a change's second license: issue 13's next part)."""
-    from yilian.registry.models import EnterpriseStatus
+    (a superseded one: tests/afterwards)."""
+    from yilian.licenses.services import revoke
 
     def status() -> str | None:
         return post_bytes(APIClient(), signing.canonical(lic.signed)).json()["status"]
 
     assert status() == "current"
-    lic.enterprise.status = EnterpriseStatus.CLOSED
-    lic.enterprise.save()
+    revoke(lic.enterprise)
     assert status() == "revoked"
 
 

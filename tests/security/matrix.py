@@ -167,6 +167,10 @@ CASES: list[Case] = [
     Case("license-verify", {}, {"POST": everyone()}),
     Case("license-pdf", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
     Case("license-json", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
+    Case("license-version-pdf", {"uscc": "accepted.uscc", "version": 1},
+         {"GET": LICENSE_FILE}),
+    Case("license-version-json", {"uscc": "accepted.uscc", "version": 1},
+         {"GET": LICENSE_FILE}),
     # Who may read the license reads the enterprise's register entry and history.
     Case("enterprise-detail", {"uscc": "accepted.uscc"}, {"GET": LICENSE_FILE}),
     Case("application-list", {}, {

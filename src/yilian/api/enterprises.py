@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from yilian.accounts.permissions import has_role
 from yilian.codes.errors import fold_width
 from yilian.forms.access import WINDOW_ROLES, can_read_license
-from yilian.licenses.services import license_links
+from yilian.licenses.services import version_links
 from yilian.refdata import kinds
 from yilian.registry import history
 from yilian.registry.models import Enterprise, EnterpriseStatus, EventKind
@@ -41,6 +41,8 @@ class EnterpriseLicenseSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["current", "superseded", "revoked"])
     issued_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True,
+                                         help_text="when it was superseded or revoked")
     pdf_url = serializers.URLField()
     json_url = serializers.URLField()
 
@@ -64,7 +66,7 @@ class EnterpriseDetail(APIView):
 
     @extend_schema(responses={200: EnterpriseSerializer, 404: None})
     def get(self, request, uscc: str):
-        enterprise = (Enterprise.objects.select_related("application", "license")
+        enterprise = (Enterprise.objects.select_related("application")
                       .prefetch_related("events")
                       .filter(uscc=fold_width(uscc).strip().upper()).first())
         if enterprise is None or not _may_read(request.user, enterprise):
@@ -88,15 +90,14 @@ def _summary(enterprise: Enterprise, request) -> dict:
 
 
 def _licenses(enterprise: Enterprise, request) -> list[dict]:
-    """Each license issued, newest first. One per enterprise so far: it is current while
-    the enterprise exists and revoked once it is closed (a change's new license, which
-    supersedes it, is issue 13's next part)."""
-    lic = getattr(enterprise, "license", None)
-    if lic is None or enterprise.application is None:
-        return []
-    status = "revoked" if enterprise.status == EnterpriseStatus.CLOSED else "current"
-    return [{"version": 1, "status": status, "issued_at": lic.issued_at.isoformat(),
-             **(license_links(enterprise.application, request) or {})}]
+    """Each license issued here, newest first: the one in force (``current``), those a
+    change replaced (``superseded``), the last one once the enterprise closed
+    (``revoked``), each with its own files."""
+    return [{"version": lic.version, "status": lic.status,
+             "issued_at": lic.issued_at.isoformat(),
+             "ended_at": lic.ended_at.isoformat() if lic.ended_at else None,
+             **version_links(lic, request)}
+            for lic in enterprise.licenses.order_by("-version")]
 
 
 def _may_read(user, enterprise: Enterprise) -> bool:

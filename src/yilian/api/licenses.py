@@ -96,9 +96,14 @@ class _Download(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _AnyAccept
 
-    def license(self, request, uscc: str) -> License:
-        lic = (License.objects.select_related("application")
-               .filter(uscc=fold_width(uscc).strip().upper()).first())
+    def license(self, request, uscc: str, version: int | None = None) -> License:
+        """The latest license of ``uscc`` (in force, or the last before it closed), or
+        the given ``version`` of it (``…/v{n}/``)."""
+        found = License.objects.select_related("application").filter(
+            uscc=fold_width(uscc).strip().upper())
+        if version is not None:
+            found = found.filter(version=version)
+        lic = found.order_by("-version").first()
         if lic is None or not can_download(lic, request.user):
             raise NotFound
         return lic
@@ -108,10 +113,10 @@ class LicensePdf(_Download):
     """营业执照 PDF — rendered on first request, then served from the cache."""
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
-    def get(self, request, uscc: str):
-        lic = self.license(request, uscc)
+    def get(self, request, uscc: str, version: int | None = None):
+        lic = self.license(request, uscc, version)
         return FileResponse(pdf.cached_pdf(lic), content_type="application/pdf",
-                            filename=f"{lic.uscc}.pdf")
+                            filename=f"{lic.uscc}{_suffix(lic)}.pdf")
 
 
 class LicenseJson(_Download):
@@ -119,16 +124,26 @@ class LicenseJson(_Download):
     with ``yilian verify-license``."""
 
     @extend_schema(responses={(200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT)})
-    def get(self, request, uscc: str):
-        lic = self.license(request, uscc)
+    def get(self, request, uscc: str, version: int | None = None):
+        lic = self.license(request, uscc, version)
         response = HttpResponse(signing.canonical(lic.signed),
                                 content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{lic.uscc}.license.json"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{lic.uscc}{_suffix(lic)}.license.json"')
         return response
+
+
+def _suffix(lic: License) -> str:
+    # Version 1 keeps the file name it always had; a reissue says which it is.
+    return f".v{lic.version}" if lic.version > 1 else ""
 
 
 # Spread into yilian.api.urls (``*licenses.urlpatterns``).
 urlpatterns = [
     path("licenses/<str:uscc>/pdf/", LicensePdf.as_view(), name="license-pdf"),
     path("licenses/<str:uscc>/json/", LicenseJson.as_view(), name="license-json"),
+    path("licenses/<str:uscc>/v<int:version>/pdf/", LicensePdf.as_view(),
+         name="license-version-pdf"),
+    path("licenses/<str:uscc>/v<int:version>/json/", LicenseJson.as_view(),
+         name="license-version-json"),
 ]

@@ -34,6 +34,7 @@ from yilian.chain.outcomes import record_accepted as _record_accepted
 from yilian.chain.outcomes import record_failure as _record_failure
 from yilian.db import prepared
 from yilian.departments import circuit, registry
+from yilian.departments import steps as steps_plan
 from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
 from yilian.notices import notify
 from yilian.observability import metrics
@@ -234,7 +235,7 @@ def run_claimed(taken: Claim) -> None:
 
 def _lock_chain(cursor, chain_id: int) -> tuple:
     # Lock order, for every writer: a step's row, then its chain's row.
-    cursor.execute("SELECT accepted_at, deadline_at FROM chain_chain WHERE id = %s"
+    cursor.execute("SELECT accepted_at, deadline_at, purpose FROM chain_chain WHERE id = %s"
                    + _for_update(), [chain_id])
     return cursor.fetchone()
 
@@ -307,11 +308,11 @@ def _carry_on(cursor, step_id: int, chain_id: int, application_id: uuid.UUID, co
     # the same moment queue here briefly. Whoever gets it second reads (in a fresh
     # statement, after the wait) the first one's committed step, so exactly one of
     # them sees every step done and completes the chain.
-    accepted_at, deadline_at = _lock_chain(cursor, chain_id)
+    accepted_at, deadline_at, purpose = _lock_chain(cursor, chain_id)
     cursor.execute("SELECT id, code, status, next_attempt_at IS NULL FROM chain_step "
                    "WHERE chain_id = %s", [chain_id])
     steps = {each: [pk, status, waiting] for pk, each, status, waiting in cursor.fetchall()}
-    released = _release_followers(cursor, steps, now)
+    released = _release_followers(cursor, steps, now, purpose)
     if all(status == StepStatus.DONE for _pk, status, _w in steps.values()):
         cursor.execute("UPDATE chain_chain SET finished_at = %s WHERE id = %s",
                        [at(now), chain_id])
@@ -335,12 +336,16 @@ def _aware(value) -> dt.datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
 
 
-def _release_followers(cursor, steps: dict[str, list], now: dt.datetime) -> list[int]:
-    """Make ready every waiting step whose prerequisites are now all done."""
+def _release_followers(cursor, steps: dict[str, list], now: dt.datetime,
+                       purpose: str) -> list[int]:
+    """Make ready every waiting step whose prerequisites (by the chain's purpose) are
+    now all done."""
     done = {code for code, (_pk, status, _w) in steps.items() if status == StepStatus.DONE}
+    codes = frozenset(steps)
     ready = [
         pk for code, (pk, status, waiting) in steps.items()
-        if status == StepStatus.PENDING and waiting and set(registry.get(code).after) <= done
+        if status == StepStatus.PENDING and waiting
+        and set(steps_plan.prerequisites(purpose, code, codes)) <= done
     ]
     if ready:
         marks = ", ".join(["%s"] * len(ready))

@@ -56,6 +56,9 @@ class Chain(models.Model):
 
     application = models.OneToOneField("forms.Application", on_delete=models.PROTECT,
                                        related_name="chain")
+    #: The application's purpose (establish, change, close), copied at acceptance: the
+    #: order of the steps follows it (:func:`yilian.departments.steps.prerequisites`).
+    purpose = models.CharField(max_length=12, default="establish")
     accepted_at = models.DateTimeField("受理时间")
     deadline_at = models.DateTimeField("承诺时限")
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ from yilian.audit.services import record, stream_for_application
 from yilian.chain import dispatch
 from yilian.chain.models import Chain, Step
 from yilian.departments import registry
+from yilian.departments import steps as steps_plan
 
 
 def start_chain(application, actor=None) -> Chain:
@@ -27,21 +28,38 @@ def start_chain(application, actor=None) -> Chain:
     prefetch_related_objects([application], "people", "employees", "investors")
     chain = Chain.objects.create(
         application=application,
+        purpose=application.purpose,
         accepted_at=accepted,
         deadline_at=accepted + dt.timedelta(seconds=settings.SLA_SECONDS),
     )
+    departments = registry.for_application(application)
+    codes = tuple(d.code for d in departments)
     steps = Step.objects.bulk_create([
         Step(
             chain=chain,
             code=department.code,
             idempotency_key=f"{application.pk.hex}-{department.code}",
-            next_attempt_at=None if department.after else now,
-            payload=department.build_payload(application),
+            next_attempt_at=(None if steps_plan.prerequisites(chain.purpose, department.code,
+                                                              codes) else now),
+            payload=_payload(department, application),
         )
-        for department in registry.for_application(application)
+        for department in departments
     ])
     record(stream_for_application(application.pk), "chain.started", actor=actor,
            data={"steps": [s.code for s in steps], "deadline": chain.deadline_at.isoformat()})
     ready = Step.objects.filter(chain=chain, next_attempt_at__isnull=False)
     dispatch.on_commit(list(ready.values_list("pk", flat=True)))
     return chain
+
+
+def _payload(department, application) -> dict:
+    """What the department is sent; a change or a closing says which it is (``purpose``,
+    an optional field of the protocol: docs/department-protocol.md) and, for a change,
+    what changed, so each department acts on its own part of it."""
+    payload = department.build_payload(application)
+    if application.purpose != steps_plan.ESTABLISH:
+        from yilian.forms import afterwards
+
+        payload["purpose"] = application.purpose
+        payload.update(afterwards.payload_extra(application, department.code))
+    return payload

@@ -14,6 +14,8 @@ class BankStep(SimulatedDepartment):
     """银行开户预约 — bank account appointment (only when the applicant asked for one)."""
 
     code = "bank"
+    #: What a change tells this department (docs/changes-and-closing.md).
+    reads = ("name", "domicile", "people.legal_representative", "bank_appointment")
     name_zh = gettext_noop("银行开户预约")
     name_en = "Bank appointment"
 

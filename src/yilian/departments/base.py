@@ -85,6 +85,9 @@ class Department:
     name_en: ClassVar[str]
     #: Steps that must be done before this one may start (registration gives the USCC).
     after: ClassVar[tuple[str, ...]] = ("registration",)
+    #: The particulars of the one form this department holds (keys of
+    #: :func:`yilian.forms.afterwards.snapshot`): a change of any of them is told to it.
+    reads: ClassVar[tuple[str, ...]] = ()
     #: How many of its steps may be asked in one :meth:`submit_batch` (批量请求); 1 asks
     #: one at a time (in-process simulators: a request costs them nothing).
     batch_limit: int = 1

@@ -14,6 +14,8 @@ class HousingFundStep(SimulatedDepartment):
     """住房公积金缴存登记 — opens the unit's housing-fund account."""
 
     code = "housing_fund"
+    #: What a change tells this department (docs/changes-and-closing.md).
+    reads = ("name", "domicile", "people.legal_representative", "employees")
     name_zh = gettext_noop("公积金登记")
     name_en = "Housing fund"
 

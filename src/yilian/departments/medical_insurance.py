@@ -14,6 +14,8 @@ class MedicalInsuranceStep(SimulatedDepartment):
     """医保登记 — medical-insurance registration of the unit."""
 
     code = "medical_insurance"
+    #: What a change tells this department (docs/changes-and-closing.md).
+    reads = ("name", "domicile", "people.legal_representative", "employees")
     name_zh = gettext_noop("医保登记")
     name_en = "Medical insurance"
 

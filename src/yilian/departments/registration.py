@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from yilian.codes import uscc
 from yilian.db import prepared
 from yilian.departments.base import Outcome, PermanentError, StepRequest, person
-from yilian.departments.simulator import SimulatedDepartment, local_today
+from yilian.departments.simulator import SimulatedDepartment, local_today, stamp
 from yilian.forms import particulars
 from yilian.refdata import kinds
 from yilian.registry import history
@@ -49,6 +49,12 @@ class RegistrationStep(SimulatedDepartment):
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         payload = request.payload
+        if payload.get("purpose", "establish") != "establish":
+            # 变更 / 备案 / 注销: the register entry exists; its code stays.
+            from yilian.registry import afterwards
+
+            data = afterwards.apply(payload["purpose"], payload, request.application_id)
+            return f"{payload['purpose'][:2].upper()}{stamp(serial)}", data
         self._check_name_is_free(payload)
         code = uscc.make(payload["division_code"], serial,
                          entity_type=kinds.entity_class(payload["org_form"]))
@@ -91,6 +97,12 @@ class RegistrationStep(SimulatedDepartment):
         from yilian.licenses.services import issue_registered
 
         application = Application(pk=Application._meta.pk.to_python(application_id))
+        if "event" in outcome.data:  # a change, a filing or a closing
+            from yilian.registry import afterwards
+
+            afterwards.finish(application.pk, outcome.data)
+            release_name(application, "registered")
+            return
         with prepared.cursor() as cursor:
             cursor.execute(_REGISTERED, [
                 outcome.data["uscc"], connection.ops.adapt_datetimefield_value(timezone.now()),

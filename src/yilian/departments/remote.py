@@ -57,6 +57,7 @@ class RemoteDepartment(_Reached, Department):
                  batch_limit: int = 1) -> None:
         super().__init__(local, client)
         self.after = local.after
+        self.reads = local.reads
         self.batch_limit = batch_limit
 
     def __repr__(self) -> str:

@@ -26,6 +26,8 @@ class SealStep(SimulatedDepartment):
     """印章刻制 — seal engraving and its record (备案) with public security."""
 
     code = "seals"
+    #: What a change tells this department (docs/changes-and-closing.md).
+    reads = ("name", "people.legal_representative", "seals")
     name_zh = gettext_noop("印章刻制")
     name_en = "Seals"
 

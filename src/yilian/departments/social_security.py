@@ -15,6 +15,8 @@ class SocialSecurityStep(SimulatedDepartment):
     """社保登记 — social-security registration of the unit and its employees."""
 
     code = "social_security"
+    #: What a change tells this department (docs/changes-and-closing.md).
+    reads = ("name", "domicile", "people.legal_representative", "employees")
     name_zh = gettext_noop("社保登记")
     name_en = "Social security"
 

@@ -1,4 +1,9 @@
-"""Which departments a chain asks (办理环节): the kind's steps, from the catalogue.
+"""Which departments a chain asks (办理环节), and in what order: the plan.
+
+An establishment (设立) asks the kind's steps, registration first. A change (变更) asks
+registration first, then only the departments that hold something that changed. A
+closing (注销) runs the other way: tax clearance (清税) first, the other departments
+after it, registration (注销登记) last (docs/changes-and-closing.md).
 
 A kind of market entity (:mod:`yilian.refdata.kinds`) lists the steps it always needs
 (``steps.required``) and the ones the applicant may want (``steps.optional``); for each
@@ -39,10 +44,46 @@ def chosen(application: Application, kind: kinds.Kind, code: str) -> bool:
 
 
 def codes_for(application: Application) -> tuple[str, ...]:
-    """The steps of ``application``'s chain: the kind's required steps and the optional
-    ones its form chose, in the catalogue's order."""
+    """The steps of ``application``'s chain, by its purpose."""
+    purpose = getattr(application, "purpose", ESTABLISH) or ESTABLISH
+    if purpose == ESTABLISH:
+        return establishment_codes(application)
+    from yilian.forms import afterwards
+
+    if purpose == CHANGE:
+        return ("registration", *afterwards.departments_to_tell(application))
+    return (*afterwards.departments_to_close(application), "registration")
+
+
+def establishment_codes(application: Application) -> tuple[str, ...]:
+    """The steps of an establishment: the kind's required steps and the optional ones
+    its form chose, in the catalogue's order."""
     kind = kinds.all_kinds().get(application.org_form)
     if kind is None:
         raise UnknownKind(f"no kind of market entity called {application.org_form!r}")
     return kind.required_steps + tuple(
         code for code in kind.optional_steps if chosen(application, kind, code))
+
+
+ESTABLISH, CHANGE, CLOSE = "establish", "change", "close"
+
+#: 清税 comes first in a closing: the other departments close their accounts once tax has
+#: cleared the enterprise, and the register closes it last.
+CLOSING_FIRST = "tax"
+
+
+def prerequisites(purpose: str, code: str, codes: tuple[str, ...] | frozenset[str]
+                  ) -> tuple[str, ...]:
+    """The steps that must be done before step ``code`` of a chain of ``purpose`` whose
+    steps are ``codes``."""
+    from yilian.departments import registry
+
+    if purpose == CLOSE:
+        if code == "registration":
+            return tuple(c for c in codes if c != "registration")
+        if code == CLOSING_FIRST or CLOSING_FIRST not in codes:
+            return ()
+        return (CLOSING_FIRST,)
+    if purpose == CHANGE:
+        return () if code == "registration" else ("registration",)
+    return registry.get(code).after

@@ -16,6 +16,10 @@ class TaxStep(SimulatedDepartment):
     """涉税事项 — tax registration and invoices (申领发票)."""
 
     code = "tax"
+    #: What a change tells this department (docs/changes-and-closing.md).
+    reads = ("name", "domicile", "registered_capital", "business_scope", "industry_code",
+             "investors", "people.legal_representative", "people.financial_officer",
+             "people.tax_handler", "invoices")
     name_zh = gettext_noop("涉税事项")
     name_en = "Tax and invoices"
 

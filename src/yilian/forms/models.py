@@ -68,6 +68,17 @@ class Status(models.TextChoices):
     EXPIRED = "expired", gettext_noop("已过期")
 
 
+class Purpose(models.TextChoices):
+    """What an application asks of the register: 设立 (establish an enterprise), 变更
+    (change what is registered, or file 备案 particulars) or 注销 (close it). A change or a
+    closing is the same one form, pre-filled with what is registered
+    (:mod:`yilian.forms.afterwards`, docs/changes-and-closing.md)."""
+
+    ESTABLISH = "establish", gettext_noop("设立登记")
+    CHANGE = "change", gettext_noop("变更登记")
+    CLOSE = "close", gettext_noop("注销登记")
+
+
 class Seal(models.TextChoices):
     """印章 — the free set of four seals a new enterprise may have engraved."""
 
@@ -104,6 +115,23 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    purpose = models.CharField("事项 purpose", max_length=12, choices=Purpose.choices,
+                               default=Purpose.ESTABLISH)
+    #: 变更 / 注销 only: the register entry the application is for.
+    subject = models.ForeignKey("registry.Enterprise", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="changes_and_closings",
+                                verbose_name="登记主体 enterprise")
+    #: The enterprise this change or closing holds while it is open, so that an enterprise
+    #: has one open change or closing at a time — by the database's uniqueness, not by a
+    #: check two requests could both pass. Cleared when it ends
+    #: (:func:`yilian.forms.afterwards.release`).
+    open_on = models.OneToOneField("registry.Enterprise", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="open_application",
+                                   verbose_name="办理中的登记主体 held enterprise")
+    #: What the register held when the change or closing was opened, as
+    #: :func:`yilian.forms.afterwards.snapshot` writes it: what changes is the difference.
+    registered = models.JSONField("登记在册内容 registered particulars", default=dict,
+                                  blank=True)
     form_version = models.PositiveSmallIntegerField(default=1)
 
     # The enterprise.

@@ -210,9 +210,12 @@ def parties_of(application: Application,
 def pending_errors(application: Application, parties: list[Party] | None = None) -> list[dict]:
     """One error (``parties.unconfirmed``) per party who has not confirmed this form,
     naming them and their roles (``parties``: as in :func:`parties_of`)."""
+    from yilian.forms import afterwards
+
     errors = []
     for party, now in parties_of(application, parties):
-        if now == "confirmed":
+        if now == "confirmed" or (application.purpose != "establish"
+                                  and not afterwards.needs_consent(application, party)):
             continue
         zh, en = (role_labels(party.roles, application.org_form),
                   roles_en(party.roles, application.org_form))

@@ -112,7 +112,7 @@ def reasons(application: Application) -> list[Reason]:
 
 def approve(application: Application, actor, comment: str = "") -> Application:
     """核准 — accept the application: the SLA clock starts and so does the chain."""
-    from yilian.chain.services import start_chain
+    from yilian.forms import afterwards
     from yilian.rules import services as rules
     from yilian.rules.engine import Decision, Finding
 
@@ -138,7 +138,7 @@ def approve(application: Application, actor, comment: str = "") -> Application:
             decision = Decision(latest.outcome, tuple(Finding(**f) for f in latest.findings),
                                 latest.editions)
             rules.open_post_verifications(application, decision)
-        start_chain(application, actor)
+        afterwards.accepted(application, actor)
         notify.accepted(application)
     return application
 

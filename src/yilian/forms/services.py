@@ -146,7 +146,7 @@ def submit_application(application: Application, actor,
     the basis. The name is held only when the outcome is accepted or in review.
     """
     # Imported here: the chain and the rules import the forms app.
-    from yilian.chain.services import start_chain
+    from yilian.forms import afterwards
     from yilian.rules import services as rules
 
     # The permits given are put to their issuing departments first, outside the
@@ -195,7 +195,7 @@ def submit_application(application: Application, actor,
                      "decision": decision.as_dict()})
         if application.status == Status.ACCEPTED:
             rules.open_post_verifications(application, decision)
-            start_chain(application, actor)
+            afterwards.accepted(application, actor)
         notify.decided(application)
     return application
 
@@ -225,9 +225,17 @@ def _hold_or_release_name(application: Application, status: str) -> None:
 def release_name(application: Application, why: str) -> int:
     """Release the name ``application`` holds (``why``: the status it moved to, or
     ``registered``). Every transition out of accepted / in review calls this."""
+    from yilian.forms import afterwards
     from yilian.names import services as names
 
+    if why in ENDS_OPEN_APPLICATION:
+        afterwards.release(application)
     return names.release_for(application, why)
+
+
+#: The ends of a change or closing after which its enterprise may take another.
+ENDS_OPEN_APPLICATION = frozenset({"registered", Status.WITHDRAWN, Status.REJECTED,
+                                   Status.EXPIRED})
 
 
 _STATUS_FOR = {

@@ -21,7 +21,7 @@ from yilian.codes import divisions
 from yilian.db import prepared
 from yilian.forms import particulars
 from yilian.licenses import rows, signing
-from yilian.licenses.models import License
+from yilian.licenses.models import License, LicenseStatus
 from yilian.refdata import kinds
 
 SCHEMA = signing.LICENSE_SCHEMA
@@ -111,11 +111,26 @@ def build_fields(application, enterprise, issued_on: dt.date,
 
 def issue_license(application, enterprise) -> License:
     """Build, sign and save the license; call inside the registration transaction.
-    Issuing twice for one application returns the license already issued."""
+    Issuing twice for one application returns the license already issued. An enterprise
+    that has a license already gets the next version (变更换照), and the one in force
+    until now is superseded in the same transaction."""
     existing = License.objects.filter(application=application).first()
     if existing is not None:
         return existing
-    return _issue(application, enterprise)
+    now = timezone.now()
+    older = License.objects.select_for_update().filter(enterprise=enterprise)
+    version = 1 + max((lic.version for lic in older), default=0)
+    older.filter(status=LicenseStatus.CURRENT).update(status=LicenseStatus.SUPERSEDED,
+                                                      ended_at=now)
+    return _issue(application, enterprise, version=version, issued_at=now)
+
+
+def revoke(enterprise, at: dt.datetime | None = None) -> int:
+    """注销: the enterprise's license in force is revoked from ``at`` (its closing); call in
+    the transaction that closes it. Returns how many rows changed (0 when none is in
+    force, as for an imported enterprise)."""
+    return (License.objects.filter(enterprise=enterprise, status=LicenseStatus.CURRENT)
+            .update(status=LicenseStatus.REVOKED, ended_at=at or timezone.now()))
 
 
 # What the license of a registration that just finished needs, in one statement: the
@@ -166,29 +181,34 @@ def issue_registered(application_id) -> None:
     _issue(application, enterprise, legal_rep or "")
 
 
-_INSERT = ("INSERT INTO licenses_license (application_id, enterprise_id, uscc, fields, signed, "
-           "key_id, issued_at) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id")
+_INSERT = ("INSERT INTO licenses_license (application_id, enterprise_id, uscc, version, status, "
+           "fields, signed, key_id, issued_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+           "RETURNING id")
 
 
-def _issue(application, enterprise, legal_representative: str | None = None) -> License:
-    issued_at = timezone.now()
+def _issue(application, enterprise, legal_representative: str | None = None, *,
+           version: int = 1, issued_at: dt.datetime | None = None) -> License:
+    issued_at = issued_at or timezone.now()
     fields = build_fields(application, enterprise, timezone.localdate(issued_at),
                           legal_representative)
     signed = signing.sign({"schema": SCHEMA, **fields, "issued_at": issued_at.isoformat()})
     lic = License(application=application, enterprise=enterprise, uscc=enterprise.uscc,
-                  fields=fields, signed=signed, key_id=signed["signature"]["key_id"],
+                  version=version, status=LicenseStatus.CURRENT, fields=fields, signed=signed,
+                  key_id=signed["signature"]["key_id"],
                   issued_at=issued_at)
     with prepared.cursor() as cursor:
         # The JSON as the ORM would have written it (json.dumps' defaults).
         cursor.execute(_INSERT, [
             type(application)._meta.pk.get_db_prep_value(application.pk, connection),
-            enterprise.pk, lic.uscc, json.dumps(fields), json.dumps(signed), lic.key_id,
+            enterprise.pk, lic.uscc, version, lic.status, json.dumps(fields),
+            json.dumps(signed), lic.key_id,
             connection.ops.adapt_datetimefield_value(issued_at)])
         lic.pk = cursor.fetchone()[0]
     lic._state.adding = False
     audit.record(audit.stream_for_application(application.pk), "license.issued",
                  actor_label="registration",
-                 data={"uscc": lic.uscc, "key_id": lic.key_id, "name": fields["name"]})
+                 data={"uscc": lic.uscc, "key_id": lic.key_id, "name": fields["name"],
+                       **({"version": version} if version > 1 else {})})
     return lic
 
 
@@ -207,6 +227,20 @@ def license_links(application, request=None) -> dict[str, str] | None:
     if uscc is None:
         return None
     links = {"pdf_url": _path("license-pdf", uscc), "json_url": _path("license-json", uscc)}
+    if request is not None:
+        links = {key: request.build_absolute_uri(url) for key, url in links.items()}
+    return links
+
+
+def version_links(lic: License, request=None) -> dict[str, str]:
+    """Where to download this very version of a license (``…/v{n}/pdf/``)."""
+    links = {}
+    for kind in ("pdf", "json"):
+        try:
+            links[f"{kind}_url"] = reverse(f"license-version-{kind}",
+                                           kwargs={"uscc": lic.uscc, "version": lic.version})
+        except NoReverseMatch:  # a trimmed URLconf: the documented path
+            links[f"{kind}_url"] = f"/api/v1/licenses/{lic.uscc}/v{lic.version}/{kind}/"
     if request is not None:
         links = {key: request.build_absolute_uri(url) for key, url in links.items()}
     return links

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from yilian.licenses.models import License
-from yilian.registry.models import EnterpriseStatus
+from yilian.licenses.models import License, LicenseStatus
 
-CURRENT, SUPERSEDED, REVOKED = "current", "superseded", "revoked"
+CURRENT, SUPERSEDED, REVOKED = (LicenseStatus.CURRENT.value, LicenseStatus.SUPERSEDED.value,
+                                LicenseStatus.REVOKED.value)
 STATUSES = (CURRENT, SUPERSEDED, REVOKED)
 
 
@@ -18,14 +18,20 @@ def standing(content: dict[str, Any] | None) -> str | None:
     """``current``, ``superseded`` or ``revoked`` for a license this register issued with
     exactly ``content`` (its signature already verified); None when it holds none —
     signed by a key Yilian trusts, but not found here."""
+    row = issued_with(content)
+    return row.status if row is not None else None
+
+
+def issued_with(content: dict[str, Any] | None) -> License | None:
+    """The license row this register issued with exactly ``content``, if any."""
     if not isinstance(content, dict) or not isinstance(content.get("uscc"), str):
         return None
-    issued = list(License.objects.filter(uscc=content["uscc"]).select_related("enterprise")
-                  .order_by("-issued_at", "-pk"))
-    for newest_first, row in enumerate(issued):
-        if row.signed.get("license") != content:
-            continue
-        if row.enterprise.status == EnterpriseStatus.CLOSED:
-            return REVOKED
-        return CURRENT if newest_first == 0 else SUPERSEDED
+    for row in License.objects.filter(uscc=content["uscc"]).order_by("-version"):
+        if row.signed.get("license") == content:
+            return row
     return None
+
+
+def current(uscc: str) -> License | None:
+    """The license in force for ``uscc`` (None when it closed or none was issued here)."""
+    return License.objects.filter(uscc=uscc, status=LicenseStatus.CURRENT).first()

@@ -30,7 +30,7 @@ def rows(content: dict) -> list[tuple[str, str]]:
 @require_GET
 def verify_page(request: HttpRequest, uscc: str) -> HttpResponse:
     uscc = fold_width(uscc).strip().upper()  # one spelling (full-width digits too)
-    lic = License.objects.filter(uscc=uscc).first()
+    lic = License.objects.filter(uscc=uscc).order_by("-version").first()
     if lic is None:
         return render(request, "licenses/not_found.html", {"uscc": uscc}, status=404)
     result = signing.check(lic.signed)

@@ -293,9 +293,9 @@ def parse(post: QueryDict, current: dict) -> dict:
 
 def audit_committee_offered(data: dict) -> bool:
     """Is the board's audit committee (审计委员会) asked of this kind? (kinds.json)"""
-    from yilian.refdata import kinds
+    from yilian.portal import kinds
 
-    kind = kinds.all_kinds().get(data.get("org_form") or "")
+    kind = kinds.of(data)
     return bool(kind and kind.spec.get("audit_committee"))
 
 

@@ -183,7 +183,12 @@ def render_step(request: HttpRequest, editor: Editor, application: Application, 
         **corrections.review_note(application, editor),
         **_page_context(request, slug, data), **extra,
     }
-    return render(request, f"portal/steps/{slug}.html", context, status=status)
+    response = render(request, f"portal/steps/{slug}.html", context, status=status)
+    # A row button saves through htmx and swaps in only the rows: the page's version
+    # (data-version, what autosave builds on) comes back in this header, or the next
+    # autosave would be refused as overtaken by that very save (autosave.js).
+    response["X-Form-Version"] = application.updated_at.isoformat()
+    return response
 
 
 def _page_context(request: HttpRequest, slug: str, data: dict) -> dict:

@@ -22,6 +22,14 @@ def record_established(enterprise: Enterprise, application_id, at: dt.datetime |
         application_id=application_id, changes={})
 
 
+def record(enterprise: Enterprise, kind: str, application_id, changes: dict | None = None,
+           at: dt.datetime | None = None) -> RegistrationEvent:
+    """A change (变更), a filing (备案) or the closing (注销), with what changed."""
+    return RegistrationEvent.objects.create(
+        enterprise=enterprise, kind=kind, at=at or timezone.now(),
+        application_id=application_id, changes=changes or {})
+
+
 @dataclass(frozen=True)
 class Entry:
     """One line of the history as shown: ``source`` says whether Yilian recorded it or

@@ -30,6 +30,7 @@ class Enterprise(models.Model):
     source = models.CharField(max_length=16, default="yilian")  # yilian | import
     status = models.CharField("登记状态", max_length=8, choices=EnterpriseStatus.choices,
                               default=EnterpriseStatus.ACTIVE)
+    closed_on = models.DateField("注销日期 closed on", null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["established"])]

@@ -53,6 +53,38 @@
   var leaving = false;    // a button submits the form: the server saves it
   var flagged = [];       // inputs this script marked invalid
 
+  /* A row button saves the form through htmx and swaps in only the rows: build on the
+     version that save made (the step page's X-Form-Version header), or the next autosave
+     would be refused as overtaken by it. Only a POST saved; a GET (the kind question)
+     may answer after an autosave and must not put an older version back. */
+  var buttonSaves = 0;    // row-button saves (htmx POSTs) started on this page
+  var buttonBusy = 0;     // … and not yet answered
+  var afterButton = false;  // an autosave they overtook waits for them, then goes again
+
+  function isPost(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return !!config && String(config.verb).toLowerCase() === "post";
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isPost(event)) { buttonSaves += 1; buttonBusy += 1; }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!isPost(event)) { return; }
+    buttonBusy = Math.max(0, buttonBusy - 1);
+    var xhr = event.detail.xhr;
+    var version = xhr && event.detail.successful && xhr.getResponseHeader("X-Form-Version");
+    if (version) { buildOn(version); }
+    if (afterButton && !buttonBusy) { afterButton = false; lastSent = null; schedule(0); }
+  });
+
+  /* Two saves of this page can answer out of order (leaving a field autosaves while the
+     row button saves): build on the newer of the two, never go back to the older. */
+  function buildOn(version) {
+    var known = form.dataset.version || "";
+    var a = Date.parse(version), b = Date.parse(known);
+    if (!known || a > b || (a === b && version > known)) { form.dataset.version = version; }
+  }
+
   function pairs(of) {
     var out = [];
     new FormData(of || form).forEach(function (value, name) {
@@ -177,6 +209,8 @@
     timer = null;
     if (stopped || leaving) { return; }
     if (inFlight) { again = true; return; }
+    // A row button is saving this very form: go once its answer says on what version.
+    if (buttonBusy) { afterButton = true; return; }
     var text = current();
     if (text === lastSaved) { retry = false; return; }
     if (text === lastSent) { return; }
@@ -187,6 +221,7 @@
     show(words.saving, "saving");
     var body = new FormData(form);
     body.append("_version", form.dataset.version || "");  // refused if overtaken
+    var buttonsBefore = buttonSaves;
     fetch(url, {
       method: "POST", body: body, credentials: "same-origin",
       redirect: "manual", headers: {"Accept": "application/json"}
@@ -200,12 +235,20 @@
         return null;
       }
       return response.json().then(function (answer) {
+        if (response.status === 409 && answer.code === "application.changed_elsewhere"
+            && buttonSaves !== buttonsBefore) {
+          // Overtaken by this page's own row button, not by anyone else: once its
+          // answer gives the new version, save again on top of it.
+          lastSent = null;
+          if (buttonBusy) { afterButton = true; } else { again = true; }
+          return;
+        }
         if (response.status === 409) {
           stopped = true;  // submitted, or changed elsewhere: the copy stays here
           show(fill(words.refused, {reason: answer.message}), "failed");
           return;
         }
-        form.dataset.version = answer.updated_at;
+        buildOn(answer.updated_at);
         markErrors(answer.errors || []);
         if (answer.saved) {
           lastSaved = text;
