@@ -37,6 +37,10 @@ def _declare_secret(name: str, help: str, file_help: str = "") -> None:
 _declare("YILIAN_DATA_DIR", "./.yilian", "Embedded database, signing key and generated files.")
 _declare("YILIAN_DATABASE_URL", "", "postgres://user:pass@host:5432/db for production; "
          "empty means the SQLite file in the data dir.")
+_declare("YILIAN_DATABASE_PREPARE_THRESHOLD", "5", "PostgreSQL: the chain's own statements "
+         "are prepared once a connection has run one this many times (parsed and planned "
+         "once, not at every step); 0 never prepares them (a pooler in transaction mode "
+         "that cannot keep prepared statements).")
 _declare("YILIAN_DATABASE_URL_FILE", "", "A file holding YILIAN_DATABASE_URL (a mounted "
          "secret: the URL carries the database password), read when that is empty.")
 _declare("YILIAN_BROKER_URL", "", "redis://host:6379/0 to run chain steps on Celery workers; "

@@ -171,6 +171,11 @@ def run_worker(concurrency: int, beat: bool = False, pool: str = "threads") -> i
     if settings.EMBEDDED_WORKER:
         raise SystemExit("yilian worker needs YILIAN_BROKER_URL (redis://...); without it "
                          "`yilian serve` runs the embedded worker")
+    # Celery runs Django's system checks as a worker starts, and they import the URLconf
+    # and every view (a third of a worker's start, and memory kept for nothing): the web
+    # process needs them (`yilian manage migrate` runs them, `yilian manage check`); a
+    # worker runs no view.
+    os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
     from yilian.celery import app
 
     if beat:

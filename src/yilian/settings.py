@@ -166,6 +166,9 @@ if not EMBEDDED_DATABASE:
         # A database host that does not answer at all (not refused: silent) would hold
         # every request and probe for the TCP timeout; give up sooner and answer 503.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        # Only yilian.db.prepared's cursors prepare; Django's never do.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+            conf.get_int("YILIAN_DATABASE_PREPARE_THRESHOLD") or None)
 else:
     DATABASES = {
         "default": {

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yilian.audit.models import Entry
+from yilian.db import prepared
 from yilian.licenses import jcs
 
 GENESIS = "0" * 64
@@ -139,7 +140,7 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
     ops = connection.ops
     guess = heads.get(stream)
     first = guess is None and new_stream
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         for _ in range(20):
             if guess is not None:
                 (last_seq, prev), guess = guess, None

@@ -67,10 +67,9 @@ SELECT s.id, s.status, s.attempts, s.code, s.idempotency_key, s.payload, s.chain
  ORDER BY s.next_attempt_at
  LIMIT %s"""
 
-# PostgreSQL: found, locked (skipping rows other workers hold) and taken in one statement.
-_TAKE_COMPANY = f"""
-WITH ready AS ({_COMPANY}
-   FOR UPDATE OF s SKIP LOCKED)
+# Taking the steps a ``ready`` CTE found (its columns as the claim reads them): each
+# an attempt, under one claim token. Parameters: token, lease, now.
+TAKE_READY = """
 UPDATE chain_step t
    SET status = 'running', attempts = t.attempts + 1, claim_token = %s,
        lease_expires_at = %s, started_at = COALESCE(t.started_at, %s)
@@ -78,6 +77,11 @@ UPDATE chain_step t
  WHERE t.id = ready.id
 RETURNING t.id, ready.status, t.attempts, ready.code, ready.idempotency_key,
           ready.payload, ready.chain_id, ready.application_id, ready.uscc"""
+
+# PostgreSQL: found, locked (skipping rows other workers hold) and taken in one statement.
+_TAKE_COMPANY = f"""
+WITH ready AS ({_COMPANY}
+   FOR UPDATE OF s SKIP LOCKED)""" + TAKE_READY
 
 # SQLite: the claim's IMMEDIATE transaction already holds the only write lock.
 _TAKE = ("UPDATE chain_step SET status = 'running', attempts = attempts + 1, "

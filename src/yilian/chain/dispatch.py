@@ -116,7 +116,8 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
         batch = ids[start:start + settings.STEPS_PER_MESSAGE]
         try:
             app.send_task("yilian.chain.tasks.run_steps", (batch,),
-                          countdown=delay or None, headers=logs.carried())
+                          countdown=delay or None,
+                          headers={**logs.carried(), SENT_AT: time.time()})
         except Exception:  # the broker being down must not fail the request
             # Each try costs about a second (Celery's own retries): the rest of these,
             # and what follows for a few seconds, are not tried. They stay ready in the
@@ -125,6 +126,44 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
             log.warning("could not queue steps %s; the workers will find them in the "
                         "database", ids[start:], exc_info=True)
             return
+
+
+#: The message header saying when a step message was sent (seconds since the epoch):
+#: how far behind the queue is (:func:`queued_since`).
+SENT_AT = "yilian_sent_at"
+
+
+def queued_since() -> float | None:
+    """When the oldest step message still waiting in the broker's queue was sent
+    (seconds since the epoch), or ``None``: the queue is empty, the broker is not Redis,
+    or it did not answer. The queue is first in, first out, so a step made ready after
+    that moment has its message in the queue still: the sweeper does not send it again
+    (a backlog would otherwise be resent whole, one grace period behind, and every copy
+    found taken by the time a worker reached it: docs/BENCHMARKS.md)."""
+    url = settings.BROKER_URL
+    if inbox.active or settings.EMBEDDED_WORKER or not url.startswith(
+            ("redis://", "rediss://", "unix://")):
+        return None
+    import json
+
+    import redis
+
+    from yilian.celery import app
+    from yilian.observability.health import BROKER_TIMEOUT_SECONDS
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+                                  socket_timeout=BROKER_TIMEOUT_SECONDS)
+    try:
+        # kombu's Redis queue is a list: LPUSH to send, BRPOP to take, so its oldest
+        # message is the last one.
+        oldest = client.lindex(app.conf.task_default_queue, -1)
+        if oldest is None:
+            return None
+        return float(json.loads(oldest)["headers"][SENT_AT])
+    except Exception:  # another task's message, or no answer: resend as before
+        return None
+    finally:
+        client.close()
 
 
 #: After failing to reach the broker, a process does not try again for this long.

@@ -32,6 +32,7 @@ from yilian.chain.outcomes import (  # noqa: F401  (the engine's names before th
 from yilian.chain.outcomes import audit as _audit
 from yilian.chain.outcomes import record_accepted as _record_accepted
 from yilian.chain.outcomes import record_failure as _record_failure
+from yilian.db import prepared
 from yilian.departments import circuit, registry
 from yilian.departments import steps as steps_plan
 from yilian.departments.base import Accepted, Outcome, PermanentError, StepRequest, TransientError
@@ -104,7 +105,7 @@ def claim(step_id: int) -> Claim | None:
     at = connection.ops.adapt_datetimefield_value
     lock = " FOR UPDATE OF s SKIP LOCKED" if connection.features.has_select_for_update_of \
         else ""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), prepared.cursor() as cursor:
         cursor.execute(_CLAIM_SELECT + lock, [step_id, at(now), at(now)])
         row = _claimable(step_id, cursor.fetchone())
         if row is None:
@@ -130,7 +131,7 @@ def _claim_and_take(step_id: int, now: dt.datetime) -> Claim | None:
     at = connection.ops.adapt_datetimefield_value
     token = uuid.uuid4().hex
     lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), prepared.cursor() as cursor:
         cursor.execute(_CLAIM_AND_TAKE, [step_id, at(now), at(now), token, at(lease),
                                          at(now)])
         row = _claimable(step_id, cursor.fetchone())
@@ -190,13 +191,19 @@ def _attempt(step_id: int) -> bool:
     taken = claim(step_id)
     if taken is None:
         return False
+    run_claimed(taken)
+    return True
+
+
+def run_claimed(taken: Claim) -> None:
+    """Ask the department for a step this worker has claimed, and record the answer."""
     bind_step(taken.application_id, taken.code)
     department = registry.get(taken.code)
     if department.batch_limit > 1 and not taken.polling:
         from yilian.chain import batch  # it builds on this module
 
         if batch.ask_together(taken, department):
-            return True
+            return
     try:
         request = StepRequest(
             department=taken.code,
@@ -224,7 +231,6 @@ def _attempt(step_id: int) -> bool:
         else:
             _record_success(taken, outcome)
         circuit.succeeded(taken.code)
-    return True
 
 
 def _lock_chain(cursor, chain_id: int) -> tuple:
@@ -250,7 +256,7 @@ _STEP_DONE_IF_ALLOWED = _STEP_DONE.rstrip() + " AND status IN ({})\n".format(
 
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), prepared.cursor() as cursor:
         cursor.execute(_STEP_DONE_IF_ALLOWED, _done_values(taken.step_id, outcome, now))
         if cursor.rowcount != 1:
             cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s",
@@ -382,9 +388,15 @@ def sweep() -> int:
     A resent step's ``next_attempt_at`` moves to now, so that under a backlog each step is
     resent at most once per grace period instead of flooding the queue with copies; an
     abandoned claim (whose row says nothing of the resend) likewise, by
-    :func:`_not_resent_lately`."""
+    :func:`_not_resent_lately`. While the broker's queue is behind, a step counts as left
+    ready only from when the queue reached the time it was sent
+    (:func:`yilian.chain.dispatch.queued_since`)."""
     grace = settings.SWEEP_GRACE_SECONDS
-    ids = ready_step_ids(stale_after=grace)
+    # A step made ready after the oldest message still in the queue was sent has its
+    # own message behind that one: it waits for the queue, it was not lost.
+    since = dispatch.queued_since()
+    behind = max(0.0, time.time() - since) if since is not None else 0.0
+    ids = ready_step_ids(stale_after=grace + behind)
     if ids:
         Step.objects.filter(pk__in=ids, status__in=READY_STATUSES).update(
             next_attempt_at=timezone.now())

@@ -91,6 +91,10 @@ class Department:
     #: How many of its steps may be asked in one :meth:`submit_batch` (批量请求); 1 asks
     #: one at a time (in-process simulators: a request costs them nothing).
     batch_limit: int = 1
+    #: Answers from inside this process, at once: a worker may claim several of its
+    #: steps before asking for the first (:mod:`yilian.chain.ahead`), their leases
+    #: cannot run out meanwhile. Not a department reached over a network.
+    in_process: ClassVar[bool] = False
 
     def applies_to(self, application: Application) -> bool:
         """Whether this application needs this department at all: its kind's steps, as

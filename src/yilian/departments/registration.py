@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from yilian.codes import uscc
+from yilian.db import prepared
 from yilian.departments.base import Outcome, PermanentError, StepRequest, person
 from yilian.departments.simulator import SimulatedDepartment, local_today, stamp
 from yilian.forms import particulars
@@ -106,7 +107,7 @@ class RegistrationStep(SimulatedDepartment):
             afterwards.finish(application.pk, outcome.data)
             release_name(application, "registered")
             return
-        with connection.cursor() as cursor:
+        with prepared.cursor() as cursor:
             cursor.execute(_REGISTERED, [
                 outcome.data["uscc"], connection.ops.adapt_datetimefield_value(timezone.now()),
                 Application._meta.pk.get_db_prep_value(application.pk, connection)])

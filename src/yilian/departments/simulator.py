@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from yilian.db import prepared
 from yilian.departments import simconfig
 from yilian.departments.base import Department, Outcome, StepRequest, TransientError
 from yilian.departments.models import Effect
@@ -73,6 +74,8 @@ _EFFECT_ANSWER = "UPDATE departments_effect SET reference = %s, data = %s WHERE 
 class SimulatedDepartment(Department):
     """A department simulated in-process; subclasses say what the department issues."""
 
+    in_process = True
+
     def submit(self, request: StepRequest) -> Outcome:
         config = reach(self.code, self.name_en)
         # Half the failures happen before the department acts, half after it acted but
@@ -104,7 +107,7 @@ class SimulatedDepartment(Department):
         # fall back to reading the earlier effect when the key's constraint says so.
         # In SQL: every step of every chain passes here (docs/BENCHMARKS.md).
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(), prepared.cursor() as cursor:
                 cursor.execute(_EFFECT_INSERT, [self.code, request.idempotency_key,
                                                 connection.ops.adapt_datetimefield_value(
                                                     timezone.now())])

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from yilian.audit import services as audit
 from yilian.codes import divisions
+from yilian.db import prepared
 from yilian.forms import particulars
 from yilian.licenses import rows, signing
 from yilian.licenses.models import License, LicenseStatus
@@ -155,7 +156,7 @@ def issue_registered(application_id) -> None:
     from yilian.registry.models import Enterprise
 
     pk = Application._meta.pk.to_python(application_id)
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_FOR_LICENSE, [Application._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
     if row is None:
@@ -195,7 +196,7 @@ def _issue(application, enterprise, legal_representative: str | None = None, *,
                   version=version, status=LicenseStatus.CURRENT, fields=fields, signed=signed,
                   key_id=signed["signature"]["key_id"],
                   issued_at=issued_at)
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         # The JSON as the ORM would have written it (json.dumps' defaults).
         cursor.execute(_INSERT, [
             type(application)._meta.pk.get_db_prep_value(application.pk, connection),

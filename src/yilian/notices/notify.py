@@ -30,8 +30,8 @@ import json
 import uuid
 
 from django.conf import settings
-from django.db import connection
 
+from yilian.db import prepared
 from yilian.notices import outbox
 
 PREFIX = "【一链】"
@@ -165,7 +165,7 @@ def recipient(application) -> str:
     """The number milestone texts go to, or ``""`` (see the module's docstring)."""
     from yilian.accounts.services import MOBILE
 
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_ADDRESSEES, [outbox.db_id(application)])
         rows = cursor.fetchall()
     if not rows:

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from yilian.accounts.models import Delivery, OutboxMessage
+from yilian.db import prepared
 from yilian.notices import senders
 
 log = logging.getLogger("yilian.notices")
@@ -52,7 +53,7 @@ def put(to: str, body: str, *, code: str = "", application=None, kind: str = "",
                             status=Delivery.PENDING if remote else Delivery.HELD,
                             next_attempt_at=now if remote else None)
     at = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_INSERT, [to, body, at(now), code,
                                  db_id(application),
                                  kind, key, message.status, at(message.next_attempt_at)])

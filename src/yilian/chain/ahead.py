@@ -1,0 +1,83 @@
+"""Claiming the steps one message carries together (一次认领).
+
+A message wakes the steps made ready together (a registration's six followers,
+:mod:`yilian.chain.dispatch`), and its worker runs them one after another. Claimed one
+by one, each paid a transaction of its own (begin, claim, audit entry, commit) before
+its department was asked. On PostgreSQL the worker claims all of them that are ready
+in one transaction — one statement, then each step's audit entry — and then asks and
+records each as the engine does (:func:`yilian.chain.engine.run_claimed`), each record
+in its own transaction as ever (docs/BENCHMARKS.md, "The production chain on
+PostgreSQL").
+
+Only steps of departments that answer from inside this process
+(:attr:`~yilian.departments.base.Department.in_process`) are claimed ahead: a step
+claimed ahead waits for the ones before it, and its lease must not run out meanwhile,
+which a department over the network (seconds a call, up to its timeout) could not
+promise. Every other step, a waiting step's poll, and every step while a department's
+circuit is open, is claimed when its turn comes (:func:`yilian.chain.engine.advance`).
+A worker that dies leaves what it claimed to expire and the sweeper to hand out again,
+as for a single claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from yilian.chain import engine
+from yilian.chain.batch import TAKE_READY
+from yilian.chain.engine import Claim
+from yilian.chain.models import StepStatus
+from yilian.db import prepared
+from yilian.departments import circuit, registry
+from yilian.observability.logs import unbind_step
+
+# The engine's claim (engine._CLAIM_AND_TAKE) for several steps: ready, not waiting for
+# a department (a poll is not an ask), of the given departments. Parameters: ids, codes,
+# now, now, token, lease, now.
+_TAKE_AHEAD = f"""
+WITH ready AS (
+SELECT s.id, s.status, s.code, s.idempotency_key, s.payload, s.chain_id,
+       c.application_id, a.uscc
+  FROM chain_step s
+  JOIN chain_chain c ON c.id = s.chain_id
+  JOIN forms_application a ON a.id = c.application_id
+ WHERE s.id = ANY(%s) AND s.code = ANY(%s) AND s.status <> '{StepStatus.WAITING}'
+   AND {engine._READY_SQL}
+   FOR UPDATE OF s SKIP LOCKED)""" + TAKE_READY
+
+
+def _in_process_codes() -> list[str]:
+    return [code for code, department in registry.departments().items()
+            if department.in_process]
+
+
+def claim(step_ids: list[int]) -> dict[int, Claim]:
+    """Claim, in one transaction, every step of ``step_ids`` that may be claimed ahead
+    and is ready: each one's claim by step id (none on SQLite, or with one step, or while
+    any department's circuit is open)."""
+    codes = _in_process_codes()
+    if (len(step_ids) < 2 or not codes or not connection.features.has_select_for_update_of
+            or circuit.any_open()):
+        return {}
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
+    with transaction.atomic(), prepared.cursor() as cursor:
+        cursor.execute(_TAKE_AHEAD, [list(step_ids), codes, now, now, token, lease, now])
+        rows = cursor.fetchall()
+        return {row[0]: engine._taken(row[0], token, *engine._claimable(row[0], row[1:]))
+                for row in rows}
+
+
+def run(claimed: Claim) -> bool:
+    """Ask and record a step claimed here (the attempt :func:`engine.advance` makes)."""
+    try:
+        engine.run_claimed(claimed)
+    finally:
+        unbind_step()
+    return True
