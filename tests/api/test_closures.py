@@ -181,7 +181,7 @@ def test_general_closing_files_the_group_waits_for_creditors_then_closes(api_cli
 @pytest.mark.parametrize(("body", "field", "code"), [
     ({}, "route", "required"),
     ({"route": "dissolve"}, "route", "invalid_choice"),
-    ({"route": "simplified"}, "debts", "closing.debts"),
+    ({"route": "simplified", "debts": "some"}, "debts", "invalid_choice"),
     ({"route": "general"}, "liquidation_group", "closing.liquidation_group"),
     ({"route": "general", "liquidation_group": [{**GROUP[1]}]}, "liquidation_group",
      "closing.liquidation_leader"),
@@ -197,6 +197,24 @@ def test_bad_input_is_a_field_error_and_nothing_is_stored(api_client, registered
     assert errors[0]["message_zh"] and errors[0]["message_en"]
     assert not Application.objects.filter(purpose="close").exists()
     assert not Closure.objects.exists()
+
+
+def test_the_route_alone_opens_a_simplified_closing_and_submission_asks_for_debts(
+        api_client, registered):
+    """DESIGN.md §5: ``{"route": "simplified"}`` → 201; the debts are declared before
+    submitting (PATCH …/closure/), and a submission without them is a field error."""
+    answer = _open(api_client, registered["uscc"], route="simplified")
+    assert answer.status_code == 201, answer.content
+    application_id = answer.json()["id"]
+    confirm_every_party(api_client, application_id)
+    refused = api_client.post(f"{URL}{application_id}/submit/")
+    assert refused.status_code == 400
+    assert "closing.debts" in {e["code"] for e in refused.json()["errors"]}
+    declared = api_client.patch(f"{URL}{application_id}/closure/", {"debts": "none"},
+                                format="json")
+    assert declared.status_code == 200, declared.content
+    confirm_every_party(api_client, application_id)
+    assert api_client.post(f"{URL}{application_id}/submit/").status_code == 202
 
 
 def test_who_may_open_a_closing(api_client, registered, client_for, other_applicant):

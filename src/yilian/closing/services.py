@@ -71,7 +71,9 @@ def open_closure(enterprise: Enterprise, actor, route: str, *, debts: str = "",
     from yilian.forms import afterwards
 
     group = liquidation_group or []
-    errors = _route_errors(route, debts, group)
+    # DESIGN.md §5: ``{"route": "simplified"}`` alone opens one (201); the declaration
+    # of debts may follow (PATCH …/closure/) and submission asks for it.
+    errors = _route_errors(route, debts, group, declared_later=True)
     if errors:
         raise ClosingError(errors)
     with transaction.atomic():
@@ -88,11 +90,13 @@ def open_closure(enterprise: Enterprise, actor, route: str, *, debts: str = "",
     return application
 
 
-def _route_errors(route: str, debts: str, group: list[dict]) -> list[dict]:
+def _route_errors(route: str, debts: str, group: list[dict], *,
+                  declared_later: bool = False) -> list[dict]:
     if route not in Route.values:
         return [_error("route", "closing.route", "请选择注销方式：简易注销或普通注销",
                        "choose the route: simplified or general")]
-    if route == Route.SIMPLIFIED and debts not in Debts.values:
+    if route == Route.SIMPLIFIED and debts not in Debts.values \
+            and not (declared_later and not debts):
         return [_error("debts", "closing.debts",
                        "简易注销须承诺未发生债权债务或债权债务已清偿完结",
                        "a simplified closing declares no debts (none) or debts settled "
