@@ -9,38 +9,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.test import override_settings
 
 from tests import kindapps
-from yilian.chain import engine
+from tests.history.conftest import _quick_departments  # noqa: F401  (autouse)
+from tests.history.conftest import run as _run
 from yilian.chain.models import Step
-from yilian.chain.services import start_chain
 from yilian.forms import afterwards
-from yilian.forms.models import Application, Purpose, Status
+from yilian.forms.models import Application, Purpose
 from yilian.licenses import standing
 from yilian.licenses.models import License, LicenseStatus
 from yilian.registry import history
 from yilian.registry.models import Enterprise, EnterpriseStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _quick_departments():
-    with override_settings(SIMULATOR={"latency_ms": "0", "failure_rate": 0.0, "outages": "",
-                                      "seed": "7"}):
-        yield
-
-
-def _run(app: Application):
-    app.status = Status.ACCEPTED
-    app.save(update_fields=["status"])
-    chain = start_chain(app)
-    engine.drain()
-    chain.refresh_from_db()
-    assert chain.status == "completed", [(s.code, s.status, s.last_error)
-                                         for s in chain.steps.all()]
-    return chain
 
 
 @pytest.fixture
