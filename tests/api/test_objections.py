@@ -85,6 +85,18 @@ def test_an_objection_without_a_reason_is_a_field_error_and_nothing_is_stored(no
     assert Closure.objects.get(pk=noticed.closure_id).stage == Stage.NOTICE
 
 
+def test_an_objection_too_long_for_the_register_is_refused_not_cut_and_not_a_500(noticed):
+    """The page reads up to 2000 characters of each field; the register keeps a name of
+    100 and a contact of 40 (PostgreSQL refuses longer): a field error, nothing stored."""
+    answer = Client().post(f"/gazette/{noticed.pk}/", {**REASON, "objector": "王" * 101,
+                                                      "contact": "1" * 41})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert 'id="objector-error"' in page and 'id="contact-error"' in page
+    assert not Objection.objects.exists()
+    assert Closure.objects.get(pk=noticed.closure_id).stage == Stage.NOTICE
+
+
 def test_an_objection_stops_the_closing_and_upholding_it_refuses_it(noticed, api_client,
                                                                     examiner):
     filed = Client().post(f"/gazette/{noticed.pk}/", REASON)

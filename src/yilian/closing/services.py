@@ -290,6 +290,12 @@ def object_to(notice: Notice, objector: str, contact: str, reason: str,
                                  ("reason", reason, "请说明异议理由", "give the reason")):
         if not (value or "").strip():
             errors.append(_error(field, f"objection.{field}", zh, en))
+    for field, value in (("objector", objector), ("contact", contact), ("reason", reason)):
+        # What the register keeps of each: longer is refused, never cut or a 500.
+        limit = Objection._meta.get_field(field).max_length
+        if len((value or "").strip()) > limit:
+            errors.append(_error(field, "objection.too_long",
+                                 f"不能超过{limit}个字符", f"at most {limit} characters"))
     if notice.kind != NoticeKind.SIMPLIFIED or not notice.starts_at <= now < notice.ends_at:
         errors.append(_error("notice", "objection.closed", "该公告不在公示期内，不能提出异议",
                              "this notice is not open to objections"))
