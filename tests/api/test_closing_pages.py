@@ -58,3 +58,31 @@ def test_others_do_not_get_the_page(registered, client):  # noqa: F811
     assert client.post(url, {"action": "open", "route": "simplified",
                              "debts": "none"}).status_code == 404
     assert not Closure.objects.exists()
+
+
+def test_a_clerk_closes_it_at_the_counter_for_the_owner(staff_user, registered):  # noqa: F811
+    """Both routes' page at the counter: the clerk opens the closing (it stays the
+    owner's), confirms the investors present in person, ticks the paper pledge and
+    submits; the enterprise page a clerk sees sends them here."""
+    clerk = Client()
+    clerk.force_login(staff_user)
+    url = f"/workbench/counter/close/{registered['uscc']}/"
+    enterprise_page = clerk.get(f"/me/enterprises/{registered['uscc']}/").content.decode()
+    assert f'href="{url}"' in enterprise_page
+    assert clerk.get(url).status_code == 200
+    assert clerk.post(url, {"action": "open", "route": "simplified",
+                            "debts": "settled"}).status_code == 302
+    application = Application.objects.get(purpose="close")
+    assert application.owner.username != staff_user.username  # the owner's application
+    page = clerk.get(url).content.decode()
+    present = [p for p in application.parties.all() if f'value="confirm:{p.pk}"' in page]
+    assert present  # the investors, each confirmed here in person
+    for party in present:
+        assert clerk.post(url, {"action": f"confirm:{party.pk}"}).status_code == 302
+    assert all(p.confirmed_via == "in_person" for p in present if not p.refresh_from_db())
+    answer = clerk.post(url, {"action": "submit", "declaration": "yes"})
+    assert answer.status_code == 302, answer.content.decode()[-2000:]
+    application.refresh_from_db()
+    assert application.declared_via == "counter"
+    engine.drain()
+    assert "已注销" in clerk.get(url).content.decode()

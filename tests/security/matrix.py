@@ -205,6 +205,9 @@ CASES: list[Case] = [
     # 注销 on the phone: the enterprise's owner; another applicant 404, staff 403.
     Case("portal:closing-start", {"uscc": "accepted.uscc"},
          {"GET": OWN_PAGE, "POST": OWN_PAGE}),
+    # 注销 at the counter: window staff for the owner.
+    Case("workbench:counter-closing", {"uscc": "accepted.uscc"},
+         {"GET": WINDOW_PAGE, "POST": WINDOW_PAGE}),
     Case("workbench:objections", {}, {"GET": WINDOW_PAGE}),
     Case("workbench:objection-decide", {"pk": 1}, post_only(who([], examiner="404"))),
     Case("application-list", {}, {

@@ -133,6 +133,7 @@ class EnterpriseClosures(APIView):
         try:
             application = closing.open_closure(
                 enterprise, request.user, data["route"], debts=data.get("debts", ""),
+                debts_later=True,
                 liquidation_group=data.get("liquidation_group"),
                 liquidation_report=data.get("liquidation_report", ""))
         except afterwards.CannotOpen as exc:

@@ -64,16 +64,17 @@ class ClosingError(Exception):
 
 def open_closure(enterprise: Enterprise, actor, route: str, *, debts: str = "",
                  liquidation_group: list[dict] | None = None,
-                 liquidation_report: str = ""):
+                 liquidation_report: str = "", debts_later: bool = False):
     """注销: open a closing application for ``enterprise`` by ``route``; for the general
     route the liquidation group is filed now and its creditors' notice published.
     Raises :class:`yilian.forms.afterwards.CannotOpen` or :class:`ClosingError`."""
     from yilian.forms import afterwards
 
     group = liquidation_group or []
-    # DESIGN.md §5: ``{"route": "simplified"}`` alone opens one (201); the declaration
-    # of debts may follow (PATCH …/closure/) and submission asks for it.
-    errors = _route_errors(route, debts, group, declared_later=True)
+    # DESIGN.md §5: through the API ``{"route": "simplified"}`` alone opens one (201);
+    # the declaration of debts may follow (PATCH …/closure/) and submission asks for it
+    # (``debts_later``). The page asks for both on one screen.
+    errors = _route_errors(route, debts, group, declared_later=debts_later)
     if errors:
         raise ClosingError(errors)
     with transaction.atomic():

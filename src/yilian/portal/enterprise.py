@@ -132,7 +132,9 @@ def page(request: HttpRequest, uscc: str) -> HttpResponse:
         # The change and closing views are the change and closing parts' own, under
         # this page's path (portal:change-start, portal:closing-start).
         "change_url": f"{here}change/" if active else None,
-        "close_url": f"{here}close/" if active else None,
+        "close_url": (reverse("workbench:counter-closing", kwargs={"uscc": enterprise.uscc})
+                      if has_role(request.user, *WINDOW_ROLES) else f"{here}close/")
+        if active else None,
         "verify_url": reverse("licenses:verify", kwargs={"uscc": enterprise.uscc}),
     })
 

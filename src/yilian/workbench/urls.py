@@ -1,5 +1,6 @@
 from django.urls import path
 
+from yilian.closing import pages as closing_pages
 from yilian.closing import views as closing
 from yilian.portal import changes
 from yilian.workbench import console, enterprises, views
@@ -15,6 +16,8 @@ urlpatterns = [
     path("sla/", views.sla, name="sla"),
     path("counter/", views.counter_start, name="counter"),
     path("counter/change/", changes.at_counter, name="counter-change"),  # 变更登记
+    path("counter/close/<str:uscc>/", closing_pages.at_counter,
+         name="counter-closing"),  # 注销登记
     path("counter/new/", views.counter_new, name="counter-new"),
     path("counter/<uuid:pk>/", views.counter_edit, name="counter-edit"),
     path("counter/<uuid:pk>/<slug:step>/", views.counter_step, name="counter-step"),
