@@ -41,6 +41,7 @@ database stays the truth, so every host sees every other host's registrations (a
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -173,6 +174,10 @@ class NameIndex:
         # sequence hands out ids at insert, so a registration that commits late has an
         # id below the mark; catch_up() looks for these until GAP_SECONDS have passed.
         self._gaps: dict[int, float] = {}
+        # 变更名称: the highest change event read, and the (USCC, name) pairs a rename
+        # put in, so one seen twice (re-read, or told in process) is indexed once.
+        self.renames_mark = 0
+        self._renamed: set[tuple[str, str]] = set()
 
     def __len__(self) -> int:
         return len(self._authority)
@@ -251,12 +256,16 @@ class NameIndex:
             return []
         proposed = _parse(full)
         found = []
+        seen: set[tuple[str, str]] = set()
         memo: dict[tuple, str | None] = {}
         for number in self.rows(full, division_code, industry_code, proposed):
             existing = self.name(number)  # decoded once: a common 字号 has hundreds of hits
             rule = self._judge(proposed, full, number, industry_code or "", existing, memo)
             if rule:
                 uscc = self._uscc[18 * number:18 * number + 18].decode("ascii").strip()
+                if (uscc, existing) in seen:  # a renamed name also in a loaded snapshot
+                    continue
+                seen.add((uscc, existing))
                 found.append(similarity.Conflict(rule, existing, uscc))
         return sorted(found, key=lambda c: (_RANK[c.rule], c.name))
 
@@ -401,7 +410,43 @@ def catch_up(built: NameIndex | None = None) -> int:
             built._added.discard(pk)
             built.mark, built.last_uscc = pk, uscc
             built.register_rows += 1
+        added += _catch_up_renames(built)
     return added
+
+
+#: Change events re-read below the mark each time: one that commits late (its id taken
+#: before a later one's) is still seen, as the registrations' gaps are.
+RENAME_LOOKBACK = 64
+_RENAMES_ABOVE = (
+    "SELECT e.id, n.name, n.uscc, n.division_code, n.industry_code, e.changes "
+    "FROM registry_registrationevent e JOIN registry_enterprise n ON n.id = e.enterprise_id "
+    "WHERE e.kind = 'changed' AND e.id > %s ORDER BY e.id")
+
+
+def _catch_up_renames(built: NameIndex) -> int:
+    """变更名称 registered by any process: an enterprise's new name joins the index (its
+    old one stays until the next rebuild). Called under the index's lock."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_RENAMES_ABOVE, [max(built.renames_mark - RENAME_LOOKBACK, 0)])
+        rows = cursor.fetchall()
+    added = 0
+    for event_id, name, uscc, division_code, industry_code, changes in rows:
+        built.renames_mark = max(built.renames_mark, event_id)
+        changed = json.loads(changes) if isinstance(changes, str) else changes
+        if "name" in (changed or {}) and _note_rename(built, name, uscc):
+            built.add(name, uscc, division_code, industry_code)
+            added += 1
+    return added
+
+
+def _note_rename(built: NameIndex, name: str, uscc: str) -> bool:
+    key = (uscc, normalize(name))
+    if key in built._renamed:
+        return False
+    built._renamed.add(key)
+    return True
 
 
 _ABOVE = ("SELECT id, name, uscc, division_code, industry_code FROM registry_enterprise "
@@ -439,11 +484,10 @@ def add(enterprise) -> None:
 
 def renamed(enterprise) -> None:
     """变更名称: put an enterprise's new name into this process's index at once (its old
-    name stays until the next rebuild, which reads the register as it is). Catching up
-    goes by new rows only, so another process sees the new name after its own rebuild:
-    until then the register's step checks the new name again (registry.afterwards)."""
+    name stays until the next rebuild, which reads the register as it is); every other
+    process adds it at its next catch-up, from the change event (:func:`catch_up`)."""
     with _lock:
-        if _index is not None:
+        if _index is not None and _note_rename(_index, enterprise.name, enterprise.uscc):
             _index.add(enterprise.name, enterprise.uscc, enterprise.division_code,
                        enterprise.industry_code)
 
