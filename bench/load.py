@@ -388,6 +388,9 @@ def main() -> None:
         return
     fresh_database(args.database, template=f"{args.database}_prepared")
     env = environment(args, work, args.database)
+    # A database prepared by an older checkout lacks the newer tables (every submission
+    # answered 500 when the closing app came): bring the copy up to this code first.
+    migrate(env)
     server = start_server(args, env, Path(env["YILIAN_DATA_DIR"]) / "server.log")
     results = []
     try:
