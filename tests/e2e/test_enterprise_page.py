@@ -6,7 +6,6 @@ a change — reads as a timeline with what changed, both license versions, and e
 from __future__ import annotations
 
 import os
-import random
 import re
 import subprocess
 
@@ -14,7 +13,7 @@ import pytest
 
 from tests.e2e.browser import fresh_people, screenshot
 from tests.e2e.processes import YILIAN, Client, wait_for
-from tests.e2e.test_workbench import FRESH, _example
+from tests.e2e.test_workbench import _example, submitted_with_a_free_name
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 NEW_DOMICILE = "威海市火炬高技术产业开发区新威路88号"
@@ -23,16 +22,7 @@ NEW_DOMICILE = "威海市火炬高技术产业开发区新威路88号"
 def _registered(site) -> dict:
     api = Client(site.base)
     api.login("demo-applicant")
-    data = fresh_people(_example())
-    for _ in range(20):
-        data["name"] = f"威海{''.join(random.sample(FRESH, 2))}网络科技有限公司"
-        status, body = api.call("POST", "/api/v1/applications/", data)
-        assert status == 201, body
-        api.confirm_parties(body["id"])
-        status, body = api.call("POST", f"/api/v1/applications/{body['id']}/submit/")
-        if status == 202:
-            break
-        assert {e["field"] for e in body["errors"]} == {"name"}, body
+    body = submitted_with_a_free_name(site, fresh_people(_example()), "网络科技有限公司")
     app_id = body["id"]
 
     def done():
