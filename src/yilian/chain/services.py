@@ -33,6 +33,7 @@ def start_chain(application, actor=None) -> Chain:
         deadline_at=accepted + dt.timedelta(seconds=settings.SLA_SECONDS),
     )
     departments = registry.for_application(application)
+    changed = _changed(application)
     codes = tuple(d.code for d in departments)
     steps = Step.objects.bulk_create([
         Step(
@@ -41,7 +42,7 @@ def start_chain(application, actor=None) -> Chain:
             idempotency_key=f"{application.pk.hex}-{department.code}",
             next_attempt_at=(None if steps_plan.prerequisites(chain.purpose, department.code,
                                                               codes) else now),
-            payload=_payload(department, application),
+            payload=_payload(department, application, changed),
         )
         for department in departments
     ])
@@ -52,7 +53,16 @@ def start_chain(application, actor=None) -> Chain:
     return chain
 
 
-def _payload(department, application) -> dict:
+def _changed(application) -> dict | None:
+    """A change's changed particulars, compared once for all its departments."""
+    if application.purpose != steps_plan.CHANGE:
+        return None
+    from yilian.forms import afterwards
+
+    return afterwards.changes(application)
+
+
+def _payload(department, application, changed: dict | None) -> dict:
     """What the department is sent; a change or a closing says which it is (``purpose``,
     an optional field of the protocol: docs/department-protocol.md) and, for a change,
     what changed, so each department acts on its own part of it."""
@@ -61,5 +71,5 @@ def _payload(department, application) -> dict:
         from yilian.forms import afterwards
 
         payload["purpose"] = application.purpose
-        payload.update(afterwards.payload_extra(application, department.code))
+        payload.update(afterwards.payload_extra(application, department.code, changed))
     return payload

@@ -48,5 +48,11 @@ def get(code: str) -> Department:
 
 
 def for_application(application) -> list[Department]:
-    """The departments of ``application``'s chain (:meth:`Department.applies_to`)."""
-    return [d for d in departments().values() if d.applies_to(application)]
+    """The departments of ``application``'s chain, in the registry's order: the plan's
+    steps (:func:`yilian.departments.steps.codes_for`, what :meth:`Department.applies_to`
+    asks one department at a time), worked out once — a change's plan compares the form
+    with the register, a closing's reads the establishment's chain."""
+    from yilian.departments import steps
+
+    codes = set(steps.codes_for(application))
+    return [d for d in departments().values() if d.code in codes]

@@ -184,14 +184,16 @@ def departments_to_close(application: Application) -> tuple[str, ...]:
                  if code != "registration" and code in asked)
 
 
-def payload_extra(application: Application, code: str) -> dict[str, Any]:
+def payload_extra(application: Application, code: str,
+                  changed: dict[str, list] | None = None) -> dict[str, Any]:
     """What a change's or closing's payload adds to the department's own: the register's
-    code and, for a change, the changed particulars this department holds."""
+    code and, for a change, the changed particulars this department holds (``changed``:
+    :func:`changes`, when the caller has it for every department)."""
     from yilian.departments import registry
 
     extra: dict[str, Any] = {"uscc": application.uscc}
     if application.purpose == Purpose.CHANGE:
-        changed = changes(application)
+        changed = changes(application) if changed is None else changed
         reads = set(registry.get(code).reads)
         extra["changes"] = {key: value for key, value in changed.items()
                             if code == "registration" or key in reads}
