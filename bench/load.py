@@ -196,7 +196,7 @@ def child_profile(count: int, out: Path) -> None:
         submit(*targets[-1])
     print(f"{len(queries)} queries in one submission:")
     for query in queries:
-        print("   ", query["sql"][:160])
+        print("   ", (query["sql"] or "(prepared)")[:160])
     # CPU time, not wall time: on a shared machine waiting says little.
     profile = cProfile.Profile(time.process_time)
     profile.enable()
