@@ -26,8 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import chain as bench  # noqa: E402  (bench/chain.py: drafts, fresh database)
 import costs  # noqa: E402
+
+import chain as bench  # noqa: E402  (bench/chain.py: drafts, fresh database)
 
 
 def child(args) -> None:
@@ -39,7 +40,7 @@ def child(args) -> None:
     from yilian.forms import services
 
     sent: deque[list[int]] = deque()
-    dispatch.send = lambda ids, delay=0.0: sent.append(list(ids))  # the broker, kept here
+    dispatch.publish = lambda ids, delay=0.0: sent.append(list(ids))  # the broker, kept here
 
     def backend_cpu() -> float:
         with connection.cursor() as cursor:

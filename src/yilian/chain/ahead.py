@@ -22,6 +22,7 @@ as for a single claim.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 from django.conf import settings
@@ -32,13 +33,17 @@ from yilian.chain import engine
 from yilian.chain.batch import TAKE_READY
 from yilian.chain.engine import Claim
 from yilian.chain.models import StepStatus
+from yilian.chain.workers import keep_connection
 from yilian.db import prepared
 from yilian.departments import circuit, registry
-from yilian.observability.logs import unbind_step
+from yilian.departments.base import Outcome
+from yilian.observability.logs import bind_step, unbind_step
 
 # The engine's claim (engine._CLAIM_AND_TAKE) for several steps: ready, not waiting for
 # a department (a poll is not an ask), of the given departments. Parameters: ids, codes,
 # now, now, token, lease, now.
+log = logging.getLogger("yilian.chain")
+
 _TAKE_AHEAD = f"""
 WITH ready AS (
 SELECT s.id, s.status, s.code, s.idempotency_key, s.payload, s.chain_id,
@@ -56,13 +61,14 @@ def _in_process_codes() -> list[str]:
             if department.in_process]
 
 
-def claim(step_ids: list[int]) -> dict[int, Claim]:
+def claim(step_ids: list[int], alone_too: bool = False) -> dict[int, Claim]:
     """Claim, in one transaction, every step of ``step_ids`` that may be claimed ahead
-    and is ready: each one's claim by step id (none on SQLite, or with one step, or while
-    any department's circuit is open)."""
+    and is ready: each one's claim by step id (none on SQLite, or while any department's
+    circuit is open; none for one step unless ``alone_too``, since the ordinary claim
+    costs the same)."""
     codes = _in_process_codes()
-    if (len(step_ids) < 2 or not codes or not connection.features.has_select_for_update_of
-            or circuit.any_open()):
+    if (len(step_ids) < (1 if alone_too else 2) or not codes
+            or not connection.features.has_select_for_update_of or circuit.any_open()):
         return {}
     now = timezone.now()
     token = uuid.uuid4().hex
@@ -72,6 +78,38 @@ def claim(step_ids: list[int]) -> dict[int, Claim]:
         rows = cursor.fetchall()
         return {row[0]: engine._taken(row[0], token, *engine._claimable(row[0], row[1:]))
                 for row in rows}
+
+
+def run_together(claims: list[Claim]) -> int:
+    """Ask for each step claimed here, then record the answers: the results of each
+    chain's steps in one transaction (:func:`engine.record_successes`), anything else
+    as a single ask's. Returns the attempts made (all of them)."""
+    answered: dict[int, list[tuple[Claim, Outcome]]] = {}
+    try:
+        for claimed in claims:
+            bind_step(claimed.application_id, claimed.code)
+            answer = engine.ask(claimed)
+            if isinstance(answer, Outcome):
+                answered.setdefault(claimed.chain_id, []).append((claimed, answer))
+            else:
+                _safely(engine.settle, claimed, answer)
+        for results in answered.values():
+            _safely(engine.record_successes, results)
+            for code in {claimed.code for claimed, _ in results}:
+                circuit.succeeded(code)
+    finally:
+        unbind_step()
+    return len(claims)
+
+
+def _safely(record, *args) -> None:
+    """One record that fails does not keep the others from theirs: its claim expires,
+    and the sweeper hands the step out again."""
+    try:
+        record(*args)
+    except Exception:
+        log.exception("recording %s", args[0])
+        keep_connection()
 
 
 def run(claimed: Claim) -> bool:

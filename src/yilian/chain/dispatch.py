@@ -15,7 +15,8 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -96,6 +97,44 @@ def on_commit(step_ids: Iterable[int], delay: float = 0.0) -> None:
         transaction.on_commit(lambda: send(ids, delay))
 
 
+class Held:
+    """Steps made ready, with no delay, while a worker thread runs a message's steps
+    (:func:`held`): it may run them itself instead of sending them."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.passed_on: list[int] = []
+
+    def take(self) -> list[int]:
+        ids, self.ids = list(dict.fromkeys(self.ids)), []
+        return ids
+
+    def pass_on(self, step_ids: Iterable[int]) -> None:
+        """Send these after all, when the message is done."""
+        self.passed_on.extend(step_ids)
+
+
+_holding = threading.local()
+
+
+@contextmanager
+def held() -> Iterator[Held]:
+    """Within this block, what this thread makes ready with no delay is kept rather
+    than sent (:mod:`yilian.chain.tasks` runs it next); whatever is left kept or passed
+    on at the end is sent then, however the block ends. Only the sending waits: the
+    steps are ready in the database from their commit, where the sweeper finds them if
+    this worker dies."""
+    keep, outer = Held(), getattr(_holding, "keep", None)
+    _holding.keep = keep
+    try:
+        yield keep
+    finally:
+        _holding.keep = outer
+        left = [*keep.passed_on, *keep.take()]
+        if left:
+            send(left)
+
+
 def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
     if inbox.active:  # the embedded worker, or a Celery worker whose broker is down
         for step_id in step_ids:
@@ -103,12 +142,21 @@ def send(step_ids: Iterable[int], delay: float = 0.0) -> None:
         return
     if settings.EMBEDDED_WORKER:
         return
+    keep = getattr(_holding, "keep", None)
+    if keep is not None and not delay:
+        keep.ids.extend(step_ids)
+        return
+    publish(list(step_ids), delay)
+
+
+def publish(ids: list[int], delay: float = 0.0) -> None:
+    """Put the steps' messages in the broker's queue, or (it does not answer) leave them
+    for the workers to find in the database."""
     # The project's Celery app, named explicitly: a bare shared task would fall back to
     # Celery's default app (amqp://localhost) in a process that never loaded ours.
     from yilian.celery import app
 
     global _broker_down_until
-    ids = list(step_ids)
     if ids and time.monotonic() < _broker_down_until:
         log.info("broker down: steps %s left for the workers to find", ids)
         return

@@ -204,32 +204,51 @@ def run_claimed(taken: Claim) -> None:
 
         if batch.ask_together(taken, department):
             return
+    settle(taken, ask(taken))
+
+
+Answer = Outcome | Accepted | Exception
+
+
+def ask(taken: Claim) -> Answer:
+    """The department's answer to a claimed step: its result, or what went wrong (an
+    adapter's bug included: it must not kill the worker or lose the step)."""
+    request = StepRequest(
+        department=taken.code,
+        idempotency_key=taken.idempotency_key,
+        application_id=str(taken.application_id),
+        uscc=taken.uscc,
+        payload=taken.payload,
+    )
+    department = registry.get(taken.code)
+    ask_ = department.poll if taken.polling else department.submit
     try:
-        request = StepRequest(
-            department=taken.code,
-            idempotency_key=taken.idempotency_key,
-            application_id=str(taken.application_id),
-            uscc=taken.uscc,
-            payload=taken.payload,
-        )
         # Counted and timed by department and outcome (/metrics).
-        ask = department.poll if taken.polling else department.submit
-        outcome = metrics.call_department(taken.code, taken.attempts, ask, request)
-    except PermanentError as exc:
-        _record_failure(taken, str(exc), permanent=True)
-        circuit.succeeded(taken.code)  # a refusal is an answer: the department is there
-    except TransientError as exc:
-        outage = circuit.failed(taken.code, str(exc))
-        _record_failure(taken, str(exc), permanent=False, retry_after=exc.retry_after,
-                        outage=outage)
-    except Exception as exc:  # an adapter bug must not kill the worker or lose the step
+        return metrics.call_department(taken.code, taken.attempts, ask_, request)
+    except (PermanentError, TransientError) as exc:
+        return exc
+    except Exception as exc:
         log.exception("step %s (%s) raised", taken.step_id, taken.code)
-        _record_failure(taken, f"{type(exc).__name__}: {exc}", permanent=False)
+        return exc
+
+
+def settle(taken: Claim, answer: Answer) -> None:
+    """Record ``answer`` to a claimed step, and tell the circuit breaker how its
+    department did."""
+    if isinstance(answer, PermanentError):
+        _record_failure(taken, str(answer), permanent=True)
+        circuit.succeeded(taken.code)  # a refusal is an answer: the department is there
+    elif isinstance(answer, TransientError):
+        outage = circuit.failed(taken.code, str(answer))
+        _record_failure(taken, str(answer), permanent=False, retry_after=answer.retry_after,
+                        outage=outage)
+    elif isinstance(answer, Exception):
+        _record_failure(taken, f"{type(answer).__name__}: {answer}", permanent=False)
     else:
-        if isinstance(outcome, Accepted):
-            _record_accepted(taken, outcome)
+        if isinstance(answer, Accepted):
+            _record_accepted(taken, answer)
         else:
-            _record_success(taken, outcome)
+            _record_success(taken, answer)
         circuit.succeeded(taken.code)
 
 
@@ -257,25 +276,67 @@ _STEP_DONE_IF_ALLOWED = _STEP_DONE.rstrip() + " AND status IN ({})\n".format(
 def _record_success(taken: Claim, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic(), prepared.cursor() as cursor:
-        cursor.execute(_STEP_DONE_IF_ALLOWED, _done_values(taken.step_id, outcome, now))
-        if cursor.rowcount != 1:
-            cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s",
-                           [taken.step_id])
-            status, reference = cursor.fetchone()
-            if status != StepStatus.DONE:
-                raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
-            # A reclaiming worker, or the department's callback, recorded it first.
-            if reference != outcome.reference:
-                log.warning("step %s (%s) is done as %s; the department now answers %s",
-                            taken.step_id, taken.code, reference, outcome.reference)
+        if not _mark_done(cursor, taken, outcome, now):
             return
-        _audit(taken.application_id, taken.code, taken.attempts, "step.done",
-               reference=outcome.reference)
         _carry_on(cursor, taken.step_id, taken.chain_id, taken.application_id, taken.code,
                   outcome, now)
     # One line a step (not a task: a message may carry several), with the request that
     # submitted the application (the log context), so a chain can be followed in the logs.
     log.info("step %s (%s) done: %s", taken.step_id, taken.code, outcome.reference)
+
+
+def record_successes(answered: list[tuple[Claim, Outcome]]) -> None:
+    """Record the results of several claimed steps of one chain in one transaction
+    (一并记录): each step's row, audit entry, finish and texts as :func:`_record_success`
+    writes them, then the chain's lock, its followers and its completion once, not once
+    a step. Should that transaction fail, each is recorded on its own instead."""
+    if len(answered) < 2:
+        for taken, outcome in answered:
+            _record_success(taken, outcome)
+        return
+    first = answered[0][0]
+    if any(taken.chain_id != first.chain_id for taken, _ in answered):
+        raise ValueError("steps recorded together must be of one chain")
+    now = timezone.now()
+    try:
+        with transaction.atomic(), prepared.cursor() as cursor:
+            recorded = [(taken, outcome) for taken, outcome in answered
+                        if _mark_done(cursor, taken, outcome, now)]
+            for taken, outcome in recorded:
+                _finish_step(taken.application_id, taken.code, outcome)
+            if recorded:
+                _settle_chain(cursor, first.chain_id, first.application_id, now)
+    except Exception:
+        log.exception("chain %s: recording %d steps together; one at a time instead",
+                      first.chain_id, len(answered))
+        for taken, outcome in answered:
+            try:
+                _record_success(taken, outcome)
+            except Exception:  # its claim expires and the sweeper hands it out again
+                log.exception("step %s (%s): recording its answer", taken.step_id,
+                              taken.code)
+        return
+    for taken, outcome in recorded:
+        log.info("step %s (%s) done: %s", taken.step_id, taken.code, outcome.reference)
+
+
+def _mark_done(cursor, taken: Claim, outcome: Outcome, now: dt.datetime) -> bool:
+    """Move a claimed step to done, with its audit entry; False when a reclaiming worker
+    or the department's callback recorded it first (left as they left it)."""
+    cursor.execute(_STEP_DONE_IF_ALLOWED, _done_values(taken.step_id, outcome, now))
+    if cursor.rowcount != 1:
+        cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s",
+                       [taken.step_id])
+        status, reference = cursor.fetchone()
+        if status != StepStatus.DONE:
+            raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
+        if reference != outcome.reference:
+            log.warning("step %s (%s) is done as %s; the department now answers %s",
+                        taken.step_id, taken.code, reference, outcome.reference)
+        return False
+    _audit(taken.application_id, taken.code, taken.attempts, "step.done",
+           reference=outcome.reference)
+    return True
 
 
 def _done_values(step_id: int, outcome: Outcome, now: dt.datetime) -> list:
@@ -301,9 +362,22 @@ def complete_step(cursor, step_id: int, chain_id: int, application_id: uuid.UUID
 def _carry_on(cursor, step_id: int, chain_id: int, application_id: uuid.UUID, code: str,
               outcome: Outcome, now: dt.datetime) -> list[int]:
     """:func:`complete_step` once the step's row says done."""
-    at = connection.ops.adapt_datetimefield_value
+    _finish_step(application_id, code, outcome)
+    return _settle_chain(cursor, chain_id, application_id, now)
+
+
+def _finish_step(application_id: uuid.UUID, code: str, outcome: Outcome) -> None:
+    """What a done step leaves behind: its department's finish, and the texts it sends
+    (the license, seals, bank)."""
     registry.get(code).finish(application_id, outcome)
-    notify.step_done(application_id, code, outcome)  # the license, seals, bank
+    notify.step_done(application_id, code, outcome)
+
+
+def _settle_chain(cursor, chain_id: int, application_id: uuid.UUID,
+                  now: dt.datetime) -> list[int]:
+    """Release the followers whose prerequisites are now done (dispatched on commit),
+    and complete the chain when every step is done."""
+    at = connection.ops.adapt_datetimefield_value
     # The chain's lock comes last and is held only to commit: siblings finishing at
     # the same moment queue here briefly. Whoever gets it second reads (in a fresh
     # statement, after the wait) the first one's committed step, so exactly one of
