@@ -81,6 +81,9 @@ def child(args) -> None:
     profile.enable()
     drain()
     profile.disable()
+    dump = Path(os.environ["YILIAN_DATA_DIR"]) / "chain.prof"
+    profile.dump_stats(str(dump))
+    print(f"profile written to {dump} (python -m pstats)")
     stats = pstats.Stats(profile).strip_dirs()
     stats.sort_stats("cumulative").print_stats(args.lines)
     stats.sort_stats("tottime").print_stats(args.lines // 2)

@@ -129,3 +129,44 @@ def test_a_lone_follower_may_be_claimed_ahead_when_asked_to():
     assert ahead.claim([step.pk]) == {}
     claimed = ahead.claim([step.pk], alone_too=True)
     assert list(claimed) == ([step.pk] if POSTGRES else [])
+
+
+@override_settings(SIMULATOR=SIM)
+def test_an_act_that_fails_among_those_asked_together_undoes_none_of_the_others(
+        monkeypatch):
+    from yilian.departments.models import Effect
+
+    chain = start_chain(factories.application())
+    registration = chain.steps.get(code="registration")
+    assert engine.advance(registration.pk)
+    followers = list(chain.steps.exclude(pk=registration.pk).order_by("pk"))
+    broken = registry.get(followers[1].code)
+    acts = []
+
+    def act_failing_once(request, serial):
+        acts.append(serial)
+        if len(acts) == 1:  # inside the shared transaction: it is doomed
+            raise RuntimeError("the department's disk is full")
+        return "OK" + str(serial), {}
+
+    monkeypatch.setattr(broken, "perform", act_failing_once)
+    claims = [engine.claim(step.pk) for step in followers]
+    assert ahead.run_together(claims) == len(claims)
+    # Asked again one by one: every department acted exactly once, the broken one too.
+    assert len(acts) == 2
+    assert Effect.objects.filter(department__in=[s.code for s in followers]).count() == \
+        len(followers)
+    assert set(chain.steps.values_list("status", flat=True)) == {StepStatus.DONE}
+    assert set(chain.steps.values_list("attempts", flat=True)) == {1}
+
+
+@override_settings(SIMULATOR=SIM)
+def test_asked_again_a_simulated_department_answers_as_the_first_time():
+    from yilian.departments.models import Effect
+
+    chain = start_chain(factories.application())
+    step = chain.steps.get(code="registration")
+    claim = engine.claim(step.pk)
+    first, again = engine.ask(claim), engine.ask(claim)
+    assert isinstance(first, Outcome) and again == first
+    assert Effect.objects.get(department="registration").calls == 2

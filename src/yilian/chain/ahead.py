@@ -35,7 +35,7 @@ from yilian.chain.engine import Claim
 from yilian.chain.models import StepStatus
 from yilian.chain.workers import keep_connection
 from yilian.db import prepared
-from yilian.departments import circuit, registry
+from yilian.departments import circuit, registry, simulator
 from yilian.departments.base import Outcome
 from yilian.observability.logs import bind_step, unbind_step
 
@@ -86,9 +86,8 @@ def run_together(claims: list[Claim]) -> int:
     as a single ask's. Returns the attempts made (all of them)."""
     answered: dict[int, list[tuple[Claim, Outcome]]] = {}
     try:
-        for claimed in claims:
+        for claimed, answer in zip(claims, _ask_all(claims), strict=True):
             bind_step(claimed.application_id, claimed.code)
-            answer = engine.ask(claimed)
             if isinstance(answer, Outcome):
                 answered.setdefault(claimed.chain_id, []).append((claimed, answer))
             else:
@@ -100,6 +99,37 @@ def run_together(claims: list[Claim]) -> int:
     finally:
         unbind_step()
     return len(claims)
+
+
+class _Doomed(Exception):
+    """A department's act failed inside the shared transaction: roll it back whole."""
+
+
+def _ask_all(claims: list[Claim]) -> list[engine.Answer]:
+    """Each claimed step's answer, the departments' ledgers written in one transaction
+    (:func:`simulator.acting_together`: the departments that answer in this process are
+    the simulated ones). If an act failed in it, nothing of it stands, and each is asked
+    again on its own — the first asks then show twice in /metrics, as the retries they
+    are."""
+    def each() -> list[engine.Answer]:
+        answers = []
+        for claimed in claims:
+            bind_step(claimed.application_id, claimed.code)
+            answers.append(engine.ask(claimed))
+        return answers
+
+    if len(claims) < 2:
+        return each()
+    try:
+        with simulator.acting_together():
+            answers = each()
+            if transaction.get_rollback():
+                raise _Doomed
+        return answers
+    except _Doomed:
+        log.warning("steps %s: an act failed among those asked together; asking each "
+                    "on its own", [claimed.step_id for claimed in claims])
+        return each()
 
 
 def _safely(record, *args) -> None:

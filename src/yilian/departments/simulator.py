@@ -17,10 +17,12 @@ import json
 import random
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yilian.db import prepared
@@ -66,9 +68,31 @@ class SimulatedQuery(QueryService):
         raise NotImplementedError
 
 
+# A key seen before inserts nothing (and returns no row): no error, so no savepoint.
 _EFFECT_INSERT = ("INSERT INTO departments_effect (department, idempotency_key, data, calls, "
-                  "created_at) VALUES (%s, %s, '{}', 1, %s) RETURNING id")
+                  "created_at) VALUES (%s, %s, '{}', 1, %s) "
+                  "ON CONFLICT (department, idempotency_key) DO NOTHING RETURNING id")
 _EFFECT_ANSWER = "UPDATE departments_effect SET reference = %s, data = %s WHERE id = %s"
+
+_acting = threading.local()
+
+
+@contextmanager
+def acting_together() -> Iterator[None]:
+    """The simulated departments asked within this block write their ledgers in one
+    transaction (one commit for a chain's six followers, not six: docs/BENCHMARKS.md) —
+    what a real department's batch interface does on its side. A department whose act
+    fails dooms the whole transaction (``transaction.get_rollback()``): the caller then
+    lets it roll back and asks each again on its own. Nested, the outer block holds."""
+    if getattr(_acting, "together", False):
+        yield
+        return
+    _acting.together = True
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _acting.together = False
 
 
 class SimulatedDepartment(Department):
@@ -104,20 +128,18 @@ class SimulatedDepartment(Department):
 
     def _act_once(self, request: StepRequest) -> Outcome:
         # Optimistic: the first call for a key is the common case, so insert first and
-        # fall back to reading the earlier effect when the key's constraint says so.
+        # read the earlier effect when the key's constraint says it exists.
         # In SQL: every step of every chain passes here (docs/BENCHMARKS.md).
-        try:
-            with transaction.atomic(), prepared.cursor() as cursor:
-                cursor.execute(_EFFECT_INSERT, [self.code, request.idempotency_key,
-                                                connection.ops.adapt_datetimefield_value(
-                                                    timezone.now())])
-                serial = cursor.fetchone()[0]
-                reference, data = self.perform(request, serial)
-                cursor.execute(_EFFECT_ANSWER, [reference, json.dumps(data), serial])
-            return Outcome(reference, data)
-        except IntegrityError:
-            pass
-        with transaction.atomic():
+        together = getattr(_acting, "together", False)
+        with transaction.atomic(savepoint=not together), prepared.cursor() as cursor:
+            cursor.execute(_EFFECT_INSERT, [self.code, request.idempotency_key,
+                                            connection.ops.adapt_datetimefield_value(
+                                                timezone.now())])
+            row = cursor.fetchone()
+            if row is not None:
+                reference, data = self.perform(request, row[0])
+                cursor.execute(_EFFECT_ANSWER, [reference, json.dumps(data), row[0]])
+                return Outcome(reference, data)
             existing = Effect.objects.select_for_update().get(
                 department=self.code, idempotency_key=request.idempotency_key)
             existing.calls += 1
