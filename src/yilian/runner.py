@@ -181,6 +181,7 @@ def run_worker(concurrency: int, beat: bool = False, pool: str = "threads") -> i
     if beat:
         log.info("--beat is no longer needed: every worker runs the sweeper, one at a "
                  "time (the lease holder) does its work")
+    warmup.chain_worker()  # before the pool, which a prefork pool forks with it
     argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}", "--loglevel=INFO",
             "--without-gossip", "--without-mingle"]
     app.worker_main(argv)

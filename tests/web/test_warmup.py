@@ -16,7 +16,7 @@ PROBE = textwrap.dedent("""
     from django.urls import get_resolver
     {warm}
     print("pypinyin" in sys.modules, "yilian.api.applications" in sys.modules,
-          bool(get_resolver()._populated))
+          bool(get_resolver()._populated), "reportlab.pdfgen.canvas" in sys.modules)
 """)
 
 
@@ -28,11 +28,16 @@ def _probe(warm: str) -> list[str]:
 
 def test_without_the_warm_up_a_fresh_process_has_loaded_none_of_it():
     # The control: were these loaded at start-up anyway, the test below proves nothing.
-    assert _probe("") == ["False", "False", "False"]
+    assert _probe("") == ["False", "False", "False", "False"]
 
 
 def test_the_warm_up_loads_the_views_the_reverse_table_and_the_readings():
-    assert _probe("from yilian import warmup; warmup.before_fork()") == ["True", "True", "True"]
+    assert _probe("from yilian import warmup; warmup.before_fork()")[:3] == ["True"] * 3
+
+
+def test_a_chain_worker_warms_up_what_its_first_chains_would_load_too():
+    # The texts' links, the register's name check, the license's and texts' modules.
+    assert _probe("from yilian import warmup; warmup.chain_worker()") == ["True"] * 4
 
 
 def test_a_failing_warm_up_does_not_stop_the_server(monkeypatch, caplog):
