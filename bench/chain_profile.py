@@ -70,11 +70,14 @@ def child(args) -> None:
           f"{cpu:.2f} ms CPU per chain in the worker, {pg:.2f} ms in its PostgreSQL backend")
 
     submitted(1)
+    # Statements bound on the server (yilian.db.prepared) have no client-side text.
+    shown = connection.ops.last_executed_query
+    connection.ops.last_executed_query = lambda c, sql, params: shown(c, sql, params) or sql
     with CaptureQueriesContext(connection) as queries:
         drain()
     print(f"{len(queries)} statements in one chain:")
     for query in queries:
-        print("   ", (query["sql"] or "(prepared)")[:150])
+        print("   ", " ".join(query["sql"].split())[:150])
 
     submitted(args.chains // 2)
     profile = cProfile.Profile(time.process_time)

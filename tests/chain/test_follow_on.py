@@ -1,5 +1,5 @@
 """A message's worker goes on with the steps its own steps make ready (yilian.chain.tasks)
-and records each chain's results together (engine.record_successes) — on the real
+and records each chain's results together (together.record_successes) — on the real
 engine and database, transactions committed as a worker commits them (what a step makes
 ready is sent only once its record commits)."""
 
@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from tests import factories
 from yilian.audit.models import Entry
-from yilian.chain import ahead, dispatch, engine, tasks
+from yilian.chain import ahead, dispatch, engine, tasks, together
 from yilian.chain.models import Step, StepStatus
 from yilian.chain.services import start_chain
 from yilian.departments import registry
@@ -81,7 +81,7 @@ def test_results_of_one_chain_are_recorded_in_one_go_and_the_chain_completes_onc
     # One was recorded meanwhile by someone else (a callback): left as they left it.
     first, outcome = answered[0]
     engine._record_success(first, outcome)
-    engine.record_successes(answered)
+    together.record_successes(answered)
     assert set(chain.steps.values_list("status", flat=True)) == {StepStatus.DONE}
     chain.refresh_from_db()
     assert chain.status == "completed"
@@ -106,7 +106,7 @@ def test_when_recording_together_fails_each_is_recorded_on_its_own(monkeypatch):
         return settle(*args)
 
     monkeypatch.setattr(engine, "_settle_chain", settle_once_failing)
-    engine.record_successes(answered)
+    together.record_successes(answered)
     assert len(calls) == 1 + len(answered)  # then once a step
     assert set(chain.steps.values_list("status", flat=True)) == {StepStatus.DONE}
     assert Entry.objects.filter(action="step.done").count() == chain.steps.count()
@@ -118,7 +118,7 @@ def test_steps_of_different_chains_are_not_recorded_together():
     one, other = start_chain(factories.application()), start_chain(factories.application())
     claims = [engine.claim(chain.steps.get(code="registration").pk) for chain in (one, other)]
     with pytest.raises(ValueError, match="one chain"):
-        engine.record_successes([(claim, Outcome("X", {})) for claim in claims])
+        together.record_successes([(claim, Outcome("X", {})) for claim in claims])
     assert not Step.objects.filter(status=StepStatus.DONE).exists()
 
 

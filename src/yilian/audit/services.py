@@ -163,6 +163,60 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
     raise RuntimeError(f"audit stream {stream} is too contended")
 
 
+def record_many(entries: list[tuple[str, str, dict[str, Any], bool]], *,
+                actor_label: str) -> None:
+    """Append one entry to each of several distinct streams, as :func:`record` would
+    append each — ``entries`` holds ``(stream, action, data, new_stream)`` — in one
+    statement where this process knows the stream's head or the stream is new (a
+    chain's followers, claimed or recorded together: docs/BENCHMARKS.md). Each row is
+    inserted only if its link holds, checked by the statement itself; any row that did
+    not go in, and any stream whose head is unknown, is appended by :func:`record`."""
+    if len({stream for stream, *_ in entries}) != len(entries):
+        raise ValueError("record_many appends one entry per stream")
+    if connection.vendor != "postgresql" or len(entries) < 2:
+        for stream, action, data, new_stream in entries:
+            record(stream, action, actor_label=actor_label, data=data, new_stream=new_stream)
+        return
+    rows, later = [], []
+    for stream, action, data, new_stream in entries:
+        guess = heads.get(stream)
+        if guess is None and not new_stream:
+            later.append((stream, action, data, new_stream))
+            continue
+        seq, prev = (guess[0] + 1, guess[1]) if guess else (1, GENESIS)
+        data = _plain(data or {})
+        at = timezone.now()
+        digest = _digest_v2(prev, stream, seq, at.isoformat(), None, actor_label, action,
+                            data)
+        rows.append(((stream, action, data, new_stream),
+                     [stream, seq, at, actor_label, action,
+                      json.dumps(data, ensure_ascii=False), prev, digest]))
+    if rows:
+        with prepared.cursor() as cursor:
+            cursor.execute(_insert_many(len(rows)), [v for _, row in rows for v in row])
+            went_in = {stream for (stream,) in cursor.fetchall()}
+        for entry, (stream, seq, *_, digest) in rows:
+            if stream in went_in:
+                transaction.on_commit(partial(heads.put, stream, seq, digest))
+            else:  # its head moved, or a new stream was not new: read it, as ever
+                later.append(entry)
+    for stream, action, data, _new in later:
+        record(stream, action, actor_label=actor_label, data=data)
+
+
+def _insert_many(count: int) -> str:
+    """Rows (stream, seq, at, actor_label, action, data, prev_hash, hash) linked to their
+    stream's head: the first of a stream, or after the entry it names."""
+    values = ", ".join(["(%s::text, %s::int, %s::timestamptz, %s::text, %s::text, "
+                        "%s::jsonb, %s::text, %s::text)"] * count)
+    return (_COLUMNS + "SELECT v.stream, v.seq, v.at, NULL, v.actor_label, v.action, "
+            f"v.data, v.prev_hash, v.hash, {VERSION} FROM (VALUES {values}) AS v(stream, "
+            "seq, at, actor_label, action, data, prev_hash, hash) WHERE (v.seq = 1 AND "
+            f"v.prev_hash = '{GENESIS}') OR EXISTS (SELECT 1 FROM audit_entry p WHERE "
+            "p.stream = v.stream AND p.seq = v.seq - 1 AND p.hash = v.prev_hash) "
+            "ON CONFLICT (stream, seq) DO NOTHING RETURNING stream")
+
+
 def chain_break(entries) -> tuple[int, str, str] | None:
     """The first broken link of one stream's entries (in ``seq`` order), as ``(seq,
     Chinese, English)``, or None when every hash matches and no number is skipped."""

@@ -29,7 +29,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from yilian.chain import engine
+from yilian.audit.services import record_many
+from yilian.chain import engine, together
 from yilian.chain.batch import TAKE_READY
 from yilian.chain.engine import Claim
 from yilian.chain.models import StepStatus
@@ -76,13 +77,16 @@ def claim(step_ids: list[int], alone_too: bool = False) -> dict[int, Claim]:
     with transaction.atomic(), prepared.cursor() as cursor:
         cursor.execute(_TAKE_AHEAD, [list(step_ids), codes, now, now, token, lease, now])
         rows = cursor.fetchall()
-        return {row[0]: engine._taken(row[0], token, *engine._claimable(row[0], row[1:]))
-                for row in rows}
+        entries: list = []  # each claim's audit entry, appended together
+        claimed = {row[0]: engine._taken(row[0], token, *engine._claimable(row[0], row[1:]),
+                                         entries=entries) for row in rows}
+        record_many(entries, actor_label="worker")
+        return claimed
 
 
 def run_together(claims: list[Claim]) -> int:
     """Ask for each step claimed here, then record the answers: the results of each
-    chain's steps in one transaction (:func:`engine.record_successes`), anything else
+    chain's steps in one transaction (:func:`together.record_successes`), anything else
     as a single ask's. Returns the attempts made (all of them)."""
     answered: dict[int, list[tuple[Claim, Outcome]]] = {}
     try:
@@ -93,7 +97,7 @@ def run_together(claims: list[Claim]) -> int:
             else:
                 _safely(engine.settle, claimed, answer)
         for results in answered.values():
-            _safely(engine.record_successes, results)
+            _safely(together.record_successes, results)
             for code in {claimed.code for claimed, _ in results}:
                 circuit.succeeded(code)
     finally:

@@ -28,6 +28,7 @@ from yilian.chain.outcomes import (  # noqa: F401  (the engine's names before th
     Claim,
     backoff,
     poll_at,
+    step_entry,
 )
 from yilian.chain.outcomes import audit as _audit
 from yilian.chain.outcomes import record_accepted as _record_accepted
@@ -152,13 +153,18 @@ def _claimable(step_id: int, row: tuple | None) -> tuple | None:
 
 
 def _taken(step_id: int, token: str, status: str, attempts: int, code: str, key: str,
-           payload, chain_id: int, application_id: uuid.UUID, uscc: str) -> Claim:
-    """The claim's audit entry (in its transaction), and what the call and the record
-    need."""
+           payload, chain_id: int, application_id: uuid.UUID, uscc: str,
+           entries: list | None = None) -> Claim:
+    """The claim's audit entry (in its transaction; added to ``entries`` instead, for
+    the caller to append with others'), and what the call and the record need."""
     polling = status == StepStatus.WAITING
-    _audit(application_id, code, attempts, "step.polling" if polling else
-           "step.reclaimed" if status == StepStatus.RUNNING else "step.running",
-           new_stream=status == StepStatus.PENDING and attempts == 1)
+    entry = step_entry(application_id, code, attempts, "step.polling" if polling else
+                       "step.reclaimed" if status == StepStatus.RUNNING else "step.running",
+                       new_stream=status == StepStatus.PENDING and attempts == 1)
+    if entries is None:
+        record(entry[0], entry[1], actor_label="worker", data=entry[2], new_stream=entry[3])
+    else:
+        entries.append(entry)
     return Claim(step_id, chain_id, application_id, code, attempts, key,
                  json.loads(payload) if isinstance(payload, str) else payload, uscc, token,
                  polling)
@@ -285,39 +291,17 @@ def _record_success(taken: Claim, outcome: Outcome) -> None:
     log.info("step %s (%s) done: %s", taken.step_id, taken.code, outcome.reference)
 
 
-def record_successes(answered: list[tuple[Claim, Outcome]]) -> None:
-    """Record the results of several claimed steps of one chain in one transaction
-    (一并记录): each step's row, audit entry, finish and texts as :func:`_record_success`
-    writes them, then the chain's lock, its followers and its completion once, not once
-    a step. Should that transaction fail, each is recorded on its own instead."""
-    if len(answered) < 2:
-        for taken, outcome in answered:
-            _record_success(taken, outcome)
-        return
-    first = answered[0][0]
-    if any(taken.chain_id != first.chain_id for taken, _ in answered):
-        raise ValueError("steps recorded together must be of one chain")
-    now = timezone.now()
-    try:
-        with transaction.atomic(), prepared.cursor() as cursor:
-            recorded = [(taken, outcome) for taken, outcome in answered
-                        if _mark_done(cursor, taken, outcome, now)]
-            for taken, outcome in recorded:
-                _finish_step(taken.application_id, taken.code, outcome)
-            if recorded:
-                _settle_chain(cursor, first.chain_id, first.application_id, now)
-    except Exception:
-        log.exception("chain %s: recording %d steps together; one at a time instead",
-                      first.chain_id, len(answered))
-        for taken, outcome in answered:
-            try:
-                _record_success(taken, outcome)
-            except Exception:  # its claim expires and the sweeper hands it out again
-                log.exception("step %s (%s): recording its answer", taken.step_id,
-                              taken.code)
-        return
-    for taken, outcome in recorded:
-        log.info("step %s (%s) done: %s", taken.step_id, taken.code, outcome.reference)
+def _recorded_elsewhere(cursor, taken: Claim, outcome: Outcome) -> bool:
+    """A step that did not move to done: True when someone else (a reclaiming worker, the
+    department's callback) recorded it first; any other state is a move not allowed."""
+    cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s", [taken.step_id])
+    status, reference = cursor.fetchone()
+    if status != StepStatus.DONE:
+        raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
+    if reference != outcome.reference:
+        log.warning("step %s (%s) is done as %s; the department now answers %s",
+                    taken.step_id, taken.code, reference, outcome.reference)
+    return True
 
 
 def _mark_done(cursor, taken: Claim, outcome: Outcome, now: dt.datetime) -> bool:
@@ -325,15 +309,7 @@ def _mark_done(cursor, taken: Claim, outcome: Outcome, now: dt.datetime) -> bool
     or the department's callback recorded it first (left as they left it)."""
     cursor.execute(_STEP_DONE_IF_ALLOWED, _done_values(taken.step_id, outcome, now))
     if cursor.rowcount != 1:
-        cursor.execute("SELECT status, reference FROM chain_step WHERE id = %s",
-                       [taken.step_id])
-        status, reference = cursor.fetchone()
-        if status != StepStatus.DONE:
-            raise ValueError(f"step {taken.step_id}: {status} -> done is not allowed")
-        if reference != outcome.reference:
-            log.warning("step %s (%s) is done as %s; the department now answers %s",
-                        taken.step_id, taken.code, reference, outcome.reference)
-        return False
+        return not _recorded_elsewhere(cursor, taken, outcome)
     _audit(taken.application_id, taken.code, taken.attempts, "step.done",
            reference=outcome.reference)
     return True

@@ -55,8 +55,16 @@ class Claim:
 
 def audit(application_id, code: str, attempts: int, action: str, new_stream: bool = False,
            **data) -> None:
-    record(stream_for_step(application_id, code), action, actor_label="worker",
-           data={"step": code, "attempt": attempts, **data}, new_stream=new_stream)
+    stream, action, data, new_stream = step_entry(application_id, code, attempts, action,
+                                                  new_stream, **data)
+    record(stream, action, actor_label="worker", data=data, new_stream=new_stream)
+
+
+def step_entry(application_id, code: str, attempts: int, action: str,
+               new_stream: bool = False, **data) -> tuple[str, str, dict, bool]:
+    """A step's audit entry, as :func:`yilian.audit.services.record_many` takes it."""
+    return (stream_for_step(application_id, code), action,
+            {"step": code, "attempt": attempts, **data}, new_stream)
 
 
 def poll_at(expected_at: dt.datetime, now: dt.datetime,
