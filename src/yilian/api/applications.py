@@ -44,15 +44,14 @@ from rest_framework.response import Response
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
-from yilian.api.fields import Code, Email, Flag, Folded, Money, Text, money
+from yilian.api.fields import Code, Email, FieldsBuiltOnce, Flag, Folded, Money, Text, money
 from yilian.chain.models import Step, StepStatus
 from yilian.forms import access, declaration, lifecycle, services
-from yilian.forms.models import (Application, Employee, Investor, InvoiceType, Person,
-                                 Purpose, Seal)
+from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Purpose, Seal
 from yilian.forms.money import MoneyField
 
 
-class _FormSerializer(serializers.ModelSerializer):
+class _FormSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Model serializers of the one form. Text needs no check of its own here: NUL and
     lone surrogates never get past the request guard (:mod:`yilian.guards`)."""
 
@@ -140,7 +139,7 @@ class BankAppointmentSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, allow_null=True)
 
 
-class ApplicationStepSerializer(serializers.ModelSerializer):
+class ApplicationStepSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """One department's step of the chain (一链), as the applicant sees it."""
 
     status = serializers.CharField(
