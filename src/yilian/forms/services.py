@@ -155,6 +155,7 @@ def submit_application(application: Application, actor,
     with transaction.atomic():
         application = _locked(application)
         check_can_edit(application, actor)
+        application.owner = actor  # the same account (checked): its row is not read again
         synced = parties.sync(application, actor)
         # A closing's form is what the register holds: what it must declare is its own.
         errors = [*(closing.submission_errors(application)
