@@ -215,6 +215,8 @@ def start_server(args, env: dict[str, str], log: Path) -> subprocess.Popen:
     command = [str(YILIAN), "serve", "--host", "127.0.0.1", "--port", str(args.port)]
     if args.web_workers:
         command += ["--workers", str(args.web_workers)]
+    if args.web_threads:
+        command += ["--threads", str(args.web_threads)]
     server = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                               start_new_session=True)
     deadline = time.monotonic() + 120
@@ -343,6 +345,8 @@ def main() -> None:
                         help="submissions/s while warming up (default: the first rate)")
     parser.add_argument("--web-workers", type=int, default=0,
                         help="gunicorn processes (default: yilian serve's, 2 x cores + 1)")
+    parser.add_argument("--web-threads", type=int, default=0,
+                        help="threads per gunicorn process (default: yilian serve's)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--per-applicant", type=int, default=3,
                         help="applications per applicant (an account holds 3 names at most)")

@@ -61,7 +61,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _django()
     from yilian.runner import run_server
 
-    return run_server(host=args.host, port=args.port, workers=args.workers)
+    return run_server(host=args.host, port=args.port, workers=args.workers,
+                      threads=args.threads)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -234,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=0,
                    help="web processes (default: 2 x cores + 1; 1 on the embedded database)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="threads per web process (default: 8)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="production chain worker (Celery)")

@@ -24,6 +24,9 @@ from yilian.observability.logs import gunicorn_logger_class
 
 log = logging.getLogger("yilian.runner")
 
+#: Threads per web process (gunicorn's gthread workers): docs/DECISIONS.md.
+WEB_THREADS = 8
+
 
 class EmbeddedWorker:
     """Threads running steps from the in-process inbox, and the sweeper (under its lease,
@@ -51,7 +54,8 @@ class EmbeddedWorker:
         self.sweeper.stop()
 
 
-def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None) -> int:
+def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None,
+             threads: int = 0) -> int:
     from gunicorn.app.base import BaseApplication
 
     from yilian.wsgi import application
@@ -77,7 +81,7 @@ def _gunicorn(host: str, port: int, workers: int, embedded: bool, on_ready=None)
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
-        "threads": 8,
+        "threads": threads or WEB_THREADS,
         "post_worker_init": post_worker_init,
         "child_exit": lambda server, worker: metrics.worker_exited(worker.pid),
         # gunicorn's own lines (start, workers booted, timeouts) in the same JSON lines.
@@ -133,15 +137,16 @@ def _collectstatic() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def run_server(host: str, port: int, workers: int = 0) -> int:
+def run_server(host: str, port: int, workers: int = 0, threads: int = 0) -> int:
     """``yilian serve``: gunicorn; on the embedded database one process with the
-    embedded worker (SQLite has one writer), else ``workers`` processes."""
+    embedded worker (SQLite has one writer), else ``workers`` processes, each of
+    ``threads`` threads (:data:`WEB_THREADS` by default)."""
     _collectstatic()
     embedded = settings.EMBEDDED_WORKER
     if settings.EMBEDDED_DATABASE:
         workers = 1
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
-    return _gunicorn(host, port, workers, embedded)
+    return _gunicorn(host, port, workers, embedded, threads=threads)
 
 
 def run_demo(host: str, port: int) -> int:

@@ -24,6 +24,23 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _answers_in_hand_match_a_read(monkeypatch):
+    """Every submission these tests make answers from the objects in hand
+    (``ApplicationViewSet._answer_in_hand``): check each such answer against what a
+    fresh read of the application shows, whatever the kind, purpose or outcome."""
+    from yilian.api.applications import ApplicationViewSet
+
+    in_hand = ApplicationViewSet._answer_in_hand
+
+    def checked(view, application, code):
+        answer = in_hand(view, application, code)
+        assert answer.data == view._answer(application, code).data
+        return answer
+
+    monkeypatch.setattr(ApplicationViewSet, "_answer_in_hand", checked)
+
+
 @pytest.fixture
 def applicant(db):
     return make_user("applicant")

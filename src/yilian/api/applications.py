@@ -33,6 +33,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
@@ -43,14 +44,14 @@ from rest_framework.response import Response
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
 from yilian.api.errors import FieldErrors, field_error
-from yilian.api.fields import Code, Email, Flag, Folded, Money, Text, money
+from yilian.api.fields import Code, Email, FieldsBuiltOnce, Flag, Folded, Money, Text, money
 from yilian.chain.models import Step, StepStatus
 from yilian.forms import access, declaration, lifecycle, services
-from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Seal
+from yilian.forms.models import Application, Employee, Investor, InvoiceType, Person, Purpose, Seal
 from yilian.forms.money import MoneyField
 
 
-class _FormSerializer(serializers.ModelSerializer):
+class _FormSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Model serializers of the one form. Text needs no check of its own here: NUL and
     lone surrogates never get past the request guard (:mod:`yilian.guards`)."""
 
@@ -138,7 +139,7 @@ class BankAppointmentSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, allow_null=True)
 
 
-class ApplicationStepSerializer(serializers.ModelSerializer):
+class ApplicationStepSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """One department's step of the chain (一链), as the applicant sees it."""
 
     status = serializers.CharField(
@@ -293,12 +294,9 @@ class ApplicationSerializer(_FormSerializer):
 
     @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {}})
     def get_decision(self, application: Application) -> dict | None:
-        latest = application.decisions.first()
-        if latest is None:
-            return None
-        return {"outcome": latest.outcome, "findings": latest.findings,
-                "editions": latest.editions, "decided_at": latest.decided_at,
-                "permits": [p.as_dict() for p in latest.permit_checks.all()]}
+        from yilian.rules import services as rules  # the rules import the forms app
+
+        return rules.latest_shown(application)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_enterprise(self, application: Application) -> str | None:
@@ -418,6 +416,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         fresh = self.get_queryset().get(pk=application.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
+    def _answer_in_hand(self, application: Application, code: int) -> Response:
+        """:meth:`_answer` from the object a submission returns rather than read again:
+        it holds the form as saved, its parties in form order, its chain as started and
+        its decision (:func:`yilian.rules.services.latest_shown`); only the new chain's
+        steps are read. The same representation, a few milliseconds cheaper."""
+        prefetch_related_objects([application], "chain__steps")
+        return Response(self.get_serializer(application).data, status=code)
+
     @extend_schema(responses={201: ApplicationSerializer, 400: ErrorsSerializer})
     def create(self, request, *args, **kwargs):
         if roles.is_staff_member(request.user) and not has_role(request.user, roles.APPLICANT):
@@ -473,5 +479,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             pledge = declaration.Pledge.confirmed(body.validated_data.get("pledge", True),
                                                   declaration.DeclarationVia.API,
                                                   request.user)
-            services.submit_application(application, request.user, pledge)
-        return self._answer(application, status.HTTP_202_ACCEPTED)
+            submitted = services.submit_application(application, request.user, pledge)
+        if submitted.purpose == Purpose.CLOSE:
+            # A closing's chain starts on its closure's own copy of the application.
+            return self._answer(submitted, status.HTTP_202_ACCEPTED)
+        return self._answer_in_hand(submitted, status.HTTP_202_ACCEPTED)

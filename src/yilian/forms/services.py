@@ -61,13 +61,8 @@ class InvalidApplication(Exception):
 
 def application_queryset() -> QuerySet[Application]:
     """Applications with everything their representation reads, parties in form order."""
-    in_order = ("position", "id")
-    return Application.objects.select_related("chain").prefetch_related(
-        Prefetch("investors", Investor.objects.order_by(*in_order)),
-        Prefetch("people", Person.objects.order_by(*in_order)),
-        Prefetch("employees", Employee.objects.order_by(*in_order)),
-        "chain__steps",
-    )
+    return _with_parties(Application.objects.select_related("chain")).prefetch_related(
+        "chain__steps")
 
 
 def visible_to(user) -> QuerySet[Application]:
@@ -152,15 +147,15 @@ def submit_application(application: Application, actor,
 
     # The permits given are put to their issuing departments first, outside the
     # transaction: a slow department must not hold the application's lock (or, on
-    # SQLite, every writer). The decision uses only answers that still fit the form.
-    # Not with its parties: only a prior permit given reads them (its holders), and the
-    # checks below read the form again, under the lock.
-    current = Application.objects.get(pk=application.pk)
-    check_can_edit(current, actor)
-    permit_answers = rules.ask_about_permits(current)
+    # SQLite, every writer). The decision uses only answers that still fit the form, so
+    # the caller's copy serves (not read again: the checks below read the form afresh,
+    # under the lock); a copy already out of date only costs a question for nothing.
+    check_can_edit(application, actor)
+    permit_answers = rules.ask_about_permits(application)
     with transaction.atomic():
         application = _locked(application)
         check_can_edit(application, actor)
+        application.owner = actor  # the same account (checked): its row is not read again
         synced = parties.sync(application, actor)
         # A closing's form is what the register holds: what it must declare is its own.
         errors = [*(closing.submission_errors(application)
@@ -272,12 +267,19 @@ _STATUS_FOR = {
 def _locked(application: Application) -> Application:
     """Re-read the row under a lock (PostgreSQL; SQLite's IMMEDIATE transactions already
     serialize writers) so two submissions of one form cannot both pass the checks."""
-    # The parties are read once here for the checks and the chain's payloads alike.
-    return _with_parties(Application.objects.select_for_update()).get(pk=application.pk)
+    # The parties are read once here for the checks, the chain's payloads and the
+    # answer alike (in form order, as the representation lists them); the chain too
+    # (none, unless the form had one before), locking the application's row only.
+    return (_with_parties(Application.objects.select_for_update(of=("self",)))
+            .select_related("chain").get(pk=application.pk))
 
 
 def _with_parties(queryset):
-    return queryset.prefetch_related("investors", "people", "employees")
+    in_order = ("position", "id")
+    return queryset.prefetch_related(
+        Prefetch("investors", Investor.objects.order_by(*in_order)),
+        Prefetch("people", Person.objects.order_by(*in_order)),
+        Prefetch("employees", Employee.objects.order_by(*in_order)))
 
 
 def _apply(application: Application, data: Mapping[str, Any]) -> None:

@@ -426,9 +426,9 @@ _RENAMES_ABOVE = (
 def _catch_up_renames(built: NameIndex) -> int:
     """变更名称 registered by any process: an enterprise's new name joins the index (its
     old one stays until the next rebuild). Called under the index's lock."""
-    from django.db import connection
+    from yilian.db import prepared
 
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_RENAMES_ABOVE, [max(built.renames_mark - RENAME_LOOKBACK, 0)])
         rows = cursor.fetchall()
     added = 0
@@ -457,11 +457,13 @@ _CHUNK = 10_000
 def _registered_above(mark: int):
     """The register's rows above id ``mark``, in id order, a chunk per statement. In SQL:
     every registration step checks its name, so this runs in every chain, where the
-    ORM's query (and on PostgreSQL its server-side cursor) cost more than the rows."""
-    from django.db import connection
+    ORM's query (and on PostgreSQL its server-side cursor) cost more than the rows; and
+    in every submission, twice: prepared (:mod:`yilian.db.prepared`), as is the renames'
+    catch-up, PostgreSQL plans neither again."""
+    from yilian.db import prepared
 
     while True:
-        with connection.cursor() as cursor:
+        with prepared.cursor() as cursor:
             cursor.execute(_ABOVE, [mark, _CHUNK])
             rows = cursor.fetchall()
         yield from rows

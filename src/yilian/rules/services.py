@@ -64,7 +64,29 @@ def decide_application(application, on: dt.date | None = None,
                     answer_data=a.data, asked_at=a.asked_at,
                     checked_by=PermitCheck.CheckedBy.DEPARTMENT if a.ok else "")
         for a in checked])
-    return dataclasses.replace(decision, permits=tuple(r.as_dict() for r in rows))
+    permits_seen = tuple(r.as_dict() for r in rows)
+    # What latest_shown() would read back: the submission's answer shows it unread.
+    application.latest_decision_shown = _shown(stored, sorted(
+        permits_seen, key=lambda p: p["entry_id"]))  # PermitCheck's order
+    return dataclasses.replace(decision, permits=permits_seen)
+
+
+def latest_shown(application) -> dict | None:
+    """The application's latest decision as its representation shows it: outcome,
+    findings, editions, when, and every permit given with how it was checked — the one
+    :func:`decide_application` just stored on this very object, else read."""
+    if "latest_decision_shown" in application.__dict__:
+        return application.latest_decision_shown
+    latest = application.decisions.first()
+    if latest is None:
+        return None
+    return _shown(latest, [p.as_dict() for p in latest.permit_checks.all()])
+
+
+def _shown(decision: AdmissionDecision, permits: list[dict]) -> dict:
+    return {"outcome": decision.outcome, "findings": decision.findings,
+            "editions": decision.editions, "decided_at": decision.decided_at,
+            "permits": list(permits)}
 
 
 def record_examiner_check(decision: AdmissionDecision | None, examiner) -> list[PermitCheck]:
