@@ -48,8 +48,12 @@ def start_chain(application, actor=None) -> Chain:
     ])
     record(stream_for_application(application.pk), "chain.started", actor=actor,
            data={"steps": [s.code for s in steps], "deadline": chain.deadline_at.isoformat()})
-    ready = Step.objects.filter(chain=chain, next_attempt_at__isnull=False)
-    dispatch.on_commit(list(ready.values_list("pk", flat=True)))
+    if all(step.pk is not None for step in steps):  # the insert returned the ids
+        ready = [step.pk for step in steps if step.next_attempt_at is not None]
+    else:
+        ready = list(Step.objects.filter(chain=chain, next_attempt_at__isnull=False)
+                     .values_list("pk", flat=True))
+    dispatch.on_commit(ready)
     return chain
 
 
