@@ -69,14 +69,19 @@ def test_a_follower_of_a_department_over_the_network_goes_to_the_queue(published
     assert chain.status != "completed"
 
 
-@override_settings(SIMULATOR=SIM)
-def test_results_of_one_chain_are_recorded_in_one_go_and_the_chain_completes_once():
+def _followers_answered():
+    """A chain past registration, its followers claimed one by one and answered."""
     chain = start_chain(factories.application())
     registration = chain.steps.get(code="registration")
     assert engine.advance(registration.pk)
     followers = list(chain.steps.exclude(pk=registration.pk).order_by("pk"))
     claims = [engine.claim(step.pk) for step in followers]
-    answered = [(claim, engine.ask(claim)) for claim in claims]
+    return chain, [(claim, engine.ask(claim)) for claim in claims]
+
+
+@override_settings(SIMULATOR=SIM)
+def test_results_of_one_chain_are_recorded_in_one_go_and_the_chain_completes_once():
+    chain, answered = _followers_answered()
     assert all(isinstance(answer, Outcome) for _, answer in answered)
     # One was recorded meanwhile by someone else (a callback): left as they left it.
     first, outcome = answered[0]
@@ -91,12 +96,7 @@ def test_results_of_one_chain_are_recorded_in_one_go_and_the_chain_completes_onc
 
 @override_settings(SIMULATOR=SIM)
 def test_when_recording_together_fails_each_is_recorded_on_its_own(monkeypatch):
-    chain = start_chain(factories.application())
-    registration = chain.steps.get(code="registration")
-    assert engine.advance(registration.pk)
-    followers = list(chain.steps.exclude(pk=registration.pk).order_by("pk"))
-    claims = [engine.claim(step.pk) for step in followers]
-    answered = [(claim, engine.ask(claim)) for claim in claims]
+    chain, answered = _followers_answered()
     settle, calls = engine._settle_chain, []
 
     def settle_once_failing(*args):
