@@ -34,15 +34,23 @@ PRODUCTION_WORKERS = [
 _given: set[int] = set()
 
 
+#: Where test servers listen unless ``YILIAN_TEST_PORTS`` says otherwise: below Linux's
+#: ephemeral range (32768–60999), so no outgoing connection takes a port between its
+#: probe here and the child's bind, and split between the xdist workers. With ports the
+#: kernel picked (port 0), two workers could both be handed a port freed a moment
+#: before, and one test then speak to the other's process until it went away — what a
+#: "connection refused" to a department process that had answered its health check
+#: looked like (tests/deptsim/test_kinds.py, CI on 2026-11-30; it passed alone).
+DEFAULT_PORTS = "20000-29999"
+
+
 def free_port() -> int:
-    """A free port on 127.0.0.1: from ``YILIAN_TEST_PORTS`` (``LOW-HIGH``) when set — on a
-    machine shared by several runs, each keeps to its own range — else any the kernel
-    picks."""
-    span = os.environ.get("YILIAN_TEST_PORTS", "")
-    candidates = [0]
-    if span:
-        low, high = _own_share(*(int(end) for end in span.split("-")))
-        candidates = [p for p in range(low, high + 1) if p not in _given]
+    """A free port on 127.0.0.1, from ``YILIAN_TEST_PORTS`` (``LOW-HIGH``; on a machine
+    shared by several runs, each keeps to its own range) or :data:`DEFAULT_PORTS`, this
+    test process's share of it."""
+    span = os.environ.get("YILIAN_TEST_PORTS", "") or DEFAULT_PORTS
+    low, high = _own_share(*(int(end) for end in span.split("-")))
+    candidates = [p for p in range(low, high + 1) if p not in _given]
     for candidate in candidates:
         with socket.socket() as s:
             try:
