@@ -170,3 +170,10 @@ def test_asked_again_a_simulated_department_answers_as_the_first_time():
     first, again = engine.ask(claim), engine.ask(claim)
     assert isinstance(first, Outcome) and again == first
     assert Effect.objects.get(department="registration").calls == 2
+
+
+@override_settings(SIMULATOR={**SIM, "latency_ms": "5"})
+def test_simulators_that_take_their_time_are_not_claimed_ahead():
+    # Each would wait through the latency of every one before it, its lease running out.
+    chain = start_chain(factories.application())
+    assert ahead.claim([chain.steps.get(code="registration").pk], alone_too=True) == {}

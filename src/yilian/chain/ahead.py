@@ -59,7 +59,7 @@ SELECT s.id, s.status, s.code, s.idempotency_key, s.payload, s.chain_id,
 
 def _in_process_codes() -> list[str]:
     return [code for code, department in registry.departments().items()
-            if department.in_process]
+            if department.in_process and department.answers_at_once()]
 
 
 def claim(step_ids: list[int], alone_too: bool = False) -> dict[int, Claim]:

@@ -25,6 +25,7 @@ from yilian.chain.models import TRANSITIONS, StepStatus
 from yilian.chain.outcomes import Claim, step_entry
 from yilian.db import prepared
 from yilian.departments.base import Outcome
+from yilian.observability.logs import bind_step
 
 log = logging.getLogger("yilian.chain")
 
@@ -60,6 +61,7 @@ def record_successes(answered: list[tuple[Claim, Outcome]]) -> None:
                               taken.code)
         return
     for taken, outcome in recorded:
+        bind_step(taken.application_id, taken.code)  # each line names its own step
         log.info("step %s (%s) done: %s", taken.step_id, taken.code, outcome.reference)
 
 

@@ -96,6 +96,11 @@ class Department:
     #: cannot run out meanwhile. Not a department reached over a network.
     in_process: ClassVar[bool] = False
 
+    def answers_at_once(self) -> bool:
+        """Whether an in-process department answers now without waiting: only then are
+        its steps claimed ahead (default: as :attr:`in_process` says)."""
+        return self.in_process
+
     def applies_to(self, application: Application) -> bool:
         """Whether this application needs this department at all: its kind's steps, as
         the catalogue lists them and the form chose them (:mod:`yilian.departments.steps`)."""

@@ -100,6 +100,12 @@ class SimulatedDepartment(Department):
 
     in_process = True
 
+    def answers_at_once(self) -> bool:
+        """Not while configured to take its time (``YILIAN_SIM_LATENCY_MS``): steps
+        claimed ahead would wait through every earlier one's latency, their leases
+        running out (tests/e2e/test_worker_kill.py, at 100–300 ms a call)."""
+        return self.in_process and simconfig.current().latency[1] == 0
+
     def submit(self, request: StepRequest) -> Outcome:
         config = reach(self.code, self.name_en)
         # Half the failures happen before the department acts, half after it acted but
