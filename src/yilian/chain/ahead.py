@@ -40,11 +40,11 @@ from yilian.departments import circuit, registry, simulator
 from yilian.departments.base import Outcome
 from yilian.observability.logs import bind_step, unbind_step
 
+log = logging.getLogger("yilian.chain")
+
 # The engine's claim (engine._CLAIM_AND_TAKE) for several steps: ready, not waiting for
 # a department (a poll is not an ask), of the given departments. Parameters: ids, codes,
 # now, now, token, lease, now.
-log = logging.getLogger("yilian.chain")
-
 _TAKE_AHEAD = f"""
 WITH ready AS (
 SELECT s.id, s.status, s.code, s.idempotency_key, s.payload, s.chain_id,

@@ -275,8 +275,9 @@ UPDATE chain_step
 
 # The move to done, only from where the state machine allows it; the row's lock is
 # taken (or waited for) by the update itself, which re-reads the status after a wait.
-_STEP_DONE_IF_ALLOWED = _STEP_DONE.rstrip() + " AND status IN ({})\n".format(
-    ", ".join(repr(str(s)) for s in StepStatus if StepStatus.DONE in TRANSITIONS[s]))
+# The statuses a step may move to done from, as SQL.
+DONE_FROM_SQL = ", ".join(repr(str(s)) for s in StepStatus if StepStatus.DONE in TRANSITIONS[s])
+_STEP_DONE_IF_ALLOWED = _STEP_DONE.rstrip() + f" AND status IN ({DONE_FROM_SQL})\n"
 
 
 def _record_success(taken: Claim, outcome: Outcome) -> None:

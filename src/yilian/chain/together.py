@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from yilian.audit.services import record_many
 from yilian.chain import engine
-from yilian.chain.models import TRANSITIONS, StepStatus
 from yilian.chain.outcomes import Claim, step_entry
 from yilian.db import prepared
 from yilian.departments.base import Outcome
@@ -72,7 +71,7 @@ UPDATE chain_step t
    SET status = 'done', finished_at = %s, reference = v.reference, result = v.result,
        last_error = '', lease_expires_at = NULL
   FROM (VALUES {}) AS v(id, reference, result)
- WHERE t.id = v.id AND t.status IN ({})
+ WHERE t.id = v.id AND t.status IN (""" + engine.DONE_FROM_SQL + """)
 RETURNING t.id"""
 
 
@@ -83,9 +82,8 @@ def _mark_all_done(cursor, answered: list[tuple[Claim, Outcome]],
     if connection.vendor != "postgresql":
         return [(taken, outcome) for taken, outcome in answered
                 if engine._mark_done(cursor, taken, outcome, now)]
-    allowed = ", ".join(repr(str(s)) for s in StepStatus if StepStatus.DONE in TRANSITIONS[s])
     cursor.execute(_STEPS_DONE.format(
-        ", ".join(["(%s::bigint, %s::text, %s::jsonb)"] * len(answered)), allowed),
+        ", ".join(["(%s::bigint, %s::text, %s::jsonb)"] * len(answered))),
         [now, *(value for taken, outcome in answered for value in (
             taken.step_id, outcome.reference, json.dumps(outcome.data, ensure_ascii=False)))])
     moved = {step_id for (step_id,) in cursor.fetchall()}
