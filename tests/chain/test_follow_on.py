@@ -177,3 +177,46 @@ def test_simulators_that_take_their_time_are_not_claimed_ahead():
     # Each would wait through the latency of every one before it, its lease running out.
     chain = start_chain(factories.application())
     assert ahead.claim([chain.steps.get(code="registration").pk], alone_too=True) == {}
+
+
+@override_settings(SIMULATOR=SIM)
+def test_asked_together_the_ledgers_take_one_statement_and_keep_each_key_once(
+        monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from yilian.departments import simulator
+    from yilian.departments.base import StepRequest, TransientError
+    from yilian.departments.models import Effect
+
+    chain = start_chain(factories.application())
+    assert engine.advance(chain.steps.get(code="registration").pk)
+    followers = list(chain.steps.filter(status=StepStatus.PENDING).order_by("pk"))
+    seen, down = followers[0], followers[2]
+    # One department acted before and its reply was lost: the key is in its ledger.
+    before = registry.get(seen.code).submit(StepRequest(
+        seen.code, seen.idempotency_key, str(chain.application_id), "", seen.payload))
+    reach = simulator.reach
+
+    def down_one(code, name_en):
+        if code == down.code:
+            raise TransientError(f"{name_en} is down")
+        return reach(code, name_en)
+
+    monkeypatch.setattr(simulator, "reach", down_one)
+    claims = [engine.claim(step.pk) for step in followers]
+    with CaptureQueriesContext(connection) as ran:
+        assert ahead.run_together(claims) == len(claims)
+    if POSTGRES:  # the new keys' rows in one statement, their answers in one
+        ledger = [q["sql"] for q in ran.captured_queries if "departments_effect" in q["sql"]]
+        assert [sql.split()[0] for sql in ledger] == [
+            "INSERT", "INSERT", "SELECT", "UPDATE", "UPDATE", "DELETE"], ledger
+    effects = {e.department: e for e in Effect.objects.filter(
+        department__in=[s.code for s in followers])}
+    assert down.code not in effects  # asked, but never reached: no row left behind
+    assert effects[seen.code].calls == 2 and effects[seen.code].reference == before.reference
+    for step in Step.objects.filter(pk__in=[s.pk for s in followers]):
+        if step.pk == down.pk:
+            assert step.status == StepStatus.RETRYING
+        else:
+            assert step.status == StepStatus.DONE
+            assert step.reference == effects[step.code].reference

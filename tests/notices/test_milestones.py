@@ -184,3 +184,19 @@ def test_sign_in_codes_go_through_the_same_outbox(client, settings):
     message = accounts.send_code("13900007777")
     assert message.kind == "code" and message.status == Delivery.HELD
     assert services  # the one form's services import the notices (no cycle)
+
+
+def test_within_one_recording_the_recipient_is_read_once_per_application(
+        django_assert_num_queries):
+    first = factories.application(factories.user("demo-like"), accepted=False)
+    factories.confirm_parties(first)
+    contact = next(p for p in first.parties.all() if "contact" in p.roles)
+    second = factories.application(factories.user("13912345678"), accepted=False)
+    with django_assert_num_queries(2), notify.recipients_read_once():
+        for _ in range(3):
+            # A fresh instance each time, as each text makes one.
+            assert notify.recipient(Application(pk=first.pk)) == contact.phone
+            assert notify.recipient(Application(pk=second.pk)) == "13912345678"
+    with django_assert_num_queries(2):  # outside the block, read every time
+        notify.recipient(first)
+        notify.recipient(first)

@@ -125,7 +125,7 @@ def _ask_all(claims: list[Claim]) -> list[engine.Answer]:
     if len(claims) < 2:
         return each()
     try:
-        with simulator.acting_together():
+        with simulator.acting_together([(c.code, c.idempotency_key) for c in claims]):
             answers = each()
             if transaction.get_rollback():
                 raise _Doomed

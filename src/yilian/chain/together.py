@@ -24,6 +24,7 @@ from yilian.chain import engine
 from yilian.chain.outcomes import Claim, step_entry
 from yilian.db import prepared
 from yilian.departments.base import Outcome
+from yilian.notices import notify
 from yilian.observability.logs import bind_step
 
 log = logging.getLogger("yilian.chain")
@@ -43,7 +44,8 @@ def record_successes(answered: list[tuple[Claim, Outcome]]) -> None:
         raise ValueError("steps recorded together must be of one chain")
     now = timezone.now()
     try:
-        with transaction.atomic(), prepared.cursor() as cursor:
+        with (transaction.atomic(), prepared.cursor() as cursor,
+              notify.recipients_read_once()):
             recorded = _mark_all_done(cursor, answered, now)
             for taken, outcome in recorded:
                 engine._finish_step(taken.application_id, taken.code, outcome)

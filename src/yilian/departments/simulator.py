@@ -74,25 +74,76 @@ _EFFECT_INSERT = ("INSERT INTO departments_effect (department, idempotency_key, 
                   "ON CONFLICT (department, idempotency_key) DO NOTHING RETURNING id")
 _EFFECT_ANSWER = "UPDATE departments_effect SET reference = %s, data = %s WHERE id = %s"
 
+# The ledger rows of the departments asked together, in one statement each way
+# (PostgreSQL): every new key's row comes back with its serial (a key seen before does
+# not come back, and is then asked as ever); the answers go in at the block's end.
+_EFFECTS_RESERVE = """
+INSERT INTO departments_effect (department, idempotency_key, data, calls, created_at)
+SELECT v.department, v.key, '{}', 1, %s
+  FROM unnest(%s::text[], %s::text[]) AS v(department, key)
+    ON CONFLICT (department, idempotency_key) DO NOTHING
+RETURNING id, department, idempotency_key"""
+_EFFECTS_ANSWER = """
+UPDATE departments_effect e SET reference = v.reference, data = v.data::jsonb
+  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, reference, data)
+ WHERE e.id = v.id"""
+
 _acting = threading.local()
 
 
+class _Together:
+    """The ledger of one :func:`acting_together` block: the rows taken for its keys at
+    the start, and the answers written into them at the end."""
+
+    def __init__(self) -> None:
+        self.reserved: dict[tuple[str, str], int] = {}
+        self.answers: list[tuple[int, str, str]] = []
+
+    def reserve(self, keys: list[tuple[str, str]]) -> None:
+        from yilian.departments import registry  # it imports every department
+
+        keys = [(code, key) for code, key in keys
+                if isinstance(registry.get(code), SimulatedDepartment)]
+        if len(keys) < 2 or connection.vendor != "postgresql":
+            return
+        with prepared.cursor() as cursor:
+            cursor.execute(_EFFECTS_RESERVE, [timezone.now(), [code for code, _ in keys],
+                                              [key for _, key in keys]])
+            self.reserved = {(code, key): serial for serial, code, key in cursor.fetchall()}
+
+    def take(self, code: str, key: str) -> int | None:
+        return self.reserved.pop((code, key), None)
+
+    def write(self) -> None:
+        with prepared.cursor() as cursor:
+            if self.answers:
+                ids, references, data = zip(*self.answers, strict=True)
+                cursor.execute(_EFFECTS_ANSWER, [list(ids), list(references), list(data)])
+            if self.reserved:  # taken for a department that did not act (an outage)
+                cursor.execute("DELETE FROM departments_effect WHERE id = ANY(%s)",
+                               [list(self.reserved.values())])
+
+
 @contextmanager
-def acting_together() -> Iterator[None]:
+def acting_together(keys: list[tuple[str, str]] = ()) -> Iterator[None]:
     """The simulated departments asked within this block write their ledgers in one
     transaction (one commit for a chain's six followers, not six: docs/BENCHMARKS.md) —
-    what a real department's batch interface does on its side. A department whose act
-    fails dooms the whole transaction (``transaction.get_rollback()``): the caller then
-    lets it roll back and asks each again on its own. Nested, the outer block holds."""
-    if getattr(_acting, "together", False):
+    what a real department's batch interface does on its side. Given the (department,
+    idempotency key) pairs to be asked, their rows are taken in one statement and
+    answered in one. A department whose act fails dooms the whole transaction
+    (``transaction.get_rollback()``): the caller then lets it roll back and asks each
+    again on its own. Nested, the outer block holds."""
+    if getattr(_acting, "together", None) is not None:
         yield
         return
-    _acting.together = True
+    _acting.together = together = _Together()
     try:
         with transaction.atomic():
+            together.reserve(list(keys))
             yield
+            together.write()
     finally:
-        _acting.together = False
+        _acting.together = None
 
 
 class SimulatedDepartment(Department):
@@ -136,8 +187,11 @@ class SimulatedDepartment(Department):
         # Optimistic: the first call for a key is the common case, so insert first and
         # read the earlier effect when the key's constraint says it exists.
         # In SQL: every step of every chain passes here (docs/BENCHMARKS.md).
-        together = getattr(_acting, "together", False)
-        with transaction.atomic(savepoint=not together), prepared.cursor() as cursor:
+        together = getattr(_acting, "together", None)
+        serial = together.take(self.code, request.idempotency_key) if together else None
+        if serial is not None:
+            return self._act_reserved(together, request, serial)
+        with transaction.atomic(savepoint=together is None), prepared.cursor() as cursor:
             cursor.execute(_EFFECT_INSERT, [self.code, request.idempotency_key,
                                             connection.ops.adapt_datetimefield_value(
                                                 timezone.now())])
@@ -151,6 +205,18 @@ class SimulatedDepartment(Department):
             existing.calls += 1
             existing.save(update_fields=["calls"])
         return Outcome(existing.reference, existing.data)
+
+    def _act_reserved(self, together: _Together, request: StepRequest,
+                      serial: int) -> Outcome:
+        """Act on a new key whose ledger row the block took; the answer is written with
+        the others' at its end."""
+        try:
+            reference, data = self.perform(request, serial)
+            together.answers.append((serial, reference, json.dumps(data)))
+        except BaseException:
+            transaction.set_rollback(True)  # as a failed act in the block's transaction
+            raise
+        return Outcome(reference, data)
 
     def act(self, request: StepRequest, serial: int) -> tuple[str, dict[str, Any]]:
         """Do the department's work once; return its reference and what it issued."""

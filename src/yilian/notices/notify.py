@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 
@@ -161,8 +164,34 @@ SELECT u.username, p.roles, p.phone, p.invited_at IS NOT NULL OR p.confirmed_at 
 """
 
 
+_read_once = threading.local()
+
+
+@contextmanager
+def recipients_read_once() -> Iterator[None]:
+    """Within the block (one transaction, which changes no party: a chain's steps
+    recorded together), each application's recipient is read once, not once a text."""
+    if getattr(_read_once, "memo", None) is not None:
+        yield
+        return
+    _read_once.memo = {}
+    try:
+        yield
+    finally:
+        _read_once.memo = None
+
+
 def recipient(application) -> str:
     """The number milestone texts go to, or ``""`` (see the module's docstring)."""
+    memo = getattr(_read_once, "memo", None)
+    if memo is None:
+        return _recipient(application)
+    if application.pk not in memo:
+        memo[application.pk] = _recipient(application)
+    return memo[application.pk]
+
+
+def _recipient(application) -> str:
     from yilian.accounts.services import MOBILE
 
     with prepared.cursor() as cursor:
