@@ -173,7 +173,11 @@ def test_an_account_named_in_the_trail_cannot_be_deleted(db):
 
 
 def test_record_costs_two_statements(db, django_assert_num_queries):
-    """The hot path is unchanged by checkpoints: read the head, insert."""
+    """The hot path is unchanged by checkpoints: read the head, insert — only insert,
+    after an entry this thread wrote."""
     write(S, 1)
+    services.heads.forget()  # as if another process had written it
     with django_assert_num_queries(2):
         services.record(S, "test.next", data={"k": "v"})
+    with django_assert_num_queries(1):
+        services.record(S, "test.after", data={"k": "v"})

@@ -92,23 +92,48 @@ class _Heads:
 
     Only a guess: the insert links to it only if it is still the stream's head in the
     database, checked by that same statement; otherwise the append reads the head as
-    before. Remembered on commit only, so a rolled-back entry is never linked to. Bounded:
-    the oldest streams are forgotten (a stream is written a few times, within seconds)."""
+    before. Shared on commit only, so another thread never links to an entry it cannot
+    see yet; the thread that wrote it links to it at once (:meth:`written`: a step's
+    "running" and "done" in one transaction, :mod:`yilian.chain.at_once`) — should that
+    transaction roll back, its next append there reads the head. Bounded: the oldest
+    streams are forgotten (a stream is written a few times, within seconds)."""
 
     LIMIT = 10_000
 
     def __init__(self) -> None:
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._lock = threading.Lock()
+        self._mine = threading.local()  # this thread's entries not yet committed
+
+    def _pending(self) -> dict[str, tuple[int, str]]:
+        pending = getattr(self._mine, "heads", None)
+        if pending is None or len(pending) > self.LIMIT:  # rolled-back ones pile up
+            pending = self._mine.heads = {}
+        return pending
 
     def get(self, stream: str) -> tuple[int, str] | None:
+        mine = self._pending().get(stream)
+        if mine is not None:
+            return mine
         with self._lock:
             return self._heads.get(stream)
+
+    def written(self, stream: str, seq: int, digest: str) -> None:
+        """An entry this thread inserted: its head for this thread now, everyone's once
+        its transaction commits."""
+        self._pending()[stream] = (seq, digest)
+        transaction.on_commit(partial(self._committed, stream, seq, digest))
+
+    def _committed(self, stream: str, seq: int, digest: str) -> None:
+        pending = self._pending()
+        if pending.get(stream) == (seq, digest):
+            del pending[stream]
+        self.put(stream, seq, digest)
 
     def put(self, stream: str, seq: int, digest: str) -> None:
         with self._lock:
             known = self._heads.get(stream)
-            if known is None or known[0] < seq:
+            if known is None or known[0] <= seq:
                 self._heads[stream] = (seq, digest)
                 self._heads.move_to_end(stream)
                 while len(self._heads) > self.LIMIT:
@@ -117,6 +142,7 @@ class _Heads:
     def forget(self) -> None:
         with self._lock:
             self._heads.clear()
+        self._mine.heads = {}
 
 
 heads = _Heads()
@@ -158,7 +184,7 @@ def record(stream: str, action: str, *, actor=None, actor_label: str = "",
             cursor.execute(statement, [stream, seq, ops.adapt_datetimefield_value(at), actor_id,
                                        label, action, body, prev, digest, VERSION, *linked])
             if cursor.rowcount == 1:
-                transaction.on_commit(partial(heads.put, stream, seq, digest))
+                heads.written(stream, seq, digest)
                 return
     raise RuntimeError(f"audit stream {stream} is too contended")
 
@@ -197,7 +223,7 @@ def record_many(entries: list[tuple[str, str, dict[str, Any], bool]], *,
             went_in = {stream for (stream,) in cursor.fetchall()}
         for entry, (stream, seq, *_, digest) in rows:
             if stream in went_in:
-                transaction.on_commit(partial(heads.put, stream, seq, digest))
+                heads.written(stream, seq, digest)
             else:  # its head moved, or a new stream was not new: read it, as ever
                 later.append(entry)
     for stream, action, data, _new in later:
