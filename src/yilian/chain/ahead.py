@@ -57,9 +57,17 @@ SELECT s.id, s.status, s.code, s.idempotency_key, s.payload, s.chain_id,
    FOR UPDATE OF s SKIP LOCKED)""" + TAKE_READY
 
 
-def _in_process_codes() -> list[str]:
+def in_process_codes() -> list[str]:
+    """The departments whose steps may be claimed ahead: they answer at once, here."""
     return [code for code, department in registry.departments().items()
             if department.in_process and department.answers_at_once()]
+
+
+def may_claim(step_ids: list[int], codes: list[str], least: int = 1) -> bool:
+    """Whether claims ahead are possible now: PostgreSQL's ``SKIP LOCKED``, a
+    department to claim for, no department's circuit open."""
+    return (len(step_ids) >= least and bool(codes)
+            and connection.features.has_select_for_update_of and not circuit.any_open())
 
 
 def claim(step_ids: list[int], alone_too: bool = False) -> dict[int, Claim]:
@@ -67,21 +75,26 @@ def claim(step_ids: list[int], alone_too: bool = False) -> dict[int, Claim]:
     and is ready: each one's claim by step id (none on SQLite, or while any department's
     circuit is open; none for one step unless ``alone_too``, since the ordinary claim
     costs the same)."""
-    codes = _in_process_codes()
-    if (len(step_ids) < (1 if alone_too else 2) or not codes
-            or not connection.features.has_select_for_update_of or circuit.any_open()):
+    codes = in_process_codes()
+    if not may_claim(step_ids, codes, least=1 if alone_too else 2):
         return {}
+    with transaction.atomic(), prepared.cursor() as cursor:
+        return take(cursor, step_ids, codes)
+
+
+def take(cursor, step_ids: list[int], codes: list[str]) -> dict[int, Claim]:
+    """The claim itself, in the caller's transaction: one statement, then each claim's
+    audit entry in one more."""
     now = timezone.now()
     token = uuid.uuid4().hex
     lease = now + dt.timedelta(seconds=settings.STEP_LEASE_SECONDS)
-    with transaction.atomic(), prepared.cursor() as cursor:
-        cursor.execute(_TAKE_AHEAD, [list(step_ids), codes, now, now, token, lease, now])
-        rows = cursor.fetchall()
-        entries: list = []  # each claim's audit entry, appended together
-        claimed = {row[0]: engine._taken(row[0], token, *engine._claimable(row[0], row[1:]),
-                                         entries=entries) for row in rows}
-        record_many(entries, actor_label="worker")
-        return claimed
+    cursor.execute(_TAKE_AHEAD, [list(step_ids), codes, now, now, token, lease, now])
+    rows = cursor.fetchall()
+    entries: list = []  # each claim's audit entry, appended together
+    claimed = {row[0]: engine._taken(row[0], token, *engine._claimable(row[0], row[1:]),
+                                     entries=entries) for row in rows}
+    record_many(entries, actor_label="worker")
+    return claimed
 
 
 def run_together(claims: list[Claim]) -> int:

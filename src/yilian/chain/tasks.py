@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from yilian.chain import ahead, dispatch, engine
+from yilian.chain import ahead, at_once, dispatch, engine
 from yilian.chain.workers import keep_connection
 
 log = logging.getLogger("yilian.chain")
@@ -29,12 +29,12 @@ def run_steps(step_ids: list[int]) -> int:
     department over the network, or taken meanwhile) are sent to the queue as ever."""
     ids = list(dict.fromkeys(step_ids))
     with dispatch.held() as released:
-        made = _run(ids, _claim_ahead(ids), released=None)
+        made = _run(ids, released=None)
         for _ in range(FOLLOW_ON_ROUNDS):
             ids = released.take()
             if not ids:
                 break
-            made += _run(ids, _claim_ahead(ids, alone_too=True), released)
+            made += _run(ids, released, alone_too=True)
     return made
 
 
@@ -47,10 +47,14 @@ def _claim_ahead(step_ids: list[int], alone_too: bool = False) -> dict:
         return {}
 
 
-def _run(step_ids: list[int], claimed: dict, released: dispatch.Held | None) -> int:
-    """The steps claimed ahead, together; then the others, each claimed in turn — or,
-    for steps this message did not carry (``released``), passed on to the queue."""
-    made = 0
+def _run(step_ids: list[int], released: dispatch.Held | None, alone_too: bool = False) -> int:
+    """The steps that can be, done in one transaction (:mod:`yilian.chain.at_once`);
+    the rest claimed ahead, together; then the others, each claimed in turn — or, for
+    steps this message did not carry (``released``), passed on to the queue."""
+    done = at_once.run(step_ids)
+    step_ids = [step_id for step_id in step_ids if step_id not in done]
+    made = len(done)
+    claimed = _claim_ahead(step_ids, alone_too) if step_ids else {}
     if claimed:
         try:
             made += ahead.run_together(list(claimed.values()))

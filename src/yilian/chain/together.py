@@ -46,11 +46,7 @@ def record_successes(answered: list[tuple[Claim, Outcome]]) -> None:
     try:
         with (transaction.atomic(), prepared.cursor() as cursor,
               notify.recipients_read_once()):
-            recorded = _mark_all_done(cursor, answered, now)
-            for taken, outcome in recorded:
-                engine._finish_step(taken.application_id, taken.code, outcome)
-            if recorded:
-                engine._settle_chain(cursor, first.chain_id, first.application_id, now)
+            recorded = record_in(cursor, answered, now)
     except Exception:
         log.exception("chain %s: recording %d steps together; one at a time instead",
                       first.chain_id, len(answered))
@@ -61,8 +57,26 @@ def record_successes(answered: list[tuple[Claim, Outcome]]) -> None:
                 log.exception("step %s (%s): recording its answer", taken.step_id,
                               taken.code)
         return
+    log_done(recorded)
+
+
+def record_in(cursor, answered: list[tuple[Claim, Outcome]],
+              now: dt.datetime) -> list[tuple[Claim, Outcome]]:
+    """:func:`record_successes` inside the caller's transaction, steps of one chain:
+    returns those recorded here."""
+    recorded = _mark_all_done(cursor, answered, now)
     for taken, outcome in recorded:
-        bind_step(taken.application_id, taken.code)  # each line names its own step
+        engine._finish_step(taken.application_id, taken.code, outcome)
+    if recorded:
+        first = recorded[0][0]
+        engine._settle_chain(cursor, first.chain_id, first.application_id, now)
+    return recorded
+
+
+def log_done(recorded: list[tuple[Claim, Outcome]]) -> None:
+    """One line a step, once its record committed, naming its own step."""
+    for taken, outcome in recorded:
+        bind_step(taken.application_id, taken.code)
         log.info("step %s (%s) done: %s", taken.step_id, taken.code, outcome.reference)
 
 

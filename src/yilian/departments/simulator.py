@@ -138,12 +138,19 @@ def acting_together(keys: list[tuple[str, str]] = ()) -> Iterator[None]:
         return
     _acting.together = together = _Together()
     try:
-        with transaction.atomic():
+        # Inside the caller's transaction, no savepoint: a failed act dooms it all.
+        with transaction.atomic(savepoint=False):
             together.reserve(list(keys))
             yield
             together.write()
     finally:
         _acting.together = None
+
+
+def take_rows(keys: list[tuple[str, str]]) -> None:
+    """Inside :func:`acting_together` opened before its keys were known: take their
+    ledger rows now (see there)."""
+    _acting.together.reserve(keys)
 
 
 class SimulatedDepartment(Department):
