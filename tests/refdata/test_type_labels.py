@@ -93,3 +93,23 @@ def test_a_branchs_type_follows_its_companys():
     enterprise.application = company
     enterprise.save()
     assert kinds.type_label(branch) == ("2130", "有限责任公司分公司（自然人投资或控股）")
+
+
+@pytest.mark.parametrize(("org_form", "natural", "corporate", "label"), [
+    (OrgForm.LLC_SINGLE_NATURAL, 1, 0, "有限责任公司（自然人独资）"),
+    (OrgForm.LLC_SINGLE_CORPORATE, 0, 1, "有限责任公司（非自然人投资或控股的法人独资）"),
+    (OrgForm.LLC_MULTI, 1, 1, "有限责任公司（自然人投资或控股）"),
+    (OrgForm.LLC_MULTI, 0, 2, "其他有限责任公司"),
+])
+def test_the_registrations_own_read_of_the_shareholders_gives_the_same_type(
+        org_form, natural, corporate, label):
+    """The license issued in every chain reads the shareholders with the rest, in one
+    statement (licenses.services.issue_registered), not through the ORM."""
+    from tests.licenses.conftest import make_enterprise
+    from yilian.licenses import services
+    from yilian.licenses.models import License
+
+    app = _llc(org_form, natural, corporate)
+    make_enterprise(app)
+    services.issue_registered(app.pk)
+    assert License.objects.get(application=app).fields["type"] == label

@@ -63,9 +63,11 @@ def registration_authority(division_code: str) -> str:
 
 
 def build_fields(application, enterprise, issued_on: dt.date,
-                 legal_representative: str | None = None) -> dict[str, str]:
+                 legal_representative: str | None = None,
+                 shareholders: list[kinds.Shareholder] | None = None) -> dict[str, str]:
     """The license content, from the application and its register entry (and the legal
-    representative's name, when the caller has read it already): the rows of the
+    representative's name and the shareholders, when the caller has read them already:
+    :func:`kinds.type_label`): the rows of the
     application's kind (:mod:`yilian.licenses.rows`), who issued it and when, and the
     kind itself, which says how to lay it out."""
     kind = rows.kind_of({"kind": application.org_form})
@@ -81,7 +83,7 @@ def build_fields(application, enterprise, issued_on: dt.date,
     values = {
         "uscc": lambda: enterprise.uscc,
         "name": lambda: enterprise.name or application.name,
-        "type": lambda: (kinds.type_label(application).zh if kind else
+        "type": lambda: (kinds.type_label(application, shareholders).zh if kind else
                          application.get_org_form_display() if application.org_form
                          else enterprise.org_form),
         "legal_representative": legal_rep,
@@ -136,17 +138,28 @@ def revoke(enterprise, at: dt.datetime | None = None) -> int:
 # What the license of a registration that just finished needs, in one statement: the
 # registration's finish runs in every chain, where the ORM's query compilation cost more
 # than the reads (docs/BENCHMARKS.md).
-_FOR_LICENSE = """
+_FOR_LICENSE_ANY = """
 SELECT a.name, a.org_form, a.registered_capital, a.operating_term_years, a.domicile,
        a.business_scope, a.division_code, a.composition, a.parent_uscc,
        e.id, e.uscc, e.name, e.org_form, e.established, e.division_code,
        (SELECT p.name FROM forms_person p
          WHERE p.application_id = a.id AND p.role = 'legal_representative'
          ORDER BY p.position, p.id LIMIT 1),
-       (SELECT l.id FROM licenses_license l WHERE l.application_id = a.id)
+       (SELECT l.id FROM licenses_license l WHERE l.application_id = a.id),
+       {shareholders}
   FROM forms_application a JOIN registry_enterprise e ON e.application_id = a.id
  WHERE a.id = %s
 """
+# The shareholders in form order, as JSON pairs [kind, uscc] (the type rules' input).
+_SHAREHOLDERS = {
+    "postgresql": "(SELECT json_agg(json_build_array(i.kind, i.uscc) ORDER BY i.position, "
+                  "i.id) FROM forms_investor i WHERE i.application_id = a.id)",
+    "sqlite": "(SELECT json_group_array(json_array(kind, uscc)) FROM (SELECT i.kind, i.uscc "
+              "FROM forms_investor i WHERE i.application_id = a.id ORDER BY i.position, "
+              "i.id))",
+}
+_FOR_LICENSE = {vendor: _FOR_LICENSE_ANY.format(shareholders=sql)
+                for vendor, sql in _SHAREHOLDERS.items()}
 
 
 def issue_registered(application_id) -> None:
@@ -157,15 +170,18 @@ def issue_registered(application_id) -> None:
 
     pk = Application._meta.pk.to_python(application_id)
     with prepared.cursor() as cursor:
-        cursor.execute(_FOR_LICENSE, [Application._meta.pk.get_db_prep_value(pk, connection)])
+        cursor.execute(_FOR_LICENSE[connection.vendor],
+                       [Application._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
     if row is None:
         raise Enterprise.DoesNotExist(f"application {pk} has no registered enterprise")
     (name, org_form, capital, term, domicile, scope, division, composition, parent_uscc,
      enterprise_id, uscc, e_name, e_org_form, established, e_division,
-     legal_rep, existing) = row
+     legal_rep, existing, shareholders) = row
     if existing is not None:
         return
+    if isinstance(shareholders, str):  # SQLite's JSON is text
+        shareholders = json.loads(shareholders)
     capital_field = Application._meta.get_field("registered_capital")
     application = Application(
         pk=pk, name=name, org_form=org_form, domicile=domicile, division_code=division,
@@ -178,7 +194,8 @@ def issue_registered(application_id) -> None:
         division_code=e_division, application_id=pk,
         established=dt.date.fromisoformat(established) if isinstance(established, str)
         else established)
-    _issue(application, enterprise, legal_rep or "")
+    _issue(application, enterprise, legal_rep or "",
+           shareholders=[kinds.Shareholder(*pair) for pair in shareholders or ()])
 
 
 _INSERT = ("INSERT INTO licenses_license (application_id, enterprise_id, uscc, version, status, "
@@ -187,10 +204,11 @@ _INSERT = ("INSERT INTO licenses_license (application_id, enterprise_id, uscc, v
 
 
 def _issue(application, enterprise, legal_representative: str | None = None, *,
-           version: int = 1, issued_at: dt.datetime | None = None) -> License:
+           version: int = 1, issued_at: dt.datetime | None = None,
+           shareholders: list[kinds.Shareholder] | None = None) -> License:
     issued_at = issued_at or timezone.now()
     fields = build_fields(application, enterprise, timezone.localdate(issued_at),
-                          legal_representative)
+                          legal_representative, shareholders)
     signed = signing.sign({"schema": SCHEMA, **fields, "issued_at": issued_at.isoformat()})
     lic = License(application=application, enterprise=enterprise, uscc=enterprise.uscc,
                   version=version, status=LicenseStatus.CURRENT, fields=fields, signed=signed,

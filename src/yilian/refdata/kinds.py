@@ -150,12 +150,20 @@ class TypeLabel(NamedTuple):
     zh: str
 
 
-def type_label(application) -> TypeLabel:
+class Shareholder(NamedTuple):
+    """What the type rules read of an investor: natural person or not, and its code."""
+
+    kind: str
+    uscc: str
+
+
+def type_label(application, shareholders: list[Shareholder] | None = None) -> TypeLabel:
     """The 类型 of ``application`` (a ``forms.Application``): for an LLC from its
     shareholders by the catalogue's rules (``type_labels.llc``: 自然人独资, 法人独资,
     自然人投资或控股, 其他有限责任公司); a branch's from its company's (21xx); one label
-    per kind otherwise. The license prints ``zh``."""
-    return _label(application, depth=0)
+    per kind otherwise. The license prints ``zh``. ``shareholders``, in form order, when
+    the caller has read them already (the license issued in every chain)."""
+    return _label(application, depth=0, shareholders=shareholders)
 
 
 #: How many owners up an owner's own label is looked for: a chain of wholly owned
@@ -163,11 +171,12 @@ def type_label(application) -> TypeLabel:
 _MAX_DEPTH = 8
 
 
-def _label(application, depth: int) -> TypeLabel:
+def _label(application, depth: int, shareholders: list | None = None) -> TypeLabel:
     labels = _data()["type_labels"]
     kind = all_kinds().get(application.org_form)
     if application.org_form in labels["llc"]["kinds"]:
-        shareholders = list(application.investors.all())
+        if shareholders is None:
+            shareholders = list(application.investors.all())
         for rule in labels["llc"]["rules"]:
             if _matches(rule, shareholders, depth):
                 return TypeLabel(rule["code"], rule["zh"])
