@@ -224,3 +224,26 @@ def test_the_factorys_application_would_pass_submission():
     from yilian.forms.validation import check_application
 
     assert check_application(factories.application()) == []
+
+
+def test_registration_enters_the_enterprise_and_its_first_event():
+    """The register's entry and its establishment, as the registration step writes them
+    (in one statement on PostgreSQL, through the ORM on SQLite)."""
+    from yilian.registry.models import Enterprise, EnterpriseStatus, EventKind
+
+    app = factories.application()
+    start_chain(app)
+    engine.drain()
+    app.refresh_from_db()
+    enterprise = Enterprise.objects.get(application=app)
+    assert (enterprise.uscc, enterprise.name, enterprise.org_form, enterprise.division_code,
+            enterprise.industry_code) == (app.uscc, app.name, app.org_form, app.division_code,
+                                          app.industry_code)
+    assert enterprise.established == timezone.localdate()
+    assert (enterprise.source, enterprise.status) == ("yilian", EnterpriseStatus.ACTIVE)
+    [event] = enterprise.events.all()
+    assert (event.kind, event.application_id, event.changes) == (
+        EventKind.ESTABLISHED, app.pk, {})
+    assert abs((timezone.now() - event.at).total_seconds()) < 60
+    registration = Step.objects.get(chain__application=app, code="registration")
+    assert registration.result["enterprise_id"] == enterprise.pk

@@ -29,8 +29,8 @@ def replies_lost(systems):
     for system in systems:
         system.set_faults(lost_reply_rate="1")
     yield
-    wait_for(lambda: all(len(s.effects()) > n for s, n in zip(systems, before)), 60,
-             interval=0.05, what="the lossy departments to have acted")
+    wait_for(lambda: all(len(s.effects()) > n for s, n in zip(systems, before, strict=True)),
+             60, interval=0.05, what="the lossy departments to have acted")
     for system in systems:
         system.set_faults(lost_reply_rate="0.3")
 

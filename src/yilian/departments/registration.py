@@ -23,7 +23,6 @@ from yilian.departments.simulator import SimulatedDepartment, local_today, stamp
 from yilian.forms import particulars
 from yilian.refdata import kinds
 from yilian.registry import history
-from yilian.registry.models import Enterprise
 
 
 class RegistrationStep(SimulatedDepartment):
@@ -62,18 +61,12 @@ class RegistrationStep(SimulatedDepartment):
         self._check_name_is_free(payload)
         code = uscc.make(payload["division_code"], serial,
                          entity_type=kinds.entity_class(payload["org_form"]))
-        enterprise = Enterprise.objects.create(
-            uscc=code,
-            name=payload["name"],
-            org_form=payload["org_form"],
-            division_code=payload["division_code"],
-            industry_code=payload["industry_code"],
-            established=local_today(),
-            application_id=request.application_id,
-        )
-        history.record_established(enterprise, request.application_id)
-        return code, {"uscc": code, "enterprise_id": enterprise.pk,
-                      "established": enterprise.established.isoformat()}
+        established = local_today()
+        enterprise_id = history.establish(
+            code, payload["name"], payload["org_form"], payload["division_code"],
+            payload["industry_code"], established, request.application_id)
+        return code, {"uscc": code, "enterprise_id": enterprise_id,
+                      "established": established.isoformat()}
 
     @staticmethod
     def _check_name_is_free(payload: dict[str, Any]) -> None:
