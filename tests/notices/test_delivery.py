@@ -165,3 +165,30 @@ def test_milestone_texts_reach_the_provider_once(provider):
     assert {r["body"]["to"] for r in server.requests} == {"13900005555"}
     assert len(server.sent) == waiting.count()
     assert set(waiting.values_list("status", flat=True)) == {Delivery.SENT}
+
+
+def test_texts_gathered_in_a_block_are_written_together_once_per_key(
+        provider, django_assert_num_queries):
+    from django.db import transaction
+
+    server = provider(200)
+    outbox.put("13900001234", "【一链】早先", kind="seals", key="k:seals")
+    with transaction.atomic():
+        # The check below, then the block's one insert.
+        with django_assert_num_queries(2), outbox.gathered():
+            for kind in ("seals", "bank", "completed"):  # seals: its key is written
+                assert outbox.put("13900001234", f"【一链】{kind}", kind=kind,
+                                  key=f"k:{kind}") is None
+            assert not OutboxMessage.objects.filter(kind="bank").exists()  # not yet
+        assert set(OutboxMessage.objects.values_list("body", flat=True)) == {
+            "【一链】早先", "【一链】bank", "【一链】completed"}
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Delivery.PENDING}
+    assert outbox.deliver_due() == 3
+    assert len(server.requests) == 3
+
+
+def test_texts_gathered_in_a_block_that_fails_are_not_written():
+    with pytest.raises(RuntimeError), outbox.gathered():
+        outbox.put("13900001234", "【一链】测试", kind="bank", key="k:bank")
+        raise RuntimeError("the round failed")
+    assert not OutboxMessage.objects.exists()

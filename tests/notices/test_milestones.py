@@ -192,7 +192,7 @@ def test_within_one_recording_the_recipient_is_read_once_per_application(
     factories.confirm_parties(first)
     contact = next(p for p in first.parties.all() if "contact" in p.roles)
     second = factories.application(factories.user("13912345678"), accepted=False)
-    with django_assert_num_queries(2), notify.recipients_read_once():
+    with django_assert_num_queries(2), notify.texts_together():
         for _ in range(3):
             # A fresh instance each time, as each text makes one.
             assert notify.recipient(Application(pk=first.pk)) == contact.phone

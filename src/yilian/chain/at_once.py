@@ -68,7 +68,7 @@ def run(step_ids: list[int]) -> set[int]:
 def _round(step_ids: list[int], codes: list[str]) -> list[tuple[Claim, Outcome]]:
     now = timezone.now()
     with (transaction.atomic(), prepared.cursor() as cursor,
-          simulator.acting_together(), notify.recipients_read_once()):
+          simulator.acting_together(), notify.texts_together()):
         claims = list(ahead.take(cursor, step_ids, codes).values())
         simulator.take_rows([(c.code, c.idempotency_key) for c in claims])
         by_chain: dict[int, list[tuple[Claim, Outcome]]] = {}

@@ -45,7 +45,7 @@ def record_successes(answered: list[tuple[Claim, Outcome]]) -> None:
     now = timezone.now()
     try:
         with (transaction.atomic(), prepared.cursor() as cursor,
-              notify.recipients_read_once()):
+              notify.texts_together()):
             recorded = record_in(cursor, answered, now)
     except Exception:
         log.exception("chain %s: recording %d steps together; one at a time instead",

@@ -168,15 +168,17 @@ _read_once = threading.local()
 
 
 @contextmanager
-def recipients_read_once() -> Iterator[None]:
+def texts_together() -> Iterator[None]:
     """Within the block (one transaction, which changes no party: a chain's steps
-    recorded together), each application's recipient is read once, not once a text."""
+    recorded together), each application's recipient is read once, not once a text,
+    and the texts are written together at its end (:func:`outbox.gathered`)."""
     if getattr(_read_once, "memo", None) is not None:
         yield
         return
     _read_once.memo = {}
     try:
-        yield
+        with outbox.gathered():
+            yield
     finally:
         _read_once.memo = None
 

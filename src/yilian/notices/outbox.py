@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,12 +37,41 @@ LEASE = dt.timedelta(seconds=60)
 # compilation cost more than the insert (docs/BENCHMARKS.md). A key already written (by
 # this very change on an earlier run, or by another run at the same moment) meets the
 # one-message-per-key constraint and inserts nothing.
-_INSERT = (
-    'INSERT INTO accounts_outboxmessage (channel, "to", body, created_at, code, '
-    "application_id, kind, key, status, attempts, next_attempt_at, provider_ref, "
-    "last_error) VALUES ('sms', %s, %s, %s, %s, %s, %s, %s, %s, 0, %s, '', '') "
-    "ON CONFLICT DO NOTHING RETURNING id"
-)
+_INTO = ('INSERT INTO accounts_outboxmessage (channel, "to", body, created_at, code, '
+         "application_id, kind, key, status, attempts, next_attempt_at, provider_ref, "
+         "last_error) VALUES ")
+_ROW = "('sms', %s, %s, %s, %s, %s, %s, %s, %s, 0, %s, '', '')"
+
+_gathering = threading.local()
+
+
+@contextmanager
+def gathered() -> Iterator[None]:
+    """The texts :func:`put` within the block are written at its end, in one statement
+    and in the caller's transaction (a chain's round: its seals, bank and completion
+    texts); :func:`put` then returns ``None``. Nested, the outer block writes."""
+    if getattr(_gathering, "rows", None) is not None:
+        yield
+        return
+    _gathering.rows = rows = []
+    try:
+        yield
+        if rows:
+            _write(rows, remote=senders.configured().remote)
+    finally:
+        _gathering.rows = None
+
+
+def _write(rows: list[list], remote: bool) -> list[int]:
+    with prepared.cursor() as cursor:
+        cursor.execute(_INTO + ", ".join([_ROW] * len(rows))
+                       + " ON CONFLICT DO NOTHING RETURNING id",
+                       [value for row in rows for value in row])
+        written = [pk for (pk,) in cursor.fetchall()]
+    if remote:
+        for pk in written:
+            transaction.on_commit(partial(wake, pk))
+    return written
 
 
 def put(to: str, body: str, *, code: str = "", application=None, kind: str = "",
@@ -53,18 +85,17 @@ def put(to: str, body: str, *, code: str = "", application=None, kind: str = "",
                             status=Delivery.PENDING if remote else Delivery.HELD,
                             next_attempt_at=now if remote else None)
     at = connection.ops.adapt_datetimefield_value
-    with prepared.cursor() as cursor:
-        cursor.execute(_INSERT, [to, body, at(now), code,
-                                 db_id(application),
-                                 kind, key, message.status, at(message.next_attempt_at)])
-        row = cursor.fetchone()
-    if row is None:
+    row = [to, body, at(now), code, db_id(application), kind, key, message.status,
+           at(message.next_attempt_at)]
+    gathering = getattr(_gathering, "rows", None)
+    if gathering is not None:
+        gathering.append(row)
         return None
-    message.pk = row[0]
+    written = _write([row], remote)
+    if not written:
+        return None
+    message.pk = written[0]
     message._state.adding, message._state.db = False, connection.alias
-    if remote:
-        pk = message.pk
-        transaction.on_commit(lambda: wake(pk))
     return message
 
 
