@@ -40,10 +40,11 @@ class _NotAllAnswered(Exception):
     """A step of the round got something other than a result: undo the round."""
 
 
-def run(step_ids: list[int]) -> set[int]:
+def run(step_ids: list[int]) -> set[int] | None:
     """Claim, ask and record, in one transaction, the steps of ``step_ids`` that may be
-    claimed ahead (:func:`ahead.may_claim`) and are ready. Returns the ids done: none
-    when the round was rolled back, and the caller should take them the usual way."""
+    claimed ahead (:func:`ahead.may_claim`) and are ready. Returns the ids done — the
+    others could not be claimed ahead either — or ``None`` when the round was rolled
+    back, and the caller should take every one of them the usual way."""
     try:
         codes = ahead.in_process_codes()
         if not ahead.may_claim(step_ids, codes):
@@ -51,11 +52,11 @@ def run(step_ids: list[int]) -> set[int]:
         recorded = _round(step_ids, codes)
     except _NotAllAnswered as exc:
         log.info("steps %s: %s; each taken on its own", step_ids, exc)
-        return set()
+        return None
     except Exception:
         log.exception("steps %s: done at once; each taken on its own", step_ids)
         keep_connection()
-        return set()
+        return None
     finally:
         unbind_step()
     for code in {claimed.code for claimed, _ in recorded}:

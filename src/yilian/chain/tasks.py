@@ -52,9 +52,11 @@ def _run(step_ids: list[int], released: dispatch.Held | None, alone_too: bool = 
     the rest claimed ahead, together; then the others, each claimed in turn — or, for
     steps this message did not carry (``released``), passed on to the queue."""
     done = at_once.run(step_ids)
-    step_ids = [step_id for step_id in step_ids if step_id not in done]
-    made = len(done)
-    claimed = _claim_ahead(step_ids, alone_too) if step_ids else {}
+    if done is None:  # rolled back: the usual way, claims ahead included
+        made, claimed = 0, _claim_ahead(step_ids, alone_too)
+    else:  # what it could not take, a claim ahead could not either
+        step_ids = [step_id for step_id in step_ids if step_id not in done]
+        made, claimed = len(done), {}
     if claimed:
         try:
             made += ahead.run_together(list(claimed.values()))
