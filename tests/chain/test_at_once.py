@@ -160,3 +160,17 @@ def test_departments_that_take_their_time_are_not_done_at_once():
     chain = start_chain(factories.application())
     assert at_once.run([chain.steps.get(code="registration").pk]) == set()
     assert simulator.SimulatedDepartment.answers_at_once(registry.get("tax")) is False
+
+
+@needs_postgres
+@override_settings(SIMULATOR=SIM)
+def test_steps_of_several_chains_in_one_round_each_record_their_own_chain():
+    # The sweeper's resends carry steps of several chains in one message.
+    chains = [_past_registration()[0] for _ in range(2)]
+    followers = [s.pk for chain in reversed(chains)
+                 for s in chain.steps.filter(status=StepStatus.PENDING)]
+    assert at_once.run(followers) == set(followers)
+    for chain in chains:
+        chain.refresh_from_db()
+        assert chain.status == "completed"
+    assert Entry.objects.filter(action="chain.completed").count() == 2

@@ -75,8 +75,10 @@ def _round(step_ids: list[int], codes: list[str]) -> list[tuple[Claim, Outcome]]
         by_chain: dict[int, list[tuple[Claim, Outcome]]] = {}
         for claimed, outcome in _ask_each(claims):
             by_chain.setdefault(claimed.chain_id, []).append((claimed, outcome))
-        return [done for answered in by_chain.values()
-                for done in together.record_in(cursor, answered, now)]
+        # Chains locked in the order of their ids: two workers that each hold steps of
+        # the same chains (the sweeper's resends) cannot wait on one another.
+        return [done for chain_id in sorted(by_chain)
+                for done in together.record_in(cursor, by_chain[chain_id], now)]
 
 
 def _ask_each(claims: list[Claim]) -> list[tuple[Claim, Outcome]]:
