@@ -46,7 +46,7 @@ def test_a_messages_followers_are_claimed_in_one_go_then_each_asked_and_recorded
     # Each claim is audited as a single one is.
     assert Entry.objects.filter(action="step.running").count() == 1 + len(ids)
     assert tasks.run_steps(ids) == 0  # claimed already: nobody else takes them
-    assert sum(ahead.run(claimed[i]) for i in ids) == len(ids)
+    assert ahead.run_together([claimed[i] for i in ids]) == len(ids)
     chain.refresh_from_db()
     assert chain.status == "completed"
     assert set(chain.steps.values_list("attempts", flat=True)) == {1}

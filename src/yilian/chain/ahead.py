@@ -157,12 +157,3 @@ def _safely(record, *args) -> None:
     except Exception:
         log.exception("recording %s", args[0])
         keep_connection()
-
-
-def run(claimed: Claim) -> bool:
-    """Ask and record a step claimed here (the attempt :func:`engine.advance` makes)."""
-    try:
-        engine.run_claimed(claimed)
-    finally:
-        unbind_step()
-    return True
