@@ -4,10 +4,12 @@ A message wakes the steps made ready together (a registration's six followers,
 :mod:`yilian.chain.dispatch`), and its worker runs them one after another. Claimed one
 by one, each paid a transaction of its own (begin, claim, audit entry, commit) before
 its department was asked. On PostgreSQL the worker claims all of them that are ready
-in one transaction — one statement, then each step's audit entry — and then asks and
-records each as the engine does (:func:`yilian.chain.engine.run_claimed`), each record
-in its own transaction as ever (docs/BENCHMARKS.md, "The production chain on
-PostgreSQL").
+in one transaction — one statement, then the steps' audit entries — and then asks
+each, and records a chain's results together (:mod:`yilian.chain.together`), anything
+else as the engine records a single answer (docs/BENCHMARKS.md, "The production chain
+on PostgreSQL"). A round that is all results is done in one transaction before it comes
+to this (:mod:`yilian.chain.at_once`); this is the way for the rest, and for a round
+that was rolled back.
 
 Only steps of departments that answer from inside this process
 (:attr:`~yilian.departments.base.Department.in_process`) are claimed ahead: a step
