@@ -77,8 +77,11 @@ def _round(step_ids: list[int], codes: list[str]) -> list[tuple[Claim, Outcome]]
             by_chain.setdefault(claimed.chain_id, []).append((claimed, outcome))
         # Chains locked in the order of their ids: two workers that each hold steps of
         # the same chains (the sweeper's resends) cannot wait on one another.
-        return [done for chain_id in sorted(by_chain)
-                for done in together.record_in(cursor, by_chain[chain_id], now)]
+        recorded = [done for chain_id in sorted(by_chain)
+                    for done in together.record_in(cursor, by_chain[chain_id], now)]
+        if len(recorded) != len(claims):  # not with their rows locked; if ever, undo
+            raise _NotAllAnswered("a step was recorded by someone else meanwhile")
+        return recorded
 
 
 def _ask_each(claims: list[Claim]) -> list[tuple[Claim, Outcome]]:
