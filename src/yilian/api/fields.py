@@ -155,4 +155,18 @@ class FieldsBuiltOnce:
         if built is None:
             built = super().get_fields()
             cls._fields_built_once = built  # a race builds it twice, both the same
-        return copy.deepcopy(built)
+        return {name: _afresh(field) for name, field in built.items()}
+
+
+def _afresh(field):
+    """A new, unbound field made as ``field`` was. DRF's copy makes a field again from
+    its arguments after deep-copying each of them; a plain field only reads its
+    arguments (labels, limits, choices), so they are passed as they are — the deep
+    copies were a fifth of an application's answer. A nested serializer holds fields
+    of its own, bound to it, as does a list's field its ``child``: those are copied as
+    DRF copies them."""
+    if isinstance(field, serializers.BaseSerializer) or any(
+            isinstance(value, serializers.Field)
+            for value in (*field._args, *field._kwargs.values())):
+        return copy.deepcopy(field)
+    return type(field)(*field._args, **field._kwargs)
