@@ -64,6 +64,9 @@ _declare("YILIAN_HSTS_SECONDS", "31536000", "With YILIAN_HTTPS=1: how long brows
          "use HTTPS only (HSTS max-age; 0 turns it off).")
 _declare("YILIAN_CODES_PER_CLIENT", "20", "Sign-in codes one client address may ask for in "
          "ten minutes (against SMS bombing); raise it for a service hall behind one NAT.")
+_declare("YILIAN_OBJECTIONS_PER_CLIENT", "10", "Objections to closings (异议) one client "
+         "address may file in an hour: anyone may object, so one script must not flood "
+         "the examiners and the register.")
 _declare("YILIAN_SIGNIN_MAX_FAILURES", "5", "Failed password sign-ins (pages, admin, "
          "token endpoint) one account may have in the window before it is locked.")
 _declare("YILIAN_SIGNIN_MAX_FAILURES_PER_CLIENT", "20", "Failed password sign-ins one client "

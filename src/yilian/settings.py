@@ -67,6 +67,7 @@ if HTTPS:
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CODES_PER_CLIENT = conf.get_int("YILIAN_CODES_PER_CLIENT")
+OBJECTIONS_PER_CLIENT = conf.get_int("YILIAN_OBJECTIONS_PER_CLIENT")
 KINDS_OPEN = frozenset(c.strip() for c in conf.get("YILIAN_KINDS_OPEN").split(",")
                        if c.strip())
 CODES_PER_ACCOUNT = conf.get_int("YILIAN_CODES_PER_ACCOUNT")

@@ -155,3 +155,49 @@ def test_only_an_examiner_decides_and_no_objection_after_the_notice(noticed):
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["code"] == "objection.closed"
     engine.drain()
+
+
+def test_one_address_files_only_so_many_objections_an_hour(noticed, settings):
+    """Anyone may object, so one address may not flood the examiners and the register:
+    past the limit, 429 with a bilingual message and Retry-After, nothing stored; other
+    addresses still object; an hour on, the address may again."""
+    settings.OBJECTIONS_PER_CLIENT = 2
+    api = f"/api/v1/gazette/{noticed.pk}/objections/"
+    for _ in range(2):
+        assert Client(REMOTE_ADDR="203.0.113.7").post(
+            api, REASON, content_type="application/json").status_code == 201
+    refused = Client(REMOTE_ADDR="203.0.113.7").post(api, REASON,
+                                                    content_type="application/json")
+    assert refused.status_code == 429
+    error = refused.json()["errors"][0]
+    assert error["code"] == "objection.too_many" and error["field"] == "client"
+    assert "分钟后再试" in error["message_zh"] and "try again in" in error["message_en"]
+    assert 3500 <= int(refused["Retry-After"]) <= 3601
+    page = Client(REMOTE_ADDR="203.0.113.7").post(f"/gazette/{noticed.pk}/", REASON)
+    assert page.status_code == 429 and 'id="client-error"' in page.content.decode()
+    assert REASON["reason"] in page.content.decode()  # what was typed is kept
+    assert int(page["Retry-After"]) > 0
+    assert Objection.objects.count() == 2
+    assert set(Objection.objects.values_list("client", flat=True)) == {"203.0.113.7"}
+    # Another address is not held back by this one.
+    assert Client(REMOTE_ADDR="198.51.100.9").post(
+        api, REASON, content_type="application/json").status_code == 201
+    # An hour on, the first address's objections have left the window.
+    Objection.objects.filter(client="203.0.113.7").update(
+        filed_at=timezone.now() - closing.OBJECTION_WINDOW - dt.timedelta(seconds=1))
+    assert Client(REMOTE_ADDR="203.0.113.7").post(
+        api, REASON, content_type="application/json").status_code == 201
+
+
+def test_the_wait_is_until_enough_objections_have_left_the_window(noticed, settings):
+    settings.OBJECTIONS_PER_CLIENT = 2
+    now = timezone.now()
+    for minutes in (50, 20):  # filed 50 and 20 minutes ago
+        objection = closing.object_to(noticed, **REASON, client="203.0.113.8")
+        Objection.objects.filter(pk=objection.pk).update(
+            filed_at=now - dt.timedelta(minutes=minutes))
+    with pytest.raises(closing.ObjectionRefused) as refused:
+        closing.object_to(noticed, **REASON, client="203.0.113.8", now=now)
+    # The one filed 50 minutes ago leaves the window in 10 minutes.
+    assert 599 <= refused.value.retry_after <= 601
+    assert "10分钟" in refused.value.errors[0]["message_zh"]

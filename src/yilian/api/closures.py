@@ -11,7 +11,8 @@
 - ``GET /gazette/`` (public) — the notices (公示), newest first: ``?q=`` name or code,
   ``?zone=`` division code (or its prefix), ``?page=``; ``POST /gazette/{id}/objections/``
   (public) with ``objector``, ``contact``, ``reason`` → 201; the closing stops until an
-  examiner decides.
+  examiner decides. 429 (``objection.too_many``) past ``YILIAN_OBJECTIONS_PER_CLIENT``
+  objections from one address in an hour.
 """
 
 from __future__ import annotations
@@ -26,9 +27,15 @@ from rest_framework.views import APIView
 
 from yilian.accounts import roles
 from yilian.accounts.permissions import has_role
-from yilian.api.applications import ApplicationSerializer, Conflict, service_errors
+from yilian.accounts.views import client_address
+from yilian.api.applications import (
+    ApplicationSerializer,
+    Conflict,
+    ErrorsSerializer,
+    service_errors,
+)
 from yilian.api.enterprises import _may_read
-from yilian.api.errors import FieldErrors, field_error
+from yilian.api.errors import FieldErrors, Throttled, field_error
 from yilian.api.fields import Code, Text
 from yilian.closing import gazette
 from yilian.closing import services as closing
@@ -202,14 +209,19 @@ class GazetteObjections(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=ObjectionSerializer, responses={201: ObjectionAnswerSerializer})
+    @extend_schema(request=ObjectionSerializer, responses={
+        201: ObjectionAnswerSerializer, 400: ErrorsSerializer, 404: ErrorsSerializer,
+        429: ErrorsSerializer})
     def post(self, request, pk: int):
         notice = get_object_or_404(Notice, pk=pk)
         body = ObjectionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            objection = closing.object_to(notice, **body.validated_data)
+            objection = closing.object_to(notice, **body.validated_data,
+                                          client=client_address(request))
         except closing.ObjectionRefused as exc:
+            if exc.retry_after:
+                raise Throttled(exc.errors, wait=exc.retry_after) from exc
             raise _errors(exc) from exc
         return Response({"id": objection.pk, "verdict": objection.verdict,
                          "filed_at": objection.filed_at}, status=status.HTTP_201_CREATED)

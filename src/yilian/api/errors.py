@@ -59,6 +59,17 @@ class FieldErrors(APIException):
         self.errors = errors
 
 
+class Throttled(FieldErrors):
+    """Refused for asking too often, not for what was asked: 429, so clients back off
+    (``Retry-After`` when the wait is known)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, errors: list[dict], wait: int | None = None) -> None:
+        super().__init__(errors)
+        self.wait = wait
+
+
 def field_error(field: str, code: str, message_zh: str, message_en: str) -> dict:
     return {"field": field, "code": code, "message_zh": message_zh, "message_en": message_en}
 
@@ -94,7 +105,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, FieldErrors):
-        return Response({"errors": exc.errors}, status=exc.status_code)
+        wait = getattr(exc, "wait", None)
+        return Response({"errors": exc.errors}, status=exc.status_code,
+                        headers={"Retry-After": str(wait)} if wait else None)
     if isinstance(exc, DATABASE_DOWN):
         return None  # no bug: raised on to the outermost middleware, which answers 503
     response = drf_exception_handler(exc, context)

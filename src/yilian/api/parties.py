@@ -35,17 +35,13 @@ from yilian.accounts import services as accounts
 from yilian.accounts.models import OutboxMessage
 from yilian.accounts.views import client_address
 from yilian.api.applications import Conflict, ErrorsSerializer
-from yilian.api.errors import FieldErrors, field_error
+from yilian.api.errors import FieldErrors, Throttled, field_error
 from yilian.forms import consent, parties, services
 from yilian.forms.models import Application, Party
 
 # Refusals that are about sending too much, not about the input: 429, so clients back off.
 _LIMITS = {"phone.too_soon", "phone.daily_limit", "client.too_many", "account.too_many",
            "identity.too_many"}
-
-
-class Throttled(FieldErrors):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
 
 
 class Unavailable(FieldErrors):

@@ -105,6 +105,9 @@ class Objection(models.Model):
     contact = models.CharField("联系方式 contact", max_length=40)
     reason = models.TextField("异议理由 reason", max_length=2000)
     filed_at = models.DateTimeField(auto_now_add=True)
+    # The address it came from (as the sign-in codes keep theirs): anyone may object,
+    # so one address may file only so many in an hour (settings.OBJECTIONS_PER_CLIENT).
+    client = models.CharField(max_length=64, blank=True, default="")
     verdict = models.CharField(max_length=10, choices=Verdict.choices,
                                default=Verdict.PENDING, db_index=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -114,3 +117,4 @@ class Objection(models.Model):
 
     class Meta:
         ordering = ["filed_at", "pk"]
+        indexes = [models.Index(fields=["client", "filed_at"], name="objection_client_idx")]

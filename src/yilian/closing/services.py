@@ -19,6 +19,7 @@ The enterprise reads ``closing`` from acceptance, ``closed`` once the register c
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,9 @@ from yilian.registry.models import Enterprise, EnterpriseStatus, EventKind
 #: 公司法 (2023) 第二百三十五条: creditors declare their claims within 45 days of the
 #: announcement (checked: false, docs/changes-and-closing.md).
 CREDITORS_DAYS = 45
+# How far back an address's objections count against settings.OBJECTIONS_PER_CLIENT.
+OBJECTION_WINDOW = dt.timedelta(hours=1)
+TOO_MANY = "objection.too_many"
 
 #: Kinds that close by the simplified route without a public notice (市场主体登记管理条例
 #: 第三十三条: an individual business is not published; checked: false).
@@ -274,16 +278,22 @@ def start_due(now: dt.datetime | None = None) -> int:
 class ObjectionRefused(Exception):
     """The notice takes no objection now (``errors``: field errors)."""
 
-    def __init__(self, errors: list[dict]) -> None:
+    def __init__(self, errors: list[dict], retry_after: int | None = None) -> None:
         super().__init__(errors[0]["message_en"])
         self.errors = errors
+        self.retry_after = retry_after  # seconds, when refused for too many
 
 
 def object_to(notice: Notice, objector: str, contact: str, reason: str,
-              now: dt.datetime | None = None) -> Objection:
+              now: dt.datetime | None = None, client: str = "") -> Objection:
     """异议: anyone objects to a simplified closing during its notice; the closing stops
-    and waits for an examiner."""
+    and waits for an examiner. ``client`` is the address it came from: past
+    ``settings.OBJECTIONS_PER_CLIENT`` in an hour, it is refused (``objection.too_many``)
+    and nothing is stored."""
     now = now or timezone.now()
+    client = client[:64]
+    if client:
+        _check_client(client, now)
     errors = []
     for field, value, zh, en in (("objector", objector, "请填写异议人姓名或名称",
                                   "give your name or your organisation's"),
@@ -304,12 +314,28 @@ def object_to(notice: Notice, objector: str, contact: str, reason: str,
         raise ObjectionRefused(errors)
     with transaction.atomic():
         objection = Objection.objects.create(notice=notice, objector=objector.strip(),
-                                             contact=contact.strip(), reason=reason.strip())
+                                             contact=contact.strip(), reason=reason.strip(),
+                                             client=client)
         Closure.objects.filter(pk=notice.closure_id, stage=Stage.NOTICE
                                ).update(stage=Stage.OBJECTED)
         record(stream_for_application(notice.closure_id), "closing.objected", actor=None,
                data={"objection": objection.pk})
     return objection
+
+
+def _check_client(client: str, now: dt.datetime) -> None:
+    recent = Objection.objects.filter(client=client, filed_at__gte=now - OBJECTION_WINDOW)
+    over = recent.count() - settings.OBJECTIONS_PER_CLIENT
+    if over < 0:
+        return
+    # Free again once enough of them have left the window.
+    oldest = recent.order_by("filed_at").values_list("filed_at", flat=True)[over]
+    remaining = (oldest + OBJECTION_WINDOW - now).total_seconds()
+    wait, minutes = max(1, math.ceil(remaining)), max(1, math.ceil(remaining / 60))
+    raise ObjectionRefused([_error(
+        "client", TOO_MANY, f"异议提交过于频繁，请{minutes}分钟后再试",
+        f"too many objections from this address; try again in {minutes} min")],
+        retry_after=wait)
 
 
 def decide(objection: Objection, examiner, upheld: bool, comment: str = "") -> Objection:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yilian import labels
 from yilian.accounts import roles
 from yilian.accounts.permissions import role_required
+from yilian.accounts.views import client_address
 from yilian.closing import gazette
 from yilian.closing import services as closing
 from yilian.closing.models import Notice, Objection, Verdict
@@ -47,22 +48,27 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One notice; during a simplified closing's notice, the objection form."""
     notice = get_object_or_404(Notice, pk=pk)
     errors: dict[str, str] = {}
+    retry_after: int | None = None
     values = {"objector": "", "contact": "", "reason": ""}
     if request.method == "POST":
         values = {k: request.POST.get(k, "")[:2000] for k in values}
         try:
-            closing.object_to(notice, **values)
+            closing.object_to(notice, **values, client=client_address(request))
         except closing.ObjectionRefused as refused:
             errors = {e["field"]: labels.bilingual(e["message_zh"], e["message_en"])
                       for e in refused.errors}
+            retry_after = refused.retry_after
         else:
             messages.success(request, _("异议已提交，注销程序中止，等待登记机关审查。"))
             return redirect("gazette:notice", pk=notice.pk)
-    return render(request, "closing/notice.html", {
+    page = render(request, "closing/notice.html", {
         "notice": notice, "open": gazette.is_open(notice), "errors": errors,
         "values": values, "zone": _division_name(notice.division_code),
         "objectable": notice.kind == "simplified" and gazette.is_open(notice)},
-        status=400 if errors else 200)
+        status=429 if retry_after else 400 if errors else 200)
+    if retry_after:
+        page["Retry-After"] = str(retry_after)
+    return page
 
 
 window_staff = role_required(roles.CLERK, roles.EXAMINER)
