@@ -54,7 +54,7 @@ SELECT s.id, s.status, s.code, s.idempotency_key, s.payload, s.chain_id,
   FROM chain_step s
   JOIN chain_chain c ON c.id = s.chain_id
   JOIN forms_application a ON a.id = c.application_id
- WHERE s.id = ANY(%s) AND s.code = ANY(%s) AND s.status <> '{StepStatus.WAITING}'
+ WHERE s.id = ANY(%b) AND s.code = ANY(%b) AND s.status <> '{StepStatus.WAITING}'
    AND {engine._READY_SQL}
    FOR UPDATE OF s SKIP LOCKED)""" + TAKE_READY
 
